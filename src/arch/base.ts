@@ -1,0 +1,285 @@
+/**
+ * The base `qemuArch` record (Kata `qemuArchBase`, reference §3.2). Functions that use sibling
+ * operations call them through `self()`, so an arch that overrides `appendBlockDevice` or
+ * `placeDevice` changes what the base `appendImage` or `appendConsole` do (late binding): an arch
+ * file overrides only what really differs.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as B from '../core/bridges.ts'
+import { deviceId, type Device, type NetDevice, type Placement } from '../core/devices/model.ts'
+import { duplicateId, invalidDevice, noBusSlot, unknownBinary, unknownMachine, type PlanError } from '../core/errors.ts'
+import { makeNameId, maxDevIdSize, truncateBytes } from '../core/ids.ts'
+import type { HypervisorConfig } from '../core/input/config.ts'
+import type { Sandbox } from '../core/input/sandbox.ts'
+import { param, type Param } from '../core/kernel.ts'
+import type { ArchSpec, ArchState, Devices, Memory, QemuArch, RootBus, Step } from './types.ts'
+
+// -------------------------------------------------------------------------------------
+// constants (reference §2.1)
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category model */
+export const kernelParamsNonDebug: ReadonlyArray<Param> = [param('quiet')]
+/** @since 0.1.0 @category model */
+export const kernelParamsSystemdNonDebug: ReadonlyArray<Param> = [param('systemd.show_status', 'false')]
+/** @since 0.1.0 @category model */
+export const kernelParamsDebug: ReadonlyArray<Param> = [param('debug')]
+/** @since 0.1.0 @category model */
+export const kernelParamsSystemdDebug: ReadonlyArray<Param> = [param('systemd.show_status', 'true'), param('systemd.log_level', 'debug')]
+/** Slot of the first bridge on the root bus. @since 0.1.0 @category model */
+export const bridgePCIStartAddr = 2
+/** Slots on a PCI bus. @since 0.1.0 @category model */
+export const pciSlotsPerBus = 32
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const namespaced = (d: Device): ReadonlyArray<readonly [string, string]> => {
+  const dev = ['device', deviceId(d)] as const
+  switch (d._tag) {
+    case 'Char':
+      return [dev, ['chardev', d.id]]
+    case 'Block':
+      return [dev, ['drive', d.id]]
+    case 'Scsi':
+      return d.ioThread ? [dev, ['object', d.ioThread]] : [dev]
+    case 'Fs9p':
+      return [dev, ['fsdev', d.id]]
+    case 'Net':
+      return [dev, ['netdev', d.id]]
+    case 'VhostUser':
+      return d.type === 'net' ? [['chardev', d.charDevId], ['netdev', d.typeDevId], dev] : [['chardev', d.charDevId], dev]
+    case 'Nvdimm':
+    case 'Rng':
+      return [dev, ['object', d.id]]
+    default:
+      return [dev]
+  }
+}
+
+/**
+ * Append a device, refusing an id QEMU would reject as a duplicate in the same namespace (ids
+ * truncated to 31 bytes collide, reference §10.4).
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const push =
+  (dev: Device, field: string): Step =>
+  (d) => {
+    const taken = new Set(d.list.flatMap(namespaced).map(([ns, id]) => `${ns}:${id}`))
+    const clash = namespaced(dev).find(([ns, id]) => taken.has(`${ns}:${id}`))
+    return clash ? E.left(duplicateId({ id: clash[1], field })) : E.right({ ...d, list: [...d.list, dev] })
+  }
+
+/** Run a placement, then build and push the device. @since 0.1.0 @category planning */
+export const placed =
+  (self: () => QemuArch, key: string, field: string, build: (p: Placement) => Device): Step =>
+  (d) =>
+    pipe(
+      self().placeDevice(key)(d.state),
+      E.flatMap(([state, p]) => push(build(p), field)({ ...d, state })),
+    )
+
+/** Lowest free slot on the root bus, or `undefined`. @since 0.1.0 @category utils */
+export const freeRootSlot = (rb: RootBus, used: Readonly<Record<number, string>>): number | undefined => {
+  for (let slot = 0; slot < pciSlotsPerBus; slot++) if (!rb.reserved.includes(slot) && used[slot] === undefined) return slot
+  return undefined
+}
+
+/** `genericMemoryTopology`: maxmem = host + 1024 MiB NVDIMM headroom + offset (reference §3.6). @since 0.1.0 @category planning */
+export const genericMemoryTopology = (memoryMiB: number, hostMiB: number, slots: number, offsetMiB: number): Memory => ({
+  sizeMiB: memoryMiB,
+  slots,
+  maxMemMiB: hostMiB + 1024 + offsetMiB,
+})
+
+/** Kata's `xConnectVMNetwork` + `networkModelToQemuType` mapping (reference §6). @since 0.1.0 @category planning */
+export const netType = (n: Parameters<QemuArch['appendNetwork']>[0]): E.Either<PlanError, NetDevice['type']> => {
+  const model = n.model ?? 'default'
+  if (n.endpoint === 'tuntap' || n.endpoint === 'ipvlan') return E.right('tap')
+  if (n.endpoint === 'macvtap') return E.right('macvtap')
+  switch (model) {
+    case 'enlightened':
+      return E.left(invalidDevice({ device: n.tapName, field: 'model', reason: 'Unsupported networking model enlightened' }))
+    case 'none':
+      return E.left(invalidDevice({ device: n.tapName, field: 'model', reason: 'Invalid internetworking model none' }))
+    case 'bridged':
+    case 'macvtap':
+      return E.right('macvtap')
+    default:
+      return E.right('tap')
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The arch state at construction (`newQemuArch`, reference §3.9 steps 1–5), before `qemu.setup`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const newState = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox): ArchState =>
+  arch.handleImagePath(config.image)({
+    machineType: config.machineType ?? arch.spec.defaultMachine,
+    memoryOffsetMiB: config.memoryOffsetMiB,
+    nested: false,
+    vhost: false,
+    image: false,
+    vmFactory: sandbox.template !== undefined && (sandbox.template.bootToBeTemplate || sandbox.template.bootFromTemplate),
+    host: {
+      memoryMiB: sandbox.host.memoryMiB,
+      nested: sandbox.host.nested,
+      qemuVersion: sandbox.host.qemuVersion,
+      gicVersion: sandbox.host.gicVersion,
+      accelerator: sandbox.host.accelerator,
+    },
+    bridges: [],
+    rootSlots: {},
+    kernelParams: arch.spec.kernelParams,
+    kernelParamsDebug,
+    kernelParamsNonDebug,
+  })
+
+/**
+ * The base record for an arch's `spec`; `self` is the final record (late binding).
+ *
+ * @see kata qemuArchBase
+ * @since 0.1.0
+ * @category constructors
+ */
+export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
+  spec,
+  enableNestingChecks: (s) => ({ ...s, nested: true }),
+  disableNestingChecks: (s) => ({ ...s, nested: false }),
+  runNested: (s) => s.nested,
+  enableVhostNet: (s) => ({ ...s, vhost: true }),
+  disableVhostNet: (s) => ({ ...s, vhost: false }),
+  machine: (s) => {
+    const m = spec.machines.find((x) => x.type === s.machineType)
+    if (!m) return E.left(unknownMachine({ arch: spec.arch, machine: s.machineType, supported: spec.machines.map((x) => x.type) }))
+    return E.right(s.image && spec.nvdimmOnImage ? { ...m, options: [...m.options, ['nvdimm', undefined]] } : m)
+  },
+  qemuPath: (s) => {
+    const p = spec.qemuPaths[s.machineType]
+    return p === undefined ? E.left(unknownBinary({ machine: s.machineType })) : E.right(p)
+  },
+  kernelParameters: (debug) => (s) => [...s.kernelParams, ...(debug ? s.kernelParamsDebug : s.kernelParamsNonDebug)],
+  capabilities: () => ({ blockDeviceHotplug: true, multiQueue: true, fsSharing: true }),
+  bridges: (n) => (s) => {
+    const t = spec.rootBus[s.machineType]?.bridgeType
+    return { ...s, bridges: t === undefined ? [] : B.makeBridges(t, n) }
+  },
+  cpuTopology: (vcpus, maxVCpus) => ({ cpus: vcpus, sockets: maxVCpus, cores: 1, threads: 1, maxCpus: maxVCpus }),
+  cpuModel: () => 'host',
+  memoryTopology: (memoryMiB, hostMiB, slots) => () => ({ sizeMiB: memoryMiB, slots, maxMemMiB: hostMiB }),
+  appendConsole: (path) => (d) =>
+    pipe(
+      placed(self, 'serial0', 'console', (placement) => ({ _tag: 'Serial', id: 'serial0', disableModern: d.state.nested, placement }))(d),
+      E.flatMap(push({ _tag: 'Char', driver: 'virtconsole', deviceId: 'console0', id: 'charconsole0', path, name: undefined }, 'console')),
+    ),
+  appendImage: (img) => self().appendBlockDevice({ id: makeNameId('image', img.randomHex, maxDevIdSize), file: img.path, format: 'raw' }),
+  appendSCSIController: (hex) => (d) =>
+    pipe(
+      placed(self, 'scsi0', 'block_device_driver', (placement) => ({
+        _tag: 'Scsi', id: 'scsi0', ioThread: hex === undefined ? undefined : `iothread-${hex}`, disableModern: d.state.nested, placement,
+      }))(d),
+      E.map((x) => (hex === undefined ? x : { ...x, ioThreads: [...x.ioThreads, `iothread-${hex}`] })),
+    ),
+  appendBridges: (d) => {
+    const rb = spec.rootBus[d.state.machineType]
+    let out: E.Either<PlanError, Devices> = E.right(d)
+    d.state.bridges.forEach((b, idx) => {
+      if (b.type === 'ccw' || rb === undefined) return
+      const addr = bridgePCIStartAddr + idx
+      out = pipe(
+        out,
+        E.flatMap(push({ _tag: 'Bridge', type: b.type, bus: rb.bus, id: b.id, chassis: idx + 1, shpc: true, addr }, 'default_bridges')),
+        E.map((x) => ({
+          ...x,
+          state: {
+            ...x.state,
+            bridges: x.state.bridges.map((y, i) => (i === idx ? { ...y, addr } : y)),
+            rootSlots: { ...x.state.rootSlots, [addr]: b.id },
+          },
+        })),
+      )
+    })
+    return out
+  },
+  append9PVolume: (v) => (d) => {
+    const id = truncateBytes(`extra-9p-${v.mountTag}`, maxDevIdSize)
+    return placed(self, id, 'volume', (placement) => ({ _tag: 'Fs9p', id, path: v.hostPath, mountTag: v.mountTag, disableModern: d.state.nested, placement }))(d)
+  },
+  appendSocket: (s) => push({ _tag: 'Char', driver: 'virtserialport', deviceId: s.deviceId, id: truncateBytes(s.id, maxDevIdSize), path: s.hostPath, name: s.name }, 'socket'),
+  appendVSock: (v) => (d) => {
+    const id = `vsock-${v.contextId}`
+    return placed(self, id, 'vsock', (placement) => ({ _tag: 'Vsock', id, contextId: v.contextId, vhostFd: v.vhostFd, disableModern: d.state.nested, placement }))(d)
+  },
+  appendNetwork: (n) => (d) =>
+    pipe(
+      netType(n),
+      E.flatMap((type) => {
+        const id = `network-${d.list.filter((x) => x._tag === 'Net').length}`
+        return placed(self, id, 'network', (placement) => ({
+          _tag: 'Net', type, id, ifName: n.tapName, mac: n.mac, fds: n.fds ?? [], vhostFds: n.vhostFds ?? [],
+          vhost: d.state.vhost, disableModern: d.state.nested, placement,
+        }))(d)
+      }),
+    ),
+  appendBlockDevice: (b) => (d) => {
+    const id = truncateBytes(b.id, maxDevIdSize)
+    return placed(self, b.id, 'block', (placement) => ({
+      _tag: 'Block', id, file: b.file, format: b.format, aio: 'threads', disableModern: d.state.nested, shareRW: b.shareRW ?? false, placement,
+    }))(d)
+  },
+  appendVhostUserDevice: (v) => (d) => {
+    const typeDevId = v.type === 'blk' ? '' : makeNameId(v.type, v.devId, maxDevIdSize)
+    const blkId = makeNameId('blk', v.devId, maxDevIdSize)
+    return placed(self, v.type === 'blk' ? blkId : typeDevId, 'vhostUser', (placement) => ({
+      _tag: 'VhostUser', type: v.type, socketPath: v.socketPath, charDevId: makeNameId('char', v.devId, maxDevIdSize), typeDevId, blkId,
+      mac: v.mac, tag: v.tag, cacheSizeMiB: v.cacheSize ?? 0, placement,
+    }))(d)
+  },
+  appendVFIODevice: (v) => (d) => {
+    const id = `vfio-${d.list.filter((x) => x._tag === 'Vfio').length}`
+    return placed(self, id, 'vfio', (placement) => ({ _tag: 'Vfio', id, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement }))(d)
+  },
+  appendRNGDevice: (rng) => placed(self, rng.id, 'entropy_source', (placement) => ({ _tag: 'Rng', id: rng.id, filename: rng.filename, placement })),
+  addDeviceToBridge: (id, type) => (s) => pipe(B.addDeviceToBridge(id, type)(s.bridges), E.map((r) => [{ ...s, bridges: r.bridges }, r] as const)),
+  removeDeviceFromBridge: (id) => (s) => pipe(B.removeDeviceFromBridge(id)(s.bridges), E.map((bridges) => ({ ...s, bridges }))),
+  getBridges: (s) => s.bridges,
+  setBridges: (bridges) => (s) => ({ ...s, bridges }),
+  addBridge: (b) => (s) => ({ ...s, bridges: [...s.bridges, b] }),
+  handleImagePath: (imagePath) => (s) =>
+    imagePath === undefined
+      ? s
+      : {
+          ...s,
+          image: true,
+          kernelParams: [...s.kernelParams, ...spec.kernelRootParams],
+          kernelParamsNonDebug: [...s.kernelParamsNonDebug, ...kernelParamsSystemdNonDebug],
+          kernelParamsDebug: [...s.kernelParamsDebug, ...kernelParamsSystemdDebug],
+        },
+  supportGuestMemoryHotplug: () => true,
+  setIgnoreSharedMemoryMigrationCaps: () => [{ execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-ignore-shared', state: true }] } }],
+  placeDevice: (key) => (s) => {
+    const rb = spec.rootBus[s.machineType]
+    if (rb === undefined) return E.left(noBusSlot({ bus: 'none', device: key }))
+    const slot = freeRootSlot(rb, s.rootSlots)
+    if (slot !== undefined) return E.right([{ ...s, rootSlots: { ...s.rootSlots, [slot]: key } }, { _tag: 'Pci', bus: rb.bus, slot }] as const)
+    if (rb.bridgeType === undefined) return E.left(noBusSlot({ bus: rb.bus, device: key }))
+    return pipe(
+      self().addDeviceToBridge(key, rb.bridgeType)(s),
+      E.mapLeft(() => noBusSlot({ bus: `${rb.bus} and its bridges`, device: key })),
+      E.map(([s2, r]) => [s2, { _tag: 'Pci', bus: r.bridge.id, slot: r.slot }] as const),
+    )
+  },
+})

@@ -1,0 +1,187 @@
+/**
+ * The sandbox planner: what Kata's `createSandbox` + `addDevice` do (reference §3.9, §7.20, §9),
+ * as one pure function of the resolved inputs. Ids the original drew at random come from the
+ * injected `IdSource`; the image size comes from the effects layer's `stat`.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { invalidConfig, unsupported, type PlanError } from '../core/errors.ts'
+import type { IdSource } from '../core/ids.ts'
+import type { HypervisorConfig } from '../core/input/config.ts'
+import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
+import { param, type Param } from '../core/kernel.ts'
+import type { Knobs, Plan } from '../core/vm.ts'
+import { newState } from './base.ts'
+import { arches } from './index.ts'
+import type { Devices, MachineOpt, QemuArch, Step } from './types.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Facts the effects layer resolved before planning. @since 0.1.0 @category model */
+export interface Resolved {
+  /** Size in bytes of `config.image`, from a real `stat`. */
+  readonly imageSizeBytes?: number | undefined
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const steps =
+  (...fs: ReadonlyArray<Step>): Step =>
+  (d) =>
+    fs.reduce<E.Either<PlanError, Devices>>((acc, f) => E.flatMap(f)(acc), E.right(d))
+
+/** The arch record for a sandbox's `arch`. @since 0.1.0 @category planning */
+export const archFor = (arch: Sandbox['arch']): E.Either<PlanError, QemuArch> => {
+  const a = arches[arch]
+  return a ? E.right(a) : E.left(unsupported({ arch, feature: 'planning (this arch is not implemented yet)' }))
+}
+
+/** `machine_accelerators` appended to the machine options (`qemu.getQemuMachine`). @since 0.1.0 @category planning */
+export const withAccelerators = (options: ReadonlyArray<MachineOpt>, accel: string | undefined): ReadonlyArray<MachineOpt> =>
+  accel === undefined
+    ? options
+    : [
+        ...options,
+        ...accel
+          .replace(/^,/, '')
+          .split(',')
+          .filter((x) => x !== '')
+          .map((x): MachineOpt => {
+            const eq = x.indexOf('=')
+            return eq < 0 ? [x, undefined] : [x.slice(0, eq), x.slice(eq + 1)]
+          }),
+      ]
+
+const sandboxDevice =
+  (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, ids: IdSource, index: number) =>
+  (dev: SandboxDevice): Step => {
+    switch (dev.kind) {
+      case 'vsock':
+        return arch.appendVSock(dev)
+      case 'volume':
+        return config.sharedFs === 'virtio-fs'
+          ? arch.appendVhostUserDevice({
+              type: 'fs', devId: ids.hex16(`virtio-fs-${index}`), socketPath: `${sandbox.runDir}/${sandbox.id}/vhost-fs.sock`,
+              tag: dev.mountTag, cacheSize: config.virtioFsCacheSizeMiB,
+            })
+          : arch.append9PVolume(dev)
+      case 'socket':
+        return arch.appendSocket(dev)
+      case 'network':
+        return arch.appendNetwork(dev)
+      case 'block':
+        return arch.appendBlockDevice(dev)
+      case 'vhostUser':
+        return arch.appendVhostUserDevice(dev)
+      case 'vfio':
+        return arch.appendVFIODevice(dev)
+    }
+  }
+
+const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanError, Knobs> => {
+  const t = sandbox.template
+  const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
+  const sharedFile = config.sharedFs === 'virtio-fs' || config.fileMemBackend !== undefined
+  if (templating && sharedFile)
+    return E.left(
+      invalidConfig({
+        field: config.sharedFs === 'virtio-fs' ? 'hypervisor.qemu.shared_fs' : 'hypervisor.qemu.file_mem_backend',
+        reason: 'VM templating has been enabled with either virtio-fs or file backed memory and this configuration will not work',
+      }),
+    )
+  const base: Knobs = {
+    noUserConfig: true, noDefaults: true, noGraphic: true, daemonize: sandbox.daemonize, hugePages: config.hugePages,
+    memPrealloc: config.memPrealloc, fileBackedMem: false, memShared: false, memPath: undefined, realtime: false,
+    mlock: config.mlock, stopped: false,
+  }
+  if (templating) return E.right({ ...base, fileBackedMem: true, memShared: t.bootToBeTemplate, memPath: t.memoryPath })
+  if (sharedFile)
+    return E.right({ ...base, fileBackedMem: true, memShared: true, memPath: config.fileMemBackend ?? '/dev/shm', memPrealloc: base.memPrealloc || config.hugePages })
+  return E.right(base)
+}
+
+// -------------------------------------------------------------------------------------
+// planning
+// -------------------------------------------------------------------------------------
+
+/**
+ * Plan a sandbox. Pure: the same inputs and id source give the same plan.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved, ids: IdSource): E.Either<PlanError, Plan> =>
+  pipe(
+    archFor(sandbox.arch),
+    E.flatMap((arch) => {
+      let state = newState(arch, config, sandbox)
+      if (!config.disableNestingChecks && arch.spec.detectsNesting && sandbox.host.nested) state = arch.enableNestingChecks(state)
+      if (!config.disableVhostNet) state = arch.enableVhostNet(state)
+      state = arch.bridges(config.defaultBridges)(state)
+      const archMax = arch.spec.maxVCpus(state.host)
+      const maxVCpus = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
+      const vcpus = config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > maxVCpus ? maxVCpus : config.defaultVcpus
+      const image = config.image !== undefined && config.initrd === undefined ? config.image : undefined
+      if (image !== undefined && resolved.imageSizeBytes === undefined)
+        return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
+      const dir = `${sandbox.runDir}/${sandbox.id}`
+      const plan = steps(
+        arch.appendBridges,
+        arch.appendConsole(sandbox.consolePath ?? `${dir}/console.sock`),
+        ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: ids.hex16('image') })] : []),
+        ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
+        arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
+        ...sandbox.devices.map((dev, i) => sandboxDevice(arch, config, sandbox, ids, i)(dev)),
+      )
+      return pipe(
+        E.Do,
+        E.bind('machine', () => arch.machine(state)),
+        E.bind('binary', () => (config.path !== undefined ? E.right(config.path) : arch.qemuPath(state))),
+        E.bind('knobs', () => knobsFor(config, sandbox)),
+        E.bind('devices', () => plan({ state, list: [], ioThreads: [] })),
+        E.map(({ machine, binary, knobs, devices }): Plan => {
+          const params: ReadonlyArray<Param> = [
+            ...arch.kernelParameters(config.debug)(devices.state),
+            param('panic', '1'),
+            param('nr_cpus', String(maxVCpus)),
+            param('agent.use_vsock', String(config.useVsock)),
+            ...config.kernelParams,
+          ]
+          return {
+            arch: sandbox.arch,
+            transport: arch.spec.transport,
+            binary,
+            binary72: config.path ?? arch.spec.qemu72Binary,
+            qemu72Unsupported: arch.spec.qemu72Unsupported[state.machineType],
+            hasKvmPit: arch.spec.hasKvmPit,
+            name: `sandbox-${sandbox.id}`,
+            uuid: sandbox.uuid,
+            machine: { ...machine, options: withAccelerators(machine.options, config.machineAccelerators) },
+            cpuModel: arch.cpuModel(devices.state),
+            qmpPath: `${dir}/qmp.sock`,
+            memory: arch.memoryTopology(config.memoryMiB, sandbox.host.memoryMiB, config.memorySlots)(devices.state),
+            dimmSupported: arch.spec.transport === 'pci',
+            devices: devices.list,
+            ioThreads: devices.ioThreads,
+            knobs,
+            kernel: { path: config.kernel, initrd: config.initrd, params },
+            bios: config.firmware,
+            incoming: sandbox.template?.bootFromTemplate ? 'defer' : undefined,
+            pidFile: `${dir}/pid`,
+            logFile: config.debug ? `${dir}/qemu.log` : undefined,
+            smp: arch.cpuTopology(vcpus, maxVCpus),
+            host: devices.state.host,
+            state: devices.state,
+            capabilities: arch.capabilities(devices.state),
+            warnings: [],
+          }
+        }),
+      )
+    }),
+  )

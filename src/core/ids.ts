@@ -1,0 +1,94 @@
+/**
+ * QEMU ids: Kata's `MakeNameID` and 31-byte truncation (reference §5), the QEMU id grammar, and
+ * the injected source of the ids the original drew at random. The core never draws randomness:
+ * a seeded source gives the same plan every time; the effects layer supplies a crypto one.
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Where "random" ids come from: 16 lowercase hex characters per key. @since 0.1.0 @category model */
+export interface IdSource {
+  /** The same key always gives the same id for one source instance. */
+  readonly hex16: (key: string) => string
+}
+
+/** Kata's `maxDevIDSize`. @since 0.1.0 @category model */
+export const maxDevIdSize = 31
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+const mix32 = (h: number): number => {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+const hash32 = (s: string, seed: number): number => {
+  let h = seed >>> 0
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return mix32(h)
+}
+
+const hex8 = (n: number): string => n.toString(16).padStart(8, '0')
+
+/**
+ * A deterministic id source: a pure function of the seed and the key.
+ *
+ * @example
+ * import { seededIds } from 'qemu-plan/src/core/ids.ts'
+ * assert.strictEqual(seededIds(1).hex16('iothread'), seededIds(1).hex16('iothread'))
+ * assert.strictEqual(seededIds(1).hex16('iothread').length, 16)
+ * @since 0.1.0
+ * @category constructors
+ */
+export const seededIds = (seed: number): IdSource => ({
+  hex16: (key) => hex8(hash32(key, seed ^ 0x9e3779b9)) + hex8(hash32(key, mix32(seed + 0x7f4a7c15))),
+})
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+const encoder = new TextEncoder()
+
+/**
+ * Cut a string to at most `max` UTF-8 bytes (Kata cuts bytes; we never split a character).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const truncateBytes = (s: string, max: number): string => {
+  if (s.length <= max && !/[^\x00-\x7f]/.test(s)) return s
+  let bytes = 0
+  let out = ''
+  for (const ch of s) {
+    const n = encoder.encode(ch).length
+    if (bytes + n > max) break
+    bytes += n
+    out += ch
+  }
+  return out
+}
+
+/**
+ * `kind-id` cut to `max` bytes.
+ *
+ * @see kata utils.MakeNameID
+ * @example
+ * import { makeNameId } from 'qemu-plan/src/core/ids.ts'
+ * assert.strictEqual(makeNameId('image', '0123456789abcdef', 31), 'image-0123456789abcdef')
+ * @since 0.1.0
+ * @category utils
+ */
+export const makeNameId = (kind: string, id: string, max: number): string => truncateBytes(`${kind}-${id}`, max)
+
+/** QEMU's id grammar: a letter, then letters, digits, `-`, `.` or `_`. @since 0.1.0 @category utils */
+export const isQemuId = (s: string): boolean => /^[A-Za-z][A-Za-z0-9._-]*$/.test(s)

@@ -1,0 +1,142 @@
+/**
+ * The sandbox: which arch, its identity and run directory, host facts, VM templating, and the
+ * devices to add in order. Decoded strictly: every problem names its field path; unknown keys are
+ * warnings. Devices are dispatched on `kind` so an error names the device's own fields.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { invalidInput, type FieldProblem, type PlanError } from '../errors.ts'
+import type { Decoded } from './config.ts'
+import { AbsPath, Bdf, Fd, IdPart, Mac, NonEmptyString, PosInt, UInt, Uuid, oneOf, problems, unknownKeys, isRecord } from './decode.ts'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category codecs */
+export const Arch = oneOf(['amd64', 'arm64', 'ppc64le', 's390x'] as const)
+/** @since 0.1.0 @category model */
+export type Arch = t.TypeOf<typeof Arch>
+
+const withOptional = <P extends t.Props, O extends t.Props>(required: P, optional: O) => ({
+  codec: t.intersection([t.type(required), t.partial(optional)]),
+  keys: [...Object.keys(required), ...Object.keys(optional)],
+})
+
+const device = {
+  vsock: withOptional({ kind: t.literal('vsock'), contextId: UInt }, { vhostFd: Fd }),
+  volume: withOptional({ kind: t.literal('volume'), mountTag: IdPart, hostPath: AbsPath }, {}),
+  socket: withOptional({ kind: t.literal('socket'), id: IdPart, deviceId: IdPart, hostPath: AbsPath, name: NonEmptyString }, {}),
+  network: withOptional(
+    { kind: t.literal('network'), endpoint: oneOf(['veth', 'bridgedmacvlan', 'ipvlan', 'tuntap', 'macvtap'] as const), tapName: NonEmptyString, mac: Mac },
+    { model: oneOf(['default', 'bridged', 'macvtap', 'enlightened', 'tcfilter', 'none'] as const), fds: t.array(Fd), vhostFds: t.array(Fd) },
+  ),
+  block: withOptional({ kind: t.literal('block'), id: IdPart, file: AbsPath, format: NonEmptyString }, { shareRW: t.boolean }),
+  vhostUser: withOptional(
+    { kind: t.literal('vhostUser'), type: oneOf(['net', 'scsi', 'blk', 'fs'] as const), devId: IdPart, socketPath: AbsPath },
+    { mac: Mac, tag: NonEmptyString, cacheSize: UInt },
+  ),
+  vfio: withOptional({ kind: t.literal('vfio'), bdf: Bdf }, { vendorId: NonEmptyString, deviceId: NonEmptyString }),
+}
+
+/** @since 0.1.0 @category model */
+export type DeviceKind = keyof typeof device
+/** One sandbox device, by kind. @since 0.1.0 @category model */
+export type SandboxDevice = { [K in DeviceKind]: t.TypeOf<(typeof device)[K]['codec']> }[DeviceKind]
+/** @since 0.1.0 @category model */
+export type SandboxDeviceOf<K extends DeviceKind> = Extract<SandboxDevice, { kind: K }>
+
+const Host = withOptional(
+  { memoryMiB: PosInt, nested: t.boolean },
+  {
+    qemuVersion: t.type({ major: UInt, minor: UInt }),
+    gicVersion: t.union([t.literal(2), t.literal(3), t.literal(4)]),
+    accelerator: oneOf(['kvm', 'tcg'] as const),
+  },
+)
+
+const Template = withOptional({ bootToBeTemplate: t.boolean, bootFromTemplate: t.boolean, memoryPath: AbsPath, devicesStatePath: AbsPath }, {})
+
+const Top = withOptional(
+  { arch: Arch, id: IdPart, uuid: Uuid, host: t.unknown },
+  { runDir: AbsPath, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown) },
+)
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category model */
+export interface Sandbox {
+  readonly arch: Arch
+  readonly id: string
+  readonly uuid: string
+  readonly runDir: string
+  readonly consolePath: string | undefined
+  readonly daemonize: boolean
+  readonly host: t.TypeOf<typeof Host.codec> & { readonly accelerator: 'kvm' | 'tcg' }
+  readonly template: t.TypeOf<typeof Template.codec> | undefined
+  readonly devices: ReadonlyArray<SandboxDevice>
+}
+
+/** Kata's `RunVMStoragePath()`. @since 0.1.0 @category model */
+export const defaultRunDir = '/run/vc/vm'
+
+// -------------------------------------------------------------------------------------
+// codecs
+// -------------------------------------------------------------------------------------
+
+type Part<A> = { ok: A; warnings: ReadonlyArray<string> } | { problems: ReadonlyArray<FieldProblem> }
+
+const part = <A>(c: { codec: t.Decoder<unknown, A>; keys: ReadonlyArray<string> }, u: unknown, at: string): Part<A> => {
+  const r = c.codec.decode(u)
+  return E.isRight(r) ? { ok: r.right, warnings: unknownKeys(u, c.keys, at) } : { problems: problems(r.left, at) }
+}
+
+const decodeDevice = (u: unknown, at: string): Part<SandboxDevice> => {
+  const kinds = Object.keys(device) as ReadonlyArray<DeviceKind>
+  const kind = isRecord(u) ? u.kind : undefined
+  if (typeof kind !== 'string' || !(kinds as ReadonlyArray<string>).includes(kind))
+    return { problems: [{ path: `${at}.kind`, expected: kinds.map((k) => JSON.stringify(k)).join(' | '), actual: JSON.stringify(kind) ?? 'nothing (missing)' }] }
+  return part<SandboxDevice>(device[kind as DeviceKind] as { codec: t.Decoder<unknown, SandboxDevice>; keys: ReadonlyArray<string> }, u, at)
+}
+
+/**
+ * Decode a sandbox document.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { decodeSandbox } from 'qemu-plan/src/core/input/sandbox.ts'
+ * const r = decodeSandbox({ arch: 'amd64', id: 'x', uuid: 'bad', host: { memoryMiB: 1024, nested: false } })
+ * assert.ok(E.isLeft(r) && r.left._tag === 'InvalidInput' && r.left.problems[0]?.path === 'uuid')
+ * @since 0.1.0
+ * @category codecs
+ */
+export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>> => {
+  const top = part(Top, u, '')
+  if ('problems' in top) return E.left(invalidInput({ problems: top.problems }))
+  const s = top.ok
+  const host = part(Host, s.host, 'host')
+  const template = s.template === undefined ? undefined : part(Template, s.template, 'template')
+  const devices = (s.devices ?? []).map((d, i) => decodeDevice(d, `devices.${i}`))
+  const all = [host, ...(template ? [template] : []), ...devices]
+  const bad = all.flatMap((p) => ('problems' in p ? p.problems : []))
+  if (bad.length > 0 || 'problems' in host || (template && 'problems' in template)) return E.left(invalidInput({ problems: bad }))
+  const okDevices = devices.flatMap((d) => ('ok' in d ? [d.ok] : []))
+  return E.right({
+    value: {
+      arch: s.arch,
+      id: s.id,
+      uuid: s.uuid,
+      runDir: s.runDir ?? defaultRunDir,
+      consolePath: s.consolePath,
+      daemonize: s.daemonize ?? false,
+      host: { ...host.ok, accelerator: host.ok.accelerator ?? 'kvm' },
+      template: template && 'ok' in template ? template.ok : undefined,
+      devices: okDevices,
+    },
+    warnings: all.flatMap((p) => ('warnings' in p ? p.warnings : [])).concat(top.warnings),
+  })
+}

@@ -1,0 +1,87 @@
+/**
+ * The one QEMU option-string helper. QEMU's option syntax (`driver,key=value,key=value`) splits on
+ * single commas and reads `,,` as a literal comma, so every value is escaped here — the fix for
+ * govmm's missing escaping (reference §10.1). `parseOpts` is the exact inverse.
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A value: `undefined` drops the pair, booleans become `on`/`off`. @since 0.1.0 @category model */
+export type OptValue = string | number | boolean | undefined
+
+/**
+ * One element of an option string: a `[key, value]` pair, or a bare string (the implied first
+ * element such as a driver name, or a bare flag in govmm's dialect). Bare strings are escaped too.
+ *
+ * @since 0.1.0
+ * @category model
+ */
+export type Opt = readonly [string, OptValue] | string
+
+// -------------------------------------------------------------------------------------
+// render
+// -------------------------------------------------------------------------------------
+
+/** Escape a value for QEMU's option parser (`,` → `,,`). @since 0.1.0 @category render */
+export const escape = (v: string): string => (v.includes(',') ? v.replace(/,/g, ',,') : v)
+
+const value = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? 'on' : 'off') : escape(String(v)))
+
+/**
+ * Render an option string.
+ *
+ * @example
+ * import { opts } from 'qemu-plan/src/core/opts.ts'
+ * assert.strictEqual(opts(['virtio-blk-pci', ['drive', 'a,b'], ['scsi', false], ['addr', undefined]]),
+ *   'virtio-blk-pci,drive=a,,b,scsi=off')
+ * @since 0.1.0
+ * @category render
+ */
+export const opts = (items: ReadonlyArray<Opt>): string => {
+  let out = ''
+  for (const item of items) {
+    let piece: string
+    if (typeof item === 'string') piece = escape(item)
+    else if (item[1] === undefined) continue
+    else piece = `${item[0]}=${value(item[1])}`
+    out = out === '' ? piece : `${out},${piece}`
+  }
+  return out
+}
+
+// -------------------------------------------------------------------------------------
+// parse
+// -------------------------------------------------------------------------------------
+
+/**
+ * Split an option string as QEMU does: single commas separate, `,,` is a literal comma. Each
+ * element is `[key, value]`, or `[text, undefined]` for an element without `=`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const parseOpts = (s: string): ReadonlyArray<readonly [string, string | undefined]> => {
+  const parts: Array<string> = []
+  let cur = ''
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]
+    if (c === ',') {
+      if (s[i + 1] === ',') {
+        cur += ','
+        i++
+      } else {
+        parts.push(cur)
+        cur = ''
+      }
+    } else cur += c
+  }
+  parts.push(cur)
+  return parts.map((p) => {
+    const eq = p.indexOf('=')
+    return eq < 0 ? ([p, undefined] as const) : ([p.slice(0, eq), p.slice(eq + 1)] as const)
+  })
+}

@@ -1,0 +1,150 @@
+/**
+ * Plan → argv, in govmm's `LaunchQemu` order (reference §7.18), in one of two dialects:
+ *
+ * - `govmm`: the command line of Kata 1.9 + govmm byte for byte, except that commas inside values
+ *   are doubled. Devices govmm's `Valid()` would silently skip are skipped too, with a warning.
+ * - `qemu` (default): the same VM for QEMU 7.2+: explicit `-pci`/`-ccw` drivers with explicit
+ *   `bus=`/`addr=`/`devno=`, `key=on|off` booleans, `server=on,wait=off`, no empty `romfile=`, no
+ *   `-realtime`, the `-rtc` Kata meant to emit, `kvm-pit` only on x86, and TCG when asked. Devices
+ *   govmm would skip are errors.
+ *
+ * Host fds are numbered as govmm numbers them: the i-th passed fd is child fd 3 + i.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { problem, renderDevice, type Dialect } from './devices/index.ts'
+import { invalidConfig, invalidDevice, unsupported, type PlanError } from './errors.ts'
+import { kernelCmdline } from './kernel.ts'
+import { escape, opts } from './opts.ts'
+import type { Plan } from './vm.ts'
+import { deviceId } from './devices/model.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category model */
+export interface Rendered {
+  readonly binary: string
+  readonly args: ReadonlyArray<string>
+  /** Host fds to pass, in order: entry i becomes fd 3 + i in QEMU. */
+  readonly fds: ReadonlyArray<number>
+  readonly warnings: ReadonlyArray<string>
+}
+
+/** The first child fd number for passed fds. @since 0.1.0 @category model */
+export const firstChildFd = 3
+
+// -------------------------------------------------------------------------------------
+// render
+// -------------------------------------------------------------------------------------
+
+const machineArg = (p: Plan, dialect: Dialect): string => {
+  if (dialect === 'govmm') return [p.machine.type, ...p.machine.options.map(([k, v]) => (v === undefined ? k : `${k}=${v}`))].join(',')
+  const tcg = p.host.accelerator === 'tcg'
+  const options = p.machine.options
+    // kernel_irqchip only means something to KVM
+    .filter(([k]) => !(tcg && k === 'kernel_irqchip'))
+    .map(([k, v]): readonly [string, string] => {
+      if (k === 'accel') return [k, tcg ? 'tcg' : (v ?? 'kvm')]
+      // gic-version=host requires KVM (qemu-7.2-matrix §5)
+      if (k === 'gic-version' && v === 'host' && tcg) return [k, '3']
+      return [k, v ?? 'on']
+    })
+  const withAccel = options.some(([k]) => k === 'accel') || !tcg ? options : [...options, ['accel', 'tcg'] as const]
+  return [p.machine.type, ...withAccel.map(([k, v]) => `${k}=${v}`)].join(',')
+}
+
+const memoryBackend = (p: Plan): ReadonlyArray<string> => {
+  if (!p.dimmSupported) return []
+  const size = `${p.memory.sizeMiB}M`
+  const k = p.knobs
+  const backend = k.hugePages
+    ? opts(['memory-backend-file', ['id', 'dimm1'], ['size', size], ['mem-path', '/dev/hugepages']])
+    : k.fileBackedMem && k.memPath !== undefined
+      ? opts(['memory-backend-file', ['id', 'dimm1'], ['size', size], ['mem-path', k.memPath]])
+      : opts(['memory-backend-ram', ['id', 'dimm1'], ['size', size]])
+  const extra = opts([['share', k.memShared ? true : undefined], ['prealloc', k.memPrealloc ? true : undefined]])
+  return ['-object', extra ? `${backend},${extra}` : backend, '-numa', 'node,memdev=dimm1']
+}
+
+const knobs = (p: Plan, dialect: Dialect): ReadonlyArray<string> => {
+  const k = p.knobs
+  const realtime =
+    dialect === 'govmm'
+      ? k.realtime ? ['-realtime', `mlock=${k.mlock ? 'on' : 'off'}`] : !k.mlock ? ['-realtime', 'mlock=off'] : []
+      : k.realtime || !k.mlock ? ['-overcommit', `mem-lock=${k.mlock ? 'on' : 'off'}`] : []
+  return [
+    ...(k.noUserConfig ? ['-no-user-config'] : []),
+    ...(k.noDefaults ? ['-nodefaults'] : []),
+    ...(k.noGraphic ? ['-nographic'] : []),
+    ...(k.daemonize ? ['-daemonize'] : []),
+    ...memoryBackend(p),
+    ...realtime,
+    ...(k.stopped ? ['-S'] : []),
+  ]
+}
+
+const smp = (p: Plan): E.Either<PlanError, ReadonlyArray<string>> => {
+  const s = p.smp
+  if (s.cpus <= 0) return E.right([])
+  if (s.maxCpus > 0 && s.maxCpus < s.cpus)
+    return E.left(invalidConfig({ field: 'hypervisor.qemu.default_maxvcpus', reason: `MaxCPUs ${s.maxCpus} must be equal to or greater than CPUs ${s.cpus}` }))
+  const pos = (n: number): number | undefined => (n > 0 ? n : undefined)
+  return E.right(['-smp', opts([String(s.cpus), ['cores', pos(s.cores)], ['threads', pos(s.threads)], ['sockets', pos(s.sockets)], ['maxcpus', pos(s.maxCpus)]])])
+}
+
+/**
+ * Render a plan as argv.
+ *
+ * @since 0.1.0
+ * @category render
+ */
+export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, Rendered> => {
+  if (dialect === 'qemu' && p.qemu72Unsupported !== undefined) return E.left(unsupported({ arch: p.arch, feature: p.qemu72Unsupported }))
+  const warnings: Array<string> = [...p.warnings]
+  const devArgs: Array<string> = []
+  const fds: Array<number> = []
+  for (const d of p.devices) {
+    const bad = problem(d)
+    if (bad !== undefined) {
+      if (dialect === 'qemu') return E.left(invalidDevice({ device: deviceId(d) || d._tag, field: bad.field, reason: bad.reason }))
+      warnings.push(`dropped device ${deviceId(d) || d._tag} as govmm does: ${bad.field}: ${bad.reason}`)
+      continue
+    }
+    const r = renderDevice(d, { dialect, transport: p.transport, fdBase: firstChildFd + fds.length })
+    devArgs.push(...r.args)
+    fds.push(...r.fds)
+  }
+  const g = dialect === 'govmm'
+  const kernelParams = kernelCmdline(p.kernel.params)
+  return E.map((smpArgs: ReadonlyArray<string>): Rendered => ({
+    binary: g ? p.binary : p.binary72,
+    args: [
+      '-name', p.name,
+      '-uuid', p.uuid,
+      '-machine', machineArg(p, dialect),
+      '-cpu', !g && p.host.accelerator === 'tcg' ? 'max' : p.cpuModel,
+      '-qmp', g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
+      '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${p.memory.maxMemMiB}M`]]),
+      ...devArgs,
+      // govmm drops Kata's RTC (no Clock → invalid, reference §10.2); QEMU 7.2 gets what Kata meant
+      ...(g ? [] : ['-rtc', 'base=utc,driftfix=slew']),
+      ...(g || p.hasKvmPit ? ['-global', 'kvm-pit.lost_tick_policy=discard'] : []),
+      '-vga', 'none',
+      ...knobs(p, dialect),
+      '-kernel', p.kernel.path,
+      ...(p.kernel.initrd !== undefined ? ['-initrd', p.kernel.initrd] : []),
+      ...(kernelParams !== '' ? ['-append', kernelParams] : []),
+      ...(p.bios !== undefined ? ['-bios', p.bios] : []),
+      ...p.ioThreads.flatMap((id) => ['-object', opts(['iothread', ['id', id]])]),
+      ...(p.incoming === 'defer' ? ['-S', '-incoming', 'defer'] : []),
+      '-pidfile', p.pidFile,
+      ...(p.logFile !== undefined ? ['-D', p.logFile] : []),
+      ...smpArgs,
+    ],
+    fds,
+    warnings,
+  }))(smp(p))
+}
