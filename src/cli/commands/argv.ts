@@ -1,0 +1,62 @@
+/**
+ * `qemu-plan argv`: plan a sandbox and print its QEMU command line.
+ *
+ * @since 0.1.0
+ */
+import { parseArgs } from 'node:util'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { toMessage } from '../../core/errors.ts'
+import { render } from '../../core/render.ts'
+import { loadPlan } from '../../effects/load.ts'
+import { shellQuote, usageError, type Command } from '../io.ts'
+
+const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--seed N] [--image-size BYTES]'
+
+/** Parse a non-negative integer flag. @since 0.1.0 @category utils */
+export const intFlag = (v: string | undefined): number | undefined | 'bad' =>
+  v === undefined ? undefined : /^\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : 'bad'
+
+/** Parse the flags shared by the commands that plan a sandbox. @since 0.1.0 @category utils */
+export const planFlags = {
+  config: { type: 'string' },
+  sandbox: { type: 'string' },
+  seed: { type: 'string' },
+  'image-size': { type: 'string' },
+} as const
+
+/** @since 0.1.0 @category constructors */
+export const argv: Command = {
+  summary: 'plan a sandbox and print its QEMU command line',
+  usage,
+  run: async (args, io) => {
+    let v
+    try {
+      v = parseArgs({ args: [...args], options: { ...planFlags, dialect: { type: 'string' }, format: { type: 'string' } }, strict: true }).values
+    } catch (e) {
+      return usageError(io, e instanceof Error ? e.message : String(e), usage)
+    }
+    if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
+    const dialect = v.dialect ?? 'qemu'
+    const format = v.format ?? 'shell'
+    if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
+    if (format !== 'shell' && format !== 'json' && format !== 'lines') return usageError(io, `--format must be shell, json or lines, not ${format}`, usage)
+    const seed = intFlag(v.seed)
+    const imageSizeBytes = intFlag(v['image-size'])
+    if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
+    const loaded = await loadPlan({ configPath: v.config, sandboxPath: v.sandbox, seed, imageSizeBytes })()
+    const r = pipe(
+      loaded,
+      E.flatMap((l) => pipe(render(l.plan, dialect), E.map((x) => ({ ...x, warnings: [...l.warnings, ...x.warnings] })))),
+    )
+    if (E.isLeft(r)) {
+      io.err(`${toMessage(r.left)}\n`)
+      return 1
+    }
+    for (const w of r.right.warnings) io.err(`warning: ${w}\n`)
+    if (r.right.fds.length > 0) io.err(`note: pass host fds ${r.right.fds.join(',')} as QEMU's fds ${r.right.fds.map((_, i) => 3 + i).join(',')}\n`)
+    const all = [r.right.binary, ...r.right.args]
+    io.out(format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`)
+    return 0
+  },
+}

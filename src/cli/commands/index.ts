@@ -1,0 +1,12 @@
+/**
+ * The CLI's commands, by name. Each command lives in its own file.
+ *
+ * @since 0.1.0
+ */
+import type { Command } from '../io.ts'
+import { argv } from './argv.ts'
+
+/** @since 0.1.0 @category model */
+export const commands: Readonly<Record<string, Command>> = {
+  argv,
+}

@@ -1,0 +1,110 @@
+/**
+ * Resolve → plan → render, the effects-inclusive path: read the configuration (TOML or JSON) and
+ * the sandbox (JSON) from files, `stat` the rootfs image for its size, mint real random ids (or a
+ * seeded source), then hand everything to the pure planner.
+ *
+ * @since 0.1.0
+ */
+import { randomBytes } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { parse as parseToml } from 'smol-toml'
+import { planSandbox } from '../arch/planner.ts'
+import { imageNotFound, invalidInput, io, type PlanError } from '../core/errors.ts'
+import { seededIds, type IdSource } from '../core/ids.ts'
+import { decodeConfig, type HypervisorConfig } from '../core/input/config.ts'
+import { decodeSandbox, type Sandbox } from '../core/input/sandbox.ts'
+import type { Plan } from '../core/vm.ts'
+
+// -------------------------------------------------------------------------------------
+// adapters
+// -------------------------------------------------------------------------------------
+
+const errCode = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e))
+
+/** Read a text file. @since 0.1.0 @category adapters */
+export const readText = (path: string): TE.TaskEither<PlanError, string> =>
+  TE.tryCatch(() => readFile(path, 'utf8'), (e) => io({ op: 'read', path, code: errCode(e) }))
+
+/** Parse configuration text: JSON when it looks like JSON, TOML otherwise. @since 0.1.0 @category adapters */
+export const parseConfigText = (text: string, path: string): E.Either<PlanError, unknown> =>
+  E.tryCatch(
+    () => (path.endsWith('.json') || text.trimStart().startsWith('{') ? JSON.parse(text) : parseToml(text)),
+    (e) => invalidInput({ problems: [{ path: '', expected: `valid ${path.endsWith('.json') ? 'JSON' : 'TOML or JSON'} in ${path}`, actual: String(e instanceof Error ? e.message : e).split('\n')[0] ?? '' }] }),
+  )
+
+/** Parse sandbox JSON. @since 0.1.0 @category adapters */
+export const parseJson = (text: string, path: string): E.Either<PlanError, unknown> =>
+  E.tryCatch(
+    () => JSON.parse(text) as unknown,
+    (e) => invalidInput({ problems: [{ path: '', expected: `valid JSON in ${path}`, actual: e instanceof Error ? e.message : String(e) }] }),
+  )
+
+/** Size of the rootfs image; a missing file is `ImageNotFound`. @since 0.1.0 @category adapters */
+export const imageSize = (path: string): TE.TaskEither<PlanError, number> =>
+  TE.tryCatch(
+    async () => (await stat(path)).size,
+    (e) => (errCode(e) === 'ENOENT' ? imageNotFound({ path }) : io({ op: 'stat', path, code: errCode(e) })),
+  )
+
+/** Real random ids from the OS CSPRNG, memoised per key so one plan sees one value per key. @since 0.1.0 @category adapters */
+export const cryptoIds = (): IdSource => {
+  const seen = new Map<string, string>()
+  return {
+    hex16: (key) => {
+      const hit = seen.get(key)
+      if (hit !== undefined) return hit
+      const v = randomBytes(8).toString('hex')
+      seen.set(key, v)
+      return v
+    },
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// programs
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category model */
+export interface LoadOptions {
+  readonly configPath: string
+  readonly sandboxPath: string
+  /** A fixed seed gives the same ids (and so the same argv) every run. */
+  readonly seed?: number | undefined
+  /** Skip the `stat` and assume this image size (planning on a machine without the image). */
+  readonly imageSizeBytes?: number | undefined
+}
+
+/** @since 0.1.0 @category model */
+export interface Loaded {
+  readonly config: HypervisorConfig
+  readonly sandbox: Sandbox
+  readonly plan: Plan
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * Read, decode, resolve and plan.
+ *
+ * @since 0.1.0
+ * @category adapters
+ */
+export const loadPlan = (o: LoadOptions): TE.TaskEither<PlanError, Loaded> =>
+  pipe(
+    TE.Do,
+    TE.bind('config', () => pipe(readText(o.configPath), TE.flatMapEither((t) => parseConfigText(t, o.configPath)), TE.flatMapEither(decodeConfig))),
+    TE.bind('sandbox', () => pipe(readText(o.sandboxPath), TE.flatMapEither((t) => parseJson(t, o.sandboxPath)), TE.flatMapEither(decodeSandbox))),
+    TE.bind('size', ({ config }) => {
+      const img = config.value.image
+      if (img === undefined || config.value.initrd !== undefined) return TE.right(undefined)
+      return o.imageSizeBytes !== undefined ? TE.right(o.imageSizeBytes) : imageSize(img)
+    }),
+    TE.flatMapEither(({ config, sandbox, size }) =>
+      pipe(
+        planSandbox(config.value, sandbox.value, { imageSizeBytes: size }, o.seed !== undefined ? seededIds(o.seed) : cryptoIds()),
+        E.map((plan) => ({ config: config.value, sandbox: sandbox.value, plan, warnings: [...config.warnings, ...sandbox.warnings] })),
+      ),
+    ),
+  )
