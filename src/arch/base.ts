@@ -44,6 +44,7 @@ const namespaced = (d: Device): ReadonlyArray<readonly [string, string]> => {
     case 'Char':
       return [dev, ['chardev', d.id]]
     case 'Block':
+    case 'ScsiDisk':
       return [dev, ['drive', d.id]]
     case 'Scsi':
       return d.ioThread ? [dev, ['object', d.ioThread]] : [dev]

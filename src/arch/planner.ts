@@ -179,6 +179,8 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             host: devices.state.host,
             state: devices.state,
             capabilities: arch.capabilities(devices.state),
+            memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
+            hotplugged: { cpus: [], dimms: [] },
             warnings: [],
           }
         }),

@@ -123,5 +123,30 @@ export interface Plan {
   /** Bridges and root-bus slots after planning: what hot-plug allocates from. */
   readonly state: ArchState
   readonly capabilities: Capabilities
+  /** Whether guest memory can be hot-added on this arch (`supportGuestMemoryHotplug`). */
+  readonly memoryHotplug: boolean
+  /** vCPUs and DIMMs hot-added after launch (devices hot-added go to `devices`). */
+  readonly hotplugged: Hotplugged
   readonly warnings: ReadonlyArray<string>
+}
+
+/** A hot-added vCPU: its QOM id, driver and topology properties. @since 0.1.0 @category model */
+export interface HotCpu {
+  readonly id: string
+  readonly driver: string
+  readonly props: Readonly<Record<string, number>>
+}
+
+/** A hot-added DIMM: `mem<slot>` backend, `dimmmem<slot>` device. @since 0.1.0 @category model */
+export interface HotDimm {
+  readonly slot: number
+  readonly backendId: string
+  readonly deviceId: string
+  readonly sizeMiB: number
+}
+
+/** @since 0.1.0 @category model */
+export interface Hotplugged {
+  readonly cpus: ReadonlyArray<HotCpu>
+  readonly dimms: ReadonlyArray<HotDimm>
 }

@@ -35,6 +35,8 @@ export const renderDevice = (d: Device, ctx: RenderCtx): DeviceArgs => {
       return Blk.renderBlock(d, ctx)
     case 'Scsi':
       return Blk.renderScsi(d, ctx)
+    case 'ScsiDisk':
+      return Blk.renderScsiDisk(d)
     case 'Fs9p':
       return Fs9p.render(d, ctx)
     case 'Vsock':

@@ -60,6 +60,18 @@ export interface BlockDevice {
   readonly placement: Placement
 }
 
+/** A SCSI disk on the virtio-scsi controller (hot-plugged by Kata as `scsi-hd` on `scsi0.0`). @since 0.1.0 @category model */
+export interface ScsiDisk {
+  readonly _tag: 'ScsiDisk'
+  readonly id: string
+  readonly file: string
+  readonly format: string
+  /** The SCSI bus, `<controller>.0`. */
+  readonly bus: string
+  readonly scsiId: number
+  readonly lun: number
+}
+
 /** @since 0.1.0 @category model */
 export interface ScsiController {
   readonly _tag: 'Scsi'
@@ -154,6 +166,7 @@ export type Device =
   | CharDevice
   | BlockDevice
   | ScsiController
+  | ScsiDisk
   | FsDevice
   | VsockDevice
   | NetDevice
@@ -199,4 +212,8 @@ export const deviceId = (d: Device): string => {
 
 /** The placement of a device, `None` for devices that have none. @since 0.1.0 @category utils */
 export const placementOf = (d: Device): Placement =>
-  d._tag === 'Bridge' ? { _tag: 'Pci', bus: d.bus, slot: d.addr } : d._tag === 'Char' || d._tag === 'Nvdimm' ? { _tag: 'None' } : d.placement
+  d._tag === 'Bridge'
+    ? { _tag: 'Pci', bus: d.bus, slot: d.addr }
+    : d._tag === 'Char' || d._tag === 'Nvdimm' || d._tag === 'ScsiDisk'
+      ? { _tag: 'None' }
+      : d.placement

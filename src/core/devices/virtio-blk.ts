@@ -6,7 +6,7 @@
  */
 import { opts } from '../opts.ts'
 import { disableModern, driver, govmmDevno, place, plain, romfile } from './common.ts'
-import type { BlockDevice, DeviceArgs, RenderCtx, ScsiController } from './model.ts'
+import type { BlockDevice, DeviceArgs, RenderCtx, ScsiController, ScsiDisk } from './model.ts'
 
 /** @since 0.1.0 @category render */
 export const renderBlock = (d: BlockDevice, ctx: RenderCtx): DeviceArgs => {
@@ -35,3 +35,10 @@ export const renderScsi = (d: ScsiController, ctx: RenderCtx): DeviceArgs => {
     ]),
   )
 }
+
+const drive = (d: { id: string; file: string; format: string }): string =>
+  opts([['id', d.id], ['file', d.file], ['aio', 'threads'], ['format', d.format], ['if', 'none']])
+
+/** `scsi-hd` on the controller's bus, same in both dialects (Kata only hot-plugs it). @since 0.1.0 @category render */
+export const renderScsiDisk = (d: ScsiDisk): DeviceArgs =>
+  plain('-device', opts(['scsi-hd', ['drive', d.id], ['bus', d.bus], ['scsi-id', d.scsiId], ['lun', d.lun], ['id', d.id]]), '-drive', drive(d))
