@@ -84,6 +84,14 @@ const sandboxDevice =
     }
   }
 
+/** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
+const ignoredFds = (d: Devices): ReadonlyArray<string> =>
+  d.list.flatMap((x) =>
+    x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0
+      ? [`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`]
+      : [],
+  )
+
 const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanError, Knobs> => {
   const t = sandbox.template
   const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
@@ -179,7 +187,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             host: devices.state.host,
             state: devices.state,
             capabilities: arch.capabilities(devices.state),
-            warnings: [],
+            warnings: ignoredFds(devices),
           }
         }),
       )
