@@ -34,6 +34,14 @@ export const Uuid = refine('UUID', (u): u is string => typeof u === 'string' && 
 export const Bdf = refine('PCI address ([dddd:]bb:ss.f)', (u): u is string => typeof u === 'string' && /^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/.test(u))
 /** @since 0.1.0 @category codecs */
 export const AbsPath = refine('absolute path', (u): u is string => typeof u === 'string' && u.startsWith('/') && !u.includes('\0'))
+/**
+ * The directory of a sandbox's sockets: an absolute path without `=`. QEMU reads `-qmp unix:<path>`
+ * with `path` as the implicit first option, so an `=` in the path would be taken as a key.
+ *
+ * @since 0.1.0
+ * @category codecs
+ */
+export const SocketDir = refine('absolute path without =', (u): u is string => AbsPath.is(u) && !u.includes('='))
 /** A string safe inside a QEMU id (after a prefix such as `extra-9p-`): letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
 export const IdPart = refine('id (letters, digits, - . _)', (u): u is string => typeof u === 'string' && /^[A-Za-z0-9._-]+$/.test(u))
 /** A QEMU id used as is (QEMU's `id_wellformed`): a letter, then letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */

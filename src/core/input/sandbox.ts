@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { invalidInput, type FieldProblem, type PlanError } from '../errors.ts'
 import type { Decoded } from './config.ts'
-import { AbsPath, Bdf, Fd, IdPart, IfName, Mac, NonEmptyString, PathSegment, PciId, PosInt, QemuId, UInt, Uuid, oneOf, problems, show, unknownKeys, isRecord } from './decode.ts'
+import { AbsPath, Bdf, Fd, IdPart, IfName, Mac, NonEmptyString, PathSegment, PciId, PosInt, QemuId, SocketDir, UInt, Uuid, oneOf, problems, show, unknownKeys, isRecord } from './decode.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -61,7 +61,7 @@ const Template = withOptional({ bootToBeTemplate: t.boolean, bootFromTemplate: t
 
 const Top = withOptional(
   { arch: Arch, id: PathSegment, uuid: Uuid, host: t.unknown },
-  { runDir: AbsPath, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown) },
+  { runDir: SocketDir, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown) },
 )
 
 // -------------------------------------------------------------------------------------

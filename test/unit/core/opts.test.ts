@@ -21,6 +21,10 @@ describe('opts', () => {
     expect(opts([['a', undefined]])).toBe('')
     expect(opts([])).toBe('')
   })
+  it('keeps an empty bare element, even first', () => {
+    expect(opts(['', ['a', '1']])).toBe(',a=1')
+    expect(opts(['d', ''])).toBe('d,')
+  })
   it('keeps an empty string value (govmm romfile=)', () => {
     expect(opts(['d', ['romfile', '']])).toBe('d,romfile=')
   })

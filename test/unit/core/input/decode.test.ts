@@ -1,7 +1,7 @@
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import {
-  AbsPath, Bdf, Fd, IdPart, IfName, Int, Mac, NonEmptyString, PathSegment, PciId, PosInt, QemuId, UInt, Uuid,
+  AbsPath, Bdf, Fd, IdPart, IfName, Int, Mac, NonEmptyString, PathSegment, PciId, PosInt, QemuId, SocketDir, UInt, Uuid,
   decodeWith, isRecord, oneOf, problems, show, unknownKeys,
 } from '../../../../src/core/input/decode.ts'
 import { unsafeLeft, unsafeRight } from '../../../support/amd64-fixtures.ts'
@@ -21,6 +21,7 @@ describe('refined codecs', () => {
     ['QemuId', QemuId, ['a', 'drive-0'], ['0a', '-a', '', 'a,b']],
     ['PathSegment', PathSegment, ['a', '.a', '...'], ['.', '..', 'a/b', '']],
     ['IfName', IfName, ['tap0_kata', 'a'.repeat(15)], ['', 'a'.repeat(16), 'a b', 'a/b', 'a:b', 'ééééééééé']],
+    ['SocketDir', SocketDir, ['/run/vc/vm', '/a,b'], ['/a=b', 'run', '']],
     ['PciId', PciId, ['0x8086', '0x1'], ['8086', '0x12345', '0xg']],
   ]
   for (const [name, codec, good, bad] of cases) {

@@ -73,6 +73,7 @@ describe('decodeSandbox: errors name the field path', () => {
     ['id', '..'],
     ['uuid', 'not-a-uuid'],
     ['runDir', 'relative'],
+    ['runDir', '/run/a=b'],
     ['consolePath', 3],
     ['daemonize', 'yes'],
     ['devices', {}],
