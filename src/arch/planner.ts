@@ -84,6 +84,14 @@ const sandboxDevice =
     }
   }
 
+/** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
+const ignoredFds = (d: Devices): ReadonlyArray<string> =>
+  d.list.flatMap((x) =>
+    x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0
+      ? [`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`]
+      : [],
+  )
+
 const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanError, Knobs> => {
   const t = sandbox.template
   const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
@@ -181,7 +189,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             capabilities: arch.capabilities(devices.state),
             memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
             hotplugged: { cpus: [], dimms: [] },
-            warnings: [],
+            warnings: ignoredFds(devices),
           }
         }),
       )

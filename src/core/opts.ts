@@ -42,15 +42,13 @@ const value = (v: string | number | boolean): string => (typeof v === 'boolean' 
  * @category render
  */
 export const opts = (items: ReadonlyArray<Opt>): string => {
-  let out = ''
+  // pieces are joined, not concatenated onto a string tested for emptiness: an empty bare element is kept
+  const pieces: Array<string> = []
   for (const item of items) {
-    let piece: string
-    if (typeof item === 'string') piece = escape(item)
-    else if (item[1] === undefined) continue
-    else piece = `${item[0]}=${value(item[1])}`
-    out = out === '' ? piece : `${out},${piece}`
+    if (typeof item === 'string') pieces.push(escape(item))
+    else if (item[1] !== undefined) pieces.push(`${item[0]}=${value(item[1])}`)
   }
-  return out
+  return pieces.join(',')
 }
 
 // -------------------------------------------------------------------------------------

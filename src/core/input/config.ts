@@ -12,7 +12,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { invalidConfig, invalidInput, type PlanError } from '../errors.ts'
 import { param, parseParams, type Param } from '../kernel.ts'
-import { AbsPath, Int, NonEmptyString, UInt, decodeWith, isRecord, oneOf, unknownKeys } from './decode.ts'
+import { AbsPath, Int, NonEmptyString, UInt, decodeWith, isRecord, oneOf, show, unknownKeys } from './decode.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -128,8 +128,8 @@ const table = (u: unknown): E.Either<PlanError, { raw: unknown; at: string }> =>
   if (!isRecord(u)) return E.left(invalidInput({ problems: [{ path: '', expected: 'an object (the configuration)', actual: typeof u }] }))
   if (!('hypervisor' in u)) return E.right({ raw: u, at: 'hypervisor.qemu' })
   const h = u.hypervisor
-  if (!isRecord(h) || !isRecord(h.qemu))
-    return E.left(invalidInput({ problems: [{ path: 'hypervisor.qemu', expected: 'a table', actual: isRecord(h) ? JSON.stringify(h.qemu) ?? 'nothing (missing)' : 'nothing (missing)' }] }))
+  if (!isRecord(h)) return E.left(invalidInput({ problems: [{ path: 'hypervisor', expected: 'a table holding a qemu table', actual: show(h) }] }))
+  if (!isRecord(h.qemu)) return E.left(invalidInput({ problems: [{ path: 'hypervisor.qemu', expected: 'a table', actual: show(h.qemu) }] }))
   return E.right({ raw: h.qemu, at: 'hypervisor.qemu' })
 }
 
@@ -143,6 +143,9 @@ export const fromTable = (q: QemuTable): E.Either<PlanError, HypervisorConfig> =
   if (q.kernel === undefined) return E.left(invalidConfig({ field: 'hypervisor.qemu.kernel', reason: 'Missing kernel path' }))
   if (q.image === undefined && q.initrd === undefined)
     return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'Missing image and initrd path (set image or initrd)' }))
+  // katautils newQemuHypervisorConfig refuses both; planning with both would mix NVDIMM root params with an initrd boot
+  if (q.image !== undefined && q.initrd !== undefined)
+    return E.left(invalidConfig({ field: 'hypervisor.qemu.initrd', reason: 'having both an image and an initrd defined in the configuration file is not supported' }))
   if ((q.memory_slots ?? 0) > 255)
     return E.left(invalidConfig({ field: 'hypervisor.qemu.memory_slots', reason: `${q.memory_slots} does not fit QEMU's slot count (at most 255)` }))
   const bridges = q.default_bridges ?? 0

@@ -34,8 +34,24 @@ export const Uuid = refine('UUID', (u): u is string => typeof u === 'string' && 
 export const Bdf = refine('PCI address ([dddd:]bb:ss.f)', (u): u is string => typeof u === 'string' && /^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/.test(u))
 /** @since 0.1.0 @category codecs */
 export const AbsPath = refine('absolute path', (u): u is string => typeof u === 'string' && u.startsWith('/') && !u.includes('\0'))
-/** A string safe in a QEMU id: a letter, then letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
+/**
+ * The directory of a sandbox's sockets: an absolute path without `=`. QEMU reads `-qmp unix:<path>`
+ * with `path` as the implicit first option, so an `=` in the path would be taken as a key.
+ *
+ * @since 0.1.0
+ * @category codecs
+ */
+export const SocketDir = refine('absolute path without =', (u): u is string => AbsPath.is(u) && !u.includes('='))
+/** A string safe inside a QEMU id (after a prefix such as `extra-9p-`): letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
 export const IdPart = refine('id (letters, digits, - . _)', (u): u is string => typeof u === 'string' && /^[A-Za-z0-9._-]+$/.test(u))
+/** A QEMU id used as is (QEMU's `id_wellformed`): a letter, then letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
+export const QemuId = refine('QEMU id (a letter, then letters, digits, - . _)', (u): u is string => typeof u === 'string' && /^[A-Za-z][A-Za-z0-9._-]*$/.test(u))
+/** An id that also names a directory (the sandbox id in `/run/vc/vm/<id>/`): an `IdPart` other than `.` and `..`. @since 0.1.0 @category codecs */
+export const PathSegment = refine('id usable as a directory name (letters, digits, - . _; not . or ..)', (u): u is string => IdPart.is(u) && u !== '.' && u !== '..')
+/** A Linux interface name: 1–15 bytes, no `/`, `:` or whitespace (IFNAMSIZ). @since 0.1.0 @category codecs */
+export const IfName = refine('interface name (1-15 characters, no / : or whitespace)', (u): u is string => typeof u === 'string' && /^[^\s/:]{1,15}$/.test(u) && new TextEncoder().encode(u).length <= 15)
+/** A PCI vendor or device id as sysfs prints it (`0x1af4`). @since 0.1.0 @category codecs */
+export const PciId = refine('PCI id (0x followed by 1-4 hex digits)', (u): u is string => typeof u === 'string' && /^0x[0-9a-fA-F]{1,4}$/.test(u))
 
 /** `t.union` of string literals with a readable name. @since 0.1.0 @category codecs */
 export const oneOf = <A extends string>(values: ReadonlyArray<A>): t.Type<A, A, unknown> =>
@@ -45,11 +61,45 @@ export const oneOf = <A extends string>(values: ReadonlyArray<A>): t.Type<A, A, 
 // errors
 // -------------------------------------------------------------------------------------
 
-const show = (u: unknown): string => {
-  if (u === undefined) return 'nothing (missing)'
-  const s = JSON.stringify(u) ?? String(u)
-  return s.length > 80 ? `${s.slice(0, 80)}…` : s
+const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s)
+
+const preview = (u: unknown, depth: number): string => {
+  switch (typeof u) {
+    case 'string':
+      return JSON.stringify(clip(u, 80))
+    case 'number':
+    case 'boolean':
+      return String(u)
+    case 'bigint':
+      return `${u}n`
+    case 'undefined':
+      return 'undefined'
+    case 'symbol':
+      return 'a symbol'
+    case 'function':
+      return 'a function'
+  }
+  if (u === null) return 'null'
+  if (u instanceof Date) return Number.isNaN(u.getTime()) ? 'Invalid Date' : JSON.stringify(u.toISOString())
+  if (depth >= 2) return Array.isArray(u) ? '[…]' : '{…}'
+  if (Array.isArray(u)) {
+    const items = Array.from(u.slice(0, 4), (x) => preview(x, depth + 1))
+    return `[${items.join(',')}${u.length > 4 ? ',…' : ''}]`
+  }
+  const keys = Object.keys(u as object)
+  const items = keys.slice(0, 4).map((k) => `${JSON.stringify(clip(k, 40))}:${preview((u as Record<string, unknown>)[k], depth + 1)}`)
+  return `{${items.join(',')}${keys.length > 4 ? ',…' : ''}}`
 }
+
+/**
+ * A short, bounded, never-throwing rendering of a decoded value for error messages: JSON-like,
+ * at most two levels deep and about 80 characters (BigInt, symbols, sparse arrays and
+ * null-prototype objects included).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const show = (u: unknown): string => (u === undefined ? 'nothing (missing)' : clip(preview(u, 0), 80))
 
 const isComposite = (ty: t.Decoder<unknown, unknown>): boolean =>
   ty instanceof t.IntersectionType || ty instanceof t.UnionType || ty instanceof t.ExactType || ty instanceof t.RefinementType

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { invalidInput, type FieldProblem, type PlanError } from '../errors.ts'
 import type { Decoded } from './config.ts'
-import { AbsPath, Bdf, Fd, IdPart, Mac, NonEmptyString, PosInt, UInt, Uuid, oneOf, problems, unknownKeys, isRecord } from './decode.ts'
+import { AbsPath, Bdf, Fd, IdPart, IfName, Mac, NonEmptyString, PathSegment, PciId, PosInt, QemuId, SocketDir, UInt, Uuid, oneOf, problems, show, unknownKeys, isRecord } from './decode.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -28,17 +28,17 @@ const withOptional = <P extends t.Props, O extends t.Props>(required: P, optiona
 const device = {
   vsock: withOptional({ kind: t.literal('vsock'), contextId: UInt }, { vhostFd: Fd }),
   volume: withOptional({ kind: t.literal('volume'), mountTag: IdPart, hostPath: AbsPath }, {}),
-  socket: withOptional({ kind: t.literal('socket'), id: IdPart, deviceId: IdPart, hostPath: AbsPath, name: NonEmptyString }, {}),
+  socket: withOptional({ kind: t.literal('socket'), id: QemuId, deviceId: QemuId, hostPath: AbsPath, name: NonEmptyString }, {}),
   network: withOptional(
-    { kind: t.literal('network'), endpoint: oneOf(['veth', 'bridgedmacvlan', 'ipvlan', 'tuntap', 'macvtap'] as const), tapName: NonEmptyString, mac: Mac },
+    { kind: t.literal('network'), endpoint: oneOf(['veth', 'bridgedmacvlan', 'ipvlan', 'tuntap', 'macvtap'] as const), tapName: IfName, mac: Mac },
     { model: oneOf(['default', 'bridged', 'macvtap', 'enlightened', 'tcfilter', 'none'] as const), fds: t.array(Fd), vhostFds: t.array(Fd) },
   ),
-  block: withOptional({ kind: t.literal('block'), id: IdPart, file: AbsPath, format: NonEmptyString }, { shareRW: t.boolean }),
+  block: withOptional({ kind: t.literal('block'), id: QemuId, file: AbsPath, format: NonEmptyString }, { shareRW: t.boolean }),
   vhostUser: withOptional(
     { kind: t.literal('vhostUser'), type: oneOf(['net', 'scsi', 'blk', 'fs'] as const), devId: IdPart, socketPath: AbsPath },
     { mac: Mac, tag: NonEmptyString, cacheSize: UInt },
   ),
-  vfio: withOptional({ kind: t.literal('vfio'), bdf: Bdf }, { vendorId: NonEmptyString, deviceId: NonEmptyString }),
+  vfio: withOptional({ kind: t.literal('vfio'), bdf: Bdf }, { vendorId: PciId, deviceId: PciId }),
 }
 
 /** @since 0.1.0 @category model */
@@ -60,8 +60,8 @@ const Host = withOptional(
 const Template = withOptional({ bootToBeTemplate: t.boolean, bootFromTemplate: t.boolean, memoryPath: AbsPath, devicesStatePath: AbsPath }, {})
 
 const Top = withOptional(
-  { arch: Arch, id: IdPart, uuid: Uuid, host: t.unknown },
-  { runDir: AbsPath, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown) },
+  { arch: Arch, id: PathSegment, uuid: Uuid, host: t.unknown },
+  { runDir: SocketDir, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown) },
 )
 
 // -------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ const decodeDevice = (u: unknown, at: string): Part<SandboxDevice> => {
   const kinds = Object.keys(device) as ReadonlyArray<DeviceKind>
   const kind = isRecord(u) ? u.kind : undefined
   if (typeof kind !== 'string' || !(kinds as ReadonlyArray<string>).includes(kind))
-    return { problems: [{ path: `${at}.kind`, expected: kinds.map((k) => JSON.stringify(k)).join(' | '), actual: JSON.stringify(kind) ?? 'nothing (missing)' }] }
+    return { problems: [{ path: `${at}.kind`, expected: kinds.map((k) => JSON.stringify(k)).join(' | '), actual: show(kind) }] }
   return part<SandboxDevice>(device[kind as DeviceKind] as { codec: t.Decoder<unknown, SandboxDevice>; keys: ReadonlyArray<string> }, u, at)
 }
 
@@ -120,7 +120,8 @@ export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>>
   const s = top.ok
   const host = part(Host, s.host, 'host')
   const template = s.template === undefined ? undefined : part(Template, s.template, 'template')
-  const devices = (s.devices ?? []).map((d, i) => decodeDevice(d, `devices.${i}`))
+  // Array.from: a sparse array's holes become `undefined` (and so a typed problem), never skipped
+  const devices = Array.from(s.devices ?? [], (d, i) => decodeDevice(d, `devices.${i}`))
   const all = [host, ...(template ? [template] : []), ...devices]
   const bad = all.flatMap((p) => ('problems' in p ? p.problems : []))
   if (bad.length > 0 || 'problems' in host || (template && 'problems' in template)) return E.left(invalidInput({ problems: bad }))

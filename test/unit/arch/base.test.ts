@@ -1,0 +1,137 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { spec as amd64Spec } from '../../../src/arch/amd64.ts'
+import {
+  baseArch, bridgePCIStartAddr, freeRootSlot, genericMemoryTopology, kernelParamsDebug, kernelParamsNonDebug, kernelParamsSystemdDebug,
+  kernelParamsSystemdNonDebug, netType, newState, pciSlotsPerBus, placed, push,
+} from '../../../src/arch/base.ts'
+import type { ArchSpec, Devices, QemuArch } from '../../../src/arch/types.ts'
+import { serializeParams } from '../../../src/core/kernel.ts'
+import { config, sandbox, unsafeLeft, unsafeRight } from '../../support/amd64-fixtures.ts'
+
+// A made-up arch on the base record: one machine, a root bus with slot 0 reserved, PCI bridges.
+const testSpec: ArchSpec = {
+  ...amd64Spec,
+  arch: 'arm64',
+  defaultMachine: 'm',
+  machines: [{ type: 'm', options: [['accel', 'kvm']] }],
+  nvdimmOnImage: false,
+  qemuPaths: { m: '/bin/q' },
+  rootBus: { m: { bus: 'root.0', reserved: [0], bridgeType: 'pci' } },
+  kernelRootParams: [{ key: 'root', value: '/dev/vda1' }],
+}
+const base: QemuArch = baseArch(() => base, testSpec)
+const empty = (): Devices => ({ state: base.bridges(1)(newState(base, config(), sandbox())), list: [], ioThreads: [] })
+
+describe('constants (reference §2.1)', () => {
+  it('debug and systemd parameter lists', () => {
+    expect(serializeParams(kernelParamsNonDebug)).toEqual(['quiet'])
+    expect(serializeParams(kernelParamsDebug)).toEqual(['debug'])
+    expect(serializeParams(kernelParamsSystemdNonDebug)).toEqual(['systemd.show_status=false'])
+    expect(serializeParams(kernelParamsSystemdDebug)).toEqual(['systemd.show_status=true', 'systemd.log_level=debug'])
+  })
+  it('first bridge at slot 2 of a 32-slot bus', () => {
+    expect(bridgePCIStartAddr).toBe(2)
+    expect(pciSlotsPerBus).toBe(32)
+  })
+})
+
+describe('newState', () => {
+  it('copies config and host facts, applies handleImagePath, starts with no bridges', () => {
+    const s = newState(base, config({ memory_offset: 7 }), sandbox({ host: { memoryMiB: 99, nested: true, accelerator: 'tcg' } }))
+    expect(s).toMatchObject({ machineType: 'm', memoryOffsetMiB: 7, nested: false, vhost: false, image: true, vmFactory: false, bridges: [], rootSlots: {} })
+    expect(s.host).toEqual({ memoryMiB: 99, nested: true, qemuVersion: undefined, gicVersion: undefined, accelerator: 'tcg' })
+    expect(serializeParams(s.kernelParams).slice(-1)).toEqual(['root=/dev/vda1'])
+  })
+  it('takes the configured machine type', () => expect(newState(base, config({ machine_type: 'q35' }), sandbox()).machineType).toBe('q35'))
+})
+
+describe('base defaults that arches override', () => {
+  it('memoryTopology ignores the offset (maxmem = host)', () => {
+    expect(base.memoryTopology(1024, 4096, 4)(newState(base, config({ memory_offset: 512 }), sandbox()))).toEqual({ sizeMiB: 1024, slots: 4, maxMemMiB: 4096 })
+  })
+  it('cpuModel is host even nested', () => expect(base.cpuModel(base.enableNestingChecks(empty().state))).toBe('host'))
+  it('capabilities: block hotplug and multi-queue', () => expect(base.capabilities(empty().state)).toEqual({ blockDeviceHotplug: true, multiQueue: true, fsSharing: true }))
+  it('machine does not add nvdimm when the spec says not to', () => expect(unsafeRight(base.machine(empty().state)).options).toEqual([['accel', 'kvm']]))
+  it('appendImage is a virtio-blk drive image-<16 hex>, raw', () => {
+    const d = unsafeRight(base.appendImage({ path: '/img', sizeBytes: 1, randomHex: '0123456789abcdef' })(empty()))
+    expect(d.list).toEqual([
+      { _tag: 'Block', id: 'image-0123456789abcdef', file: '/img', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } },
+    ])
+  })
+})
+
+describe('late binding through self()', () => {
+  it('an overridden appendBlockDevice changes the base appendImage', () => {
+    const custom: QemuArch = {
+      ...baseArch(() => custom, testSpec),
+      appendBlockDevice: (b) => push({ _tag: 'Block', id: `custom-${b.id}`, file: b.file, format: b.format, aio: 'native', disableModern: false, shareRW: true, placement: { _tag: 'None' } }, 'block'),
+    }
+    const d = unsafeRight(custom.appendImage({ path: '/img', sizeBytes: 1, randomHex: 'ab' })(empty()))
+    expect(d.list[0]).toMatchObject({ id: 'custom-image-ab', aio: 'native', shareRW: true })
+  })
+  it('an overridden placeDevice changes where the base appendConsole puts serial0', () => {
+    const custom: QemuArch = {
+      ...baseArch(() => custom, testSpec),
+      placeDevice: (key) => (s) => E.right([s, { _tag: 'Ccw', devno: 'fe.0.0001', key }] as const),
+    }
+    expect(unsafeRight(custom.appendConsole('/c')(empty())).list[0]).toMatchObject({ placement: { _tag: 'Ccw', devno: 'fe.0.0001', key: 'serial0' } })
+  })
+  it('an overridden addDeviceToBridge is what placeDevice spills with', () => {
+    const custom: QemuArch = {
+      ...baseArch(() => custom, { ...testSpec, rootBus: { m: { bus: 'root.0', reserved: Array.from({ length: 32 }, (_, i) => i), bridgeType: 'pci' } } }),
+      addDeviceToBridge: () => () => E.left({ _tag: 'NoBridges' }),
+    }
+    expect(unsafeLeft(custom.placeDevice('x')(empty().state))).toEqual({ _tag: 'NoBusSlot', bus: 'root.0 and its bridges', device: 'x' })
+  })
+})
+
+describe('push', () => {
+  const rng = { _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: { _tag: 'None' } } as const
+  it('appends', () => expect(unsafeRight(push(rng, 'f')(empty())).list).toEqual([rng]))
+  it('refuses an id already used in the same namespace, naming the input field', () => {
+    const d = unsafeRight(push(rng, 'f')(empty()))
+    expect(unsafeLeft(push({ ...rng, filename: '/x' }, 'entropy_source')(d))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'entropy_source' })
+    const blk = { _tag: 'Block', id: 'rng0', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
+    expect(unsafeLeft(push(blk, 'block')(d))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
+  })
+  it('allows the same string in different namespaces (a drive and a chardev)', () => {
+    const blk = { _tag: 'Block', id: 'x', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
+    const d = unsafeRight(push(blk, 'block')(empty()))
+    // a socket whose chardev is named like the drive: different QEMU namespaces
+    expect(E.isRight(push({ _tag: 'Char', driver: 'virtserialport', deviceId: 'port', id: 'x', path: '/s', name: 'n' }, 'socket')(d))).toBe(true)
+  })
+})
+
+describe('placed', () => {
+  it('places first, then pushes with the placement', () => {
+    const d = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
+    expect(d.list[0]).toMatchObject({ placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } })
+    expect(d.state.rootSlots).toEqual({ 1: 'rng0' })
+  })
+  it('fails when the pushed id is taken', () => {
+    const once = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
+    expect(E.isLeft(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(once))).toBe(true)
+  })
+})
+
+describe('freeRootSlot / genericMemoryTopology / netType', () => {
+  it('freeRootSlot skips reserved and used slots', () => {
+    const rb = { bus: 'pci.0', reserved: [0, 1], bridgeType: undefined }
+    expect(freeRootSlot(rb, {})).toBe(2)
+    expect(freeRootSlot(rb, { 2: 'a', 4: 'b' })).toBe(3)
+    expect(freeRootSlot(rb, Object.fromEntries(Array.from({ length: 32 }, (_, i) => [i, 'x'])))).toBeUndefined()
+  })
+  it('genericMemoryTopology adds 1024 MiB of NVDIMM headroom and the offset', () => {
+    expect(genericMemoryTopology(2048, 32000, 10, 0)).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 33024 })
+    expect(genericMemoryTopology(2048, 32000, 10, 976)).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 34000 })
+  })
+  it('netType maps endpoint and model (reference §6.1)', () => {
+    const n = (endpoint: 'veth' | 'ipvlan' | 'macvtap', model?: 'bridged' | 'enlightened') => netType({ endpoint, model, tapName: 't', mac: '02:00:00:00:00:00' })
+    expect(n('veth')).toEqual(E.right('tap'))
+    expect(n('veth', 'bridged')).toEqual(E.right('macvtap'))
+    expect(n('ipvlan', 'bridged')).toEqual(E.right('tap'))
+    expect(n('macvtap')).toEqual(E.right('macvtap'))
+    expect(E.isLeft(n('veth', 'enlightened'))).toBe(true)
+  })
+})

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import * as Err from '../../../src/core/errors.ts'
+import type { PlanError } from '../../../src/core/errors.ts'
+
+// One value per variant; the Record type makes a new variant without an example a type error.
+const examples: { readonly [K in PlanError['_tag']]: Extract<PlanError, { _tag: K }> } = {
+  InvalidInput: { _tag: 'InvalidInput', problems: [{ path: 'devices.0.mac', expected: 'MAC address', actual: '"x"' }] },
+  UnknownMachine: { _tag: 'UnknownMachine', arch: 'amd64', machine: 'foo', supported: ['pc', 'q35'] },
+  UnknownBinary: { _tag: 'UnknownBinary', machine: 'virt' },
+  NoBridges: { _tag: 'NoBridges' },
+  NoBridgeSlot: { _tag: 'NoBridgeSlot', bridgeType: 'pci', available: [] },
+  DeviceNotOnBridge: { _tag: 'DeviceNotOnBridge', id: 'd0' },
+  WrongBridgeType: { _tag: 'WrongBridgeType', expected: 'ccw', actual: 'pci', bridge: 'pci-bridge-0' },
+  NoBusSlot: { _tag: 'NoBusSlot', bus: 'pci.0', device: 'd0' },
+  InvalidDevice: { _tag: 'InvalidDevice', device: 'vsock-2', field: 'contextId', reason: 'too small' },
+  DuplicateId: { _tag: 'DuplicateId', id: 'extra-9p-x', field: 'volume' },
+  Unsupported: { _tag: 'Unsupported', arch: 'amd64', feature: 'machine pc-lite' },
+  InvalidConfig: { _tag: 'InvalidConfig', field: 'hypervisor.qemu.kernel', reason: 'Missing kernel path' },
+  ParseError: { _tag: 'ParseError', position: 3, token: 'x', reason: 'bad' },
+  ImageNotFound: { _tag: 'ImageNotFound', path: '/img' },
+  Io: { _tag: 'Io', op: 'read', path: '/c', code: 'EACCES' },
+  ConnectionRefused: { _tag: 'ConnectionRefused', path: '/q.sock', code: 'ECONNREFUSED' },
+  QemuExited: { _tag: 'QemuExited', code: 1, signal: null, stderr: 'boom\n' },
+  QmpError: { _tag: 'QmpError', class: 'GenericError', desc: 'nope', command: 'device_add' },
+  QmpProtocol: { _tag: 'QmpProtocol', line: '{', reason: 'not JSON' },
+  Timeout: { _tag: 'Timeout', op: 'connect', ms: 10000 },
+  Closed: { _tag: 'Closed', op: 'quit' },
+}
+
+const constructors: Record<string, unknown> = Err
+
+describe('toMessage', () => {
+  for (const [tag, e] of Object.entries(examples)) {
+    it(`renders ${tag} as one line starting with the tag`, () => {
+      const m = Err.toMessage(e)
+      expect(m.startsWith(`${tag}: `)).toBe(true)
+      expect(m).not.toContain('\n')
+    })
+  }
+  it('names the field path, the expectation and the actual value of every problem', () => {
+    expect(
+      Err.toMessage(
+        Err.invalidInput({
+          problems: [
+            { path: 'host.memoryMiB', expected: 'positive integer', actual: '0' },
+            { path: '', expected: 'an object', actual: 'string' },
+          ],
+        }),
+      ),
+    ).toBe('InvalidInput: host.memoryMiB: expected positive integer, got 0; <root>: expected an object, got string')
+  })
+  it('names the machine and the whitelist', () => {
+    expect(Err.toMessage(examples.UnknownMachine)).toBe('UnknownMachine: unrecognised machine type foo for amd64 (supported: pc, q35)')
+  })
+  it('says none when no bridge type is present', () => {
+    expect(Err.toMessage(examples.NoBridgeSlot)).toContain('bridge types present: none')
+  })
+  it('clips long QEMU stderr', () => {
+    const m = Err.toMessage(Err.qemuExited({ code: 1, signal: null, stderr: 'x'.repeat(1000) }))
+    expect(m.length).toBeLessThan(500)
+    expect(m.endsWith('…')).toBe(true)
+  })
+})
+
+describe('constructors', () => {
+  it('build each variant from its data', () => {
+    for (const [tag, e] of Object.entries(examples)) {
+      const name = tag[0]?.toLowerCase() + tag.slice(1)
+      const c = constructors[name]
+      if (tag === 'NoBridges') expect(c).toEqual(e)
+      else {
+        const { _tag, ...data } = e as { _tag: string }
+        expect(typeof c).toBe('function')
+        expect((c as (d: unknown) => unknown)(data)).toEqual(e)
+      }
+    }
+  })
+})
