@@ -1,0 +1,225 @@
+/**
+ * The QMP client — the only stateful piece of qemu-plan. Over a unix socket it reads the greeting,
+ * negotiates `qmp_capabilities`, and then sends commands with an `id` each and matches replies by
+ * id (not FIFO as govmm did). Events are kept in a log, so an event that arrives between a command
+ * and its reply — or before anyone waits for it — is never lost. Every wait has a timeout; lines
+ * over the length limit, garbage and a peer that closes mid-reply end in typed errors; a QEMU that
+ * dies takes its stderr into the error. `getfd` passes a real fd with SCM_RIGHTS.
+ *
+ * @since 0.1.0
+ */
+import { spawn } from 'node:child_process'
+import { createConnection, type Socket } from 'node:net'
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { closed, connectionRefused, qmpError, qmpProtocol, timeout, type PlanError } from '../core/errors.ts'
+import { encodeCommand, parseLine, type QmpEvent, type QmpMessage } from '../core/qmp/message.ts'
+import { exitedError, type Launched } from './launcher.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category model */
+export interface QmpOptions {
+  /** Wait for greeting, capabilities and each command (default 5000 ms). */
+  readonly timeoutMs?: number
+  /** Longest line accepted (default 64 KiB, govmm's limit). */
+  readonly maxLineBytes?: number
+  /** The QEMU process behind the socket: its death fails pending commands with its stderr. */
+  readonly process?: Launched
+}
+
+/** @since 0.1.0 @category model */
+export interface QmpClient {
+  readonly version: { readonly major: number; readonly minor: number; readonly micro: number }
+  readonly execute: <A = unknown>(execute: string, args?: Readonly<Record<string, unknown>>, timeoutMs?: number) => TE.TaskEither<PlanError, A>
+  /** `getfd` with the fd attached as SCM_RIGHTS. */
+  readonly getfd: (name: string, fd: number, timeoutMs?: number) => TE.TaskEither<PlanError, void>
+  /** A position in the event log; `waitForEvent` looks from there on. */
+  readonly mark: () => number
+  readonly events: () => ReadonlyArray<QmpEvent>
+  readonly waitForEvent: (name: string, match: (e: QmpEvent) => boolean, timeoutMs: number, from?: number) => TE.TaskEither<PlanError, QmpEvent>
+  readonly close: () => Promise<void>
+}
+
+interface Pending {
+  readonly command: string
+  readonly resolve: (r: E.Either<PlanError, unknown>) => void
+  readonly timer: NodeJS.Timeout
+}
+
+// -------------------------------------------------------------------------------------
+// adapters
+// -------------------------------------------------------------------------------------
+
+// Node cannot sendmsg(2); a short-lived python3 inherits the QMP socket (fd 3) and the fd to pass
+// (fd 4) and writes the one getfd line with SCM_RIGHTS. The reply comes back to us, matched by id.
+const scmRightsScript =
+  'import socket,sys,array\n' +
+  's=socket.socket(fileno=3)\n' +
+  'line=sys.stdin.buffer.read()\n' +
+  's.sendmsg([line],[(socket.SOL_SOCKET,socket.SCM_RIGHTS,array.array("i",[4]))])\n' +
+  's.detach()\n'
+
+/**
+ * Connect, read the greeting and negotiate capabilities.
+ *
+ * @since 0.1.0
+ * @category adapters
+ */
+export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanError, QmpClient> => () =>
+  new Promise((resolveConnect) => {
+    const limit = o.maxLineBytes ?? 64 * 1024
+    const waitMs = o.timeoutMs ?? 5000
+    const pending = new Map<number, Pending>()
+    const log: Array<QmpEvent> = []
+    const waiters = new Set<() => void>()
+    let nextId = 1
+    let buf = ''
+    let failure: PlanError | undefined
+    let greeted: ((m: E.Either<PlanError, QmpMessage>) => void) | undefined
+    let writeChain: Promise<unknown> = Promise.resolve()
+    let greetTimer: NodeJS.Timeout | undefined
+
+    const sock: Socket = createConnection(path)
+
+    const fail = (e: PlanError): void => {
+      if (failure) return
+      failure = e
+      clearTimeout(greetTimer)
+      for (const [id, p] of pending) {
+        clearTimeout(p.timer)
+        pending.delete(id)
+        p.resolve(E.left(e))
+      }
+      greeted?.(E.left(e))
+      for (const w of waiters) w()
+      sock.destroy()
+    }
+    const deathOr = async (fallback: PlanError): Promise<PlanError> => {
+      if (!o.process) return fallback
+      const e = o.process.exit() ?? (await Promise.race([o.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]))
+      return e ? exitedError(o.process, e) : fallback
+    }
+
+    const onMessage = (m: QmpMessage, line: string): void => {
+      if (m._tag === 'Greeting') return greeted?.(E.right(m))
+      if (m._tag === 'Event') {
+        log.push(m)
+        for (const w of waiters) w()
+        return
+      }
+      const id = typeof m.id === 'number' ? m.id : Number(m.id)
+      const p = pending.get(id)
+      if (p === undefined) return fail(qmpProtocol({ line, reason: 'a reply to no command we sent' }))
+      clearTimeout(p.timer)
+      pending.delete(id)
+      p.resolve(m._tag === 'Return' ? E.right(m.value) : E.left(qmpError({ class: m.class, desc: m.desc, command: p.command })))
+    }
+
+    sock.setEncoding('utf8')
+    sock.on('data', (chunk: string) => {
+      buf += chunk
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).replace(/\r$/, '')
+        buf = buf.slice(nl + 1)
+        if (Buffer.byteLength(line) > limit) return fail(qmpProtocol({ line: line.slice(0, 200), reason: `line longer than ${limit} bytes` }))
+        if (line.trim() === '') continue
+        const m = parseLine(line)
+        if (E.isLeft(m)) return fail(m.left)
+        onMessage(m.right, line)
+        if (failure) return
+      }
+      if (Buffer.byteLength(buf) > limit) fail(qmpProtocol({ line: buf.slice(0, 200), reason: `line longer than ${limit} bytes` }))
+    })
+    let connected = false
+    sock.once('connect', () => (connected = true))
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (!connected) fail(connectionRefused({ path, code: e.code ?? e.message }))
+      else void deathOr(closed({ op: `QMP ${path}: ${e.code ?? e.message}` })).then(fail)
+    })
+    sock.on('close', () => void deathOr(closed({ op: `QMP ${path}` })).then(fail))
+
+    const send = (command: string, args: Readonly<Record<string, unknown>> | undefined, ms: number, fd?: number): Promise<E.Either<PlanError, unknown>> =>
+      new Promise((resolve) => {
+        if (failure) return resolve(E.left(failure))
+        const id = nextId++
+        const line = encodeCommand(args === undefined ? { execute: command } : { execute: command, arguments: args }, id)
+        const timer = setTimeout(() => {
+          pending.delete(id)
+          resolve(E.left(timeout({ op: `QMP ${command}`, ms })))
+        }, ms)
+        pending.set(id, { command, resolve, timer })
+        writeChain = writeChain.then(() =>
+          fd === undefined
+            ? new Promise<void>((r) => sock.write(line, () => r()))
+            : new Promise<void>((r) => {
+                // the raw fd number, not the Socket: Node stops reading a stream it hands to a child
+                const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd
+                if (sockFd === undefined || sockFd < 0) return (fail(qmpProtocol({ line, reason: 'the QMP socket has no fd to pass' })), r())
+                const py = spawn('python3', ['-c', scmRightsScript], { stdio: ['pipe', 'ignore', 'pipe', sockFd, fd] })
+                let err = ''
+                py.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+                py.on('error', (e) => (fail(qmpProtocol({ line, reason: `cannot pass fd: ${e.message}` })), r()))
+                py.on('exit', (code) => {
+                  if (code !== 0) fail(qmpProtocol({ line, reason: `passing fd ${fd} failed: ${err.trim()}` }))
+                  r()
+                })
+                py.stdin?.end(line)
+              }),
+        )
+      })
+
+    const waitForEvent = (name: string, match: (e: QmpEvent) => boolean, ms: number, from = 0): TE.TaskEither<PlanError, QmpEvent> => () =>
+      new Promise((resolve) => {
+        const check = (): boolean => {
+          const hit = log.slice(from).find((e) => e.event === name && match(e))
+          if (hit) resolve(E.right(hit))
+          else if (failure) resolve(E.left(failure))
+          else return false
+          return true
+        }
+        if (check()) return
+        const timer = setTimeout(() => {
+          waiters.delete(w)
+          resolve(E.left(timeout({ op: `waiting for QMP event ${name}`, ms })))
+        }, ms)
+        const w = (): void => {
+          if (check()) {
+            clearTimeout(timer)
+            waiters.delete(w)
+          }
+        }
+        waiters.add(w)
+      })
+
+    greetTimer = setTimeout(() => fail(timeout({ op: `QMP greeting on ${path}`, ms: waitMs })), waitMs)
+    greeted = (m) => {
+      greeted = undefined
+      clearTimeout(greetTimer)
+      if (E.isLeft(m) || m.right._tag !== 'Greeting') return resolveConnect(E.isLeft(m) ? m : E.left(qmpProtocol({ line: '', reason: 'no greeting' })))
+      const version = m.right.version
+      void send('qmp_capabilities', undefined, waitMs).then((r) =>
+        resolveConnect(
+          E.map(
+            (): QmpClient => ({
+              version,
+              execute: <A>(c: string, a?: Readonly<Record<string, unknown>>, ms = waitMs) => () => send(c, a, ms) as Promise<E.Either<PlanError, A>>,
+              getfd: (name, fd, ms = waitMs) => () => send('getfd', { fdname: name }, ms, fd).then(E.map(() => undefined)),
+              mark: () => log.length,
+              events: () => log,
+              waitForEvent,
+              close: () =>
+                new Promise<void>((res) => {
+                  if (sock.destroyed) return res()
+                  sock.once('close', () => res())
+                  fail(closed({ op: 'QMP client closed' }))
+                }),
+            }),
+          )(r),
+        ),
+      )
+    }
+  })
