@@ -26,8 +26,8 @@ import type { QmpCommand } from './types.ts'
 export type Action =
   /** Send a command; if a later step fails, send `undo` (in order). */
   | { readonly _tag: 'Execute'; readonly command: QmpCommand; readonly undo: ReadonlyArray<QmpCommand> }
-  /** Pass a host fd to QEMU under `name` (`getfd`, SCM_RIGHTS). */
-  | { readonly _tag: 'SendFd'; readonly name: string; readonly hostFd: number; readonly undo: ReadonlyArray<QmpCommand> }
+  /** Pass a host fd (or a new queue of a named tap) to QEMU under `name` (`getfd`, SCM_RIGHTS). */
+  | { readonly _tag: 'SendFd'; readonly name: string; readonly source: number | { readonly tap: string }; readonly undo: ReadonlyArray<QmpCommand> }
   /** Wait for an event whose data has these fields, for at most `timeoutMs`. */
   | { readonly _tag: 'AwaitEvent'; readonly event: string; readonly data: Readonly<Record<string, unknown>>; readonly timeoutMs: number }
 
@@ -61,7 +61,15 @@ export type BlockRequest = {
 }
 
 /** @since 0.1.0 @category model */
-export type NetRequest = { readonly id: string; readonly mac: string; readonly fds: ReadonlyArray<number>; readonly vhostFds?: ReadonlyArray<number> }
+export type NetRequest = {
+  readonly id: string
+  readonly mac: string
+  /** The caller's open tap queue fds… */
+  readonly fds?: ReadonlyArray<number>
+  /** …or a tap to open `queues` queues of (qemu-plan opens them, as Kata's xConnect does). */
+  readonly tap?: { readonly name: string; readonly queues: number }
+  readonly vhostFds?: ReadonlyArray<number>
+}
 
 /** @since 0.1.0 @category model */
 export type VfioRequest = { readonly id: string; readonly bdf: string; readonly onRootBus?: boolean }
@@ -179,23 +187,27 @@ export const hotplugBlock = (plan: Plan, req: BlockRequest): E.Either<PlanError,
  * @category planning
  */
 export const hotplugNetwork = (plan: Plan, req: NetRequest): E.Either<PlanError, HotplugPlan> => {
-  if (req.fds.length === 0) return E.left(invalidDevice({ device: req.id, field: 'fds', reason: 'hot-adding a network device needs at least one tap fd' }))
+  const sources: ReadonlyArray<number | { readonly tap: string }> = req.tap
+    ? Array.from({ length: req.tap.queues }, () => ({ tap: req.tap?.name ?? '' }))
+    : (req.fds ?? [])
+  if (sources.length === 0) return E.left(invalidDevice({ device: req.id, field: 'fds', reason: 'hot-adding a network device needs at least one tap fd (or a tap name)' }))
+  const fds = sources.map((s, i) => (typeof s === 'number' ? s : -1 - i))
   const vhost = req.vhostFds ?? []
-  const names = req.fds.map((_, i) => `fd-${req.id}-${i}`)
+  const names = sources.map((_, i) => `fd-${req.id}-${i}`)
   const vhostNames = vhost.map((_, i) => `vhostfd-${req.id}-${i}`)
-  const sendFd = (name: string, hostFd: number): Action => ({ _tag: 'SendFd', name, hostFd, undo: [{ execute: 'closefd', arguments: { fdname: name } }] })
+  const sendFd = (name: string, source: number | { readonly tap: string }): Action => ({ _tag: 'SendFd', name, source, undo: [{ execute: 'closefd', arguments: { fdname: name } }] })
   return pipe(
     hotSlot(plan, req.id),
     E.flatMap(([next, loc]) =>
       pipe(
         addDevice(next, {
-          _tag: 'Net', type: 'tap', id: req.id, ifName: req.id, mac: req.mac, fds: req.fds, vhostFds: vhost, vhost: vhost.length > 0, disableModern: false, placement: loc.placement,
+          _tag: 'Net', type: 'tap', id: req.id, ifName: req.tap?.name ?? req.id, mac: req.mac, fds, vhostFds: vhost, vhost: vhost.length > 0, disableModern: false, placement: loc.placement,
         }),
         E.map((after) => ({
           before: plan,
           after,
           actions: [
-            ...req.fds.map((fd, i) => sendFd(names[i] as string, fd)),
+            ...sources.map((src, i) => sendFd(names[i] as string, src)),
             ...vhost.map((fd, i) => sendFd(vhostNames[i] as string, fd)),
             exec(
               'netdev_add',
@@ -204,7 +216,7 @@ export const hotplugNetwork = (plan: Plan, req: NetRequest): E.Either<PlanError,
             ),
             exec('device_add', {
               driver: `virtio-net-${plan.transport}`, id: req.id, netdev: req.id, mac: req.mac, ...placementArgs(loc.placement),
-              mq: true, ...(plan.transport === 'pci' ? { vectors: 2 * req.fds.length + 2 } : {}),
+              mq: true, ...(plan.transport === 'pci' ? { vectors: 2 * sources.length + 2 } : {}),
             }),
           ],
           location: loc,

@@ -35,7 +35,7 @@ export interface QmpClient {
   readonly version: { readonly major: number; readonly minor: number; readonly micro: number }
   readonly execute: <A = unknown>(execute: string, args?: Readonly<Record<string, unknown>>, timeoutMs?: number) => TE.TaskEither<PlanError, A>
   /** `getfd` with the fd attached as SCM_RIGHTS. */
-  readonly getfd: (name: string, fd: number, timeoutMs?: number) => TE.TaskEither<PlanError, void>
+  readonly getfd: (name: string, fd: FdSource, timeoutMs?: number) => TE.TaskEither<PlanError, void>
   /** A position in the event log; `waitForEvent` looks from there on. */
   readonly mark: () => number
   readonly events: () => ReadonlyArray<QmpEvent>
@@ -55,12 +55,21 @@ interface Pending {
 
 // Node cannot sendmsg(2); a short-lived python3 inherits the QMP socket (fd 3) and the fd to pass
 // (fd 4) and writes the one getfd line with SCM_RIGHTS. The reply comes back to us, matched by id.
+// With a tap name as argv[1], the helper opens a new queue of that tap itself (TUNSETIFF with
+// IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE), since Node has no ioctl(2) either.
 const scmRightsScript =
-  'import socket,sys,array\n' +
+  'import socket,sys,array,os,fcntl,struct\n' +
   's=socket.socket(fileno=3)\n' +
+  'fd=4\n' +
+  'if len(sys.argv)>1:\n' +
+  '    fd=os.open("/dev/net/tun",os.O_RDWR)\n' +
+  '    fcntl.ioctl(fd,0x400454ca,struct.pack("16sH",sys.argv[1].encode(),0x0002|0x1000|0x0100))\n' +
   'line=sys.stdin.buffer.read()\n' +
-  's.sendmsg([line],[(socket.SOL_SOCKET,socket.SCM_RIGHTS,array.array("i",[4]))])\n' +
+  's.sendmsg([line],[(socket.SOL_SOCKET,socket.SCM_RIGHTS,array.array("i",[fd]))])\n' +
   's.detach()\n'
+
+/** What `getfd` passes: a host fd of ours, or a new queue of a named tap. @since 0.1.0 @category model */
+export type FdSource = number | { readonly tap: string }
 
 /**
  * Connect, read the greeting and negotiate capabilities.
@@ -142,7 +151,7 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
     })
     sock.on('close', () => void deathOr(closed({ op: `QMP ${path}` })).then(fail))
 
-    const send = (command: string, args: Readonly<Record<string, unknown>> | undefined, ms: number, fd?: number): Promise<E.Either<PlanError, unknown>> =>
+    const send = (command: string, args: Readonly<Record<string, unknown>> | undefined, ms: number, fd?: FdSource): Promise<E.Either<PlanError, unknown>> =>
       new Promise((resolve) => {
         if (failure) return resolve(E.left(failure))
         const id = nextId++
@@ -159,12 +168,13 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
                 // the raw fd number, not the Socket: Node stops reading a stream it hands to a child
                 const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd
                 if (sockFd === undefined || sockFd < 0) return (fail(qmpProtocol({ line, reason: 'the QMP socket has no fd to pass' })), r())
-                const py = spawn('python3', ['-c', scmRightsScript], { stdio: ['pipe', 'ignore', 'pipe', sockFd, fd] })
+                const tap = typeof fd === 'number' ? [] : [fd.tap]
+                const py = spawn('python3', ['-c', scmRightsScript, ...tap], { stdio: ['pipe', 'ignore', 'pipe', sockFd, typeof fd === 'number' ? fd : 'ignore'] })
                 let err = ''
                 py.stderr?.on('data', (d: Buffer) => (err += d.toString()))
                 py.on('error', (e) => (fail(qmpProtocol({ line, reason: `cannot pass fd: ${e.message}` })), r()))
                 py.on('exit', (code) => {
-                  if (code !== 0) fail(qmpProtocol({ line, reason: `passing fd ${fd} failed: ${err.trim()}` }))
+                  if (code !== 0) fail(qmpProtocol({ line, reason: `passing fd ${JSON.stringify(fd)} failed: ${err.trim()}` }))
                   r()
                 })
                 py.stdin?.end(line)
