@@ -171,6 +171,12 @@ describe('planSandbox: the rest of the plan', () => {
     const p = unsafeRight(planFor({ disable_vhost_net: true }, { devices: [devices[2]] }))
     expect(p.warnings).toEqual(['network-0: vhostFds 11 are not passed to QEMU because vhost-net is disabled (disable_vhost_net)'])
   })
+  it('warns that a memory file is not used when hugepages win', () => {
+    expect(unsafeRight(planFor({ shared_fs: 'virtio-fs', enable_hugepages: true })).warnings).toEqual([
+      'memory file /dev/shm is not used: enable_hugepages puts guest memory on /dev/hugepages (govmm checks hugepages first)',
+    ])
+    expect(unsafeRight(planFor({ enable_hugepages: true })).warnings).toEqual([])
+  })
   it('the image is the NVDIMM at the configured path with the resolved size', () => {
     expect(unsafeRight(planFor({}, {}, 4096)).devices.find((d) => d._tag === 'Nvdimm')).toMatchObject({ memPath: image, size: 4096 })
   })
