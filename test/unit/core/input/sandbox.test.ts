@@ -97,6 +97,11 @@ describe('decodeSandbox: errors name the field path', () => {
       'template.memoryPath',
     )
   })
+  it('a template that is both a template and booted from one (Kata checkTemplateConfig)', () => {
+    expect(problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } }))).toEqual([
+      { path: 'template', expected: 'at most one of bootToBeTemplate and bootFromTemplate', actual: 'both true' },
+    ])
+  })
   it('a device without a known kind', () => {
     expect(problemsOf(withDevice({ kind: 'gpu' }))).toEqual([
       { path: 'devices.0.kind', expected: '"vsock" | "volume" | "socket" | "network" | "block" | "vhostUser" | "vfio"', actual: '"gpu"' },
