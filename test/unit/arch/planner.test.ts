@@ -1,3 +1,4 @@
+/** planSandbox: device order (reference §7.20), kernel line (§3.10), vCPU clamps, binaries, knobs (§7.16), warnings. */
 import { describe, expect, it } from 'vitest'
 import { amd64 } from '../../../src/arch/amd64.ts'
 import { archFor, planSandbox, withAccelerators } from '../../../src/arch/planner.ts'

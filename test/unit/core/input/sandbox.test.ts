@@ -1,3 +1,4 @@
+/** The sandbox decoder: defaults, every device kind, and errors that name the field path. */
 import { describe, expect, it } from 'vitest'
 import { decodeSandbox, defaultRunDir } from '../../../../src/core/input/sandbox.ts'
 import { sandboxDoc, unsafeLeft, unsafeRight } from '../../../support/amd64-fixtures.ts'
