@@ -92,6 +92,12 @@ const ignoredFds = (d: Devices): ReadonlyArray<string> =>
       : [],
   )
 
+/** govmm picks the hugepages backend before the file one: say so when a memory file is configured too. */
+const unusedMemPath = (k: Knobs): ReadonlyArray<string> =>
+  k.hugePages && k.fileBackedMem && k.memPath !== undefined
+    ? [`memory file ${k.memPath} is not used: enable_hugepages puts guest memory on /dev/hugepages (govmm checks hugepages first)`]
+    : []
+
 const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanError, Knobs> => {
   const t = sandbox.template
   const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
@@ -189,7 +195,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             capabilities: arch.capabilities(devices.state),
             memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
             hotplugged: { cpus: [], dimms: [] },
-            warnings: ignoredFds(devices),
+            warnings: [...unusedMemPath(knobs), ...ignoredFds(devices)],
           }
         }),
       )

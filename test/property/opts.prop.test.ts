@@ -108,7 +108,8 @@ describe('device option strings', () => {
             ctx,
           )
           expect(valueOf(net, '-netdev', 'ifname')).toEqual([ifName])
-          expect(net.find((s) => s.flag === '-device')?.parsed.some(([k, v]) => (k === 'mac' || k === 'driver=virtio-net-pci,netdev') && v !== undefined)).toBe(true)
+          expect(valueOf(net, '-device', 'mac')).toEqual(['02:42:ac:11:00:02'])
+          expect(valueOf(net, '-device', 'netdev')).toEqual(['network-0'])
         }
       }),
       { numRuns: 500 },

@@ -125,7 +125,7 @@ export const systemdImageParams: ReadonlyArray<Param> = [
 // -------------------------------------------------------------------------------------
 
 const table = (u: unknown): E.Either<PlanError, { raw: unknown; at: string }> => {
-  if (!isRecord(u)) return E.left(invalidInput({ problems: [{ path: '', expected: 'an object (the configuration)', actual: typeof u }] }))
+  if (!isRecord(u)) return E.left(invalidInput({ problems: [{ path: '', expected: 'an object (the configuration)', actual: show(u) }] }))
   if (!('hypervisor' in u)) return E.right({ raw: u, at: 'hypervisor.qemu' })
   const h = u.hypervisor
   if (!isRecord(h)) return E.left(invalidInput({ problems: [{ path: 'hypervisor', expected: 'a table holding a qemu table', actual: show(h) }] }))

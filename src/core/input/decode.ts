@@ -49,7 +49,7 @@ export const QemuId = refine('QEMU id (a letter, then letters, digits, - . _)', 
 /** An id that also names a directory (the sandbox id in `/run/vc/vm/<id>/`): an `IdPart` other than `.` and `..`. @since 0.1.0 @category codecs */
 export const PathSegment = refine('id usable as a directory name (letters, digits, - . _; not . or ..)', (u): u is string => IdPart.is(u) && u !== '.' && u !== '..')
 /** A Linux interface name: 1–15 bytes, no `/`, `:` or whitespace (IFNAMSIZ). @since 0.1.0 @category codecs */
-export const IfName = refine('interface name (1-15 characters, no / : or whitespace)', (u): u is string => typeof u === 'string' && /^[^\s/:]{1,15}$/.test(u) && new TextEncoder().encode(u).length <= 15)
+export const IfName = refine('interface name (1-15 bytes, no / : or whitespace)', (u): u is string => typeof u === 'string' && /^[^\s/:]{1,15}$/.test(u) && new TextEncoder().encode(u).length <= 15)
 /** A PCI vendor or device id as sysfs prints it (`0x1af4`). @since 0.1.0 @category codecs */
 export const PciId = refine('PCI id (0x followed by 1-4 hex digits)', (u): u is string => typeof u === 'string' && /^0x[0-9a-fA-F]{1,4}$/.test(u))
 

@@ -103,6 +103,12 @@ const decodeDevice = (u: unknown, at: string): Part<SandboxDevice> => {
   return part<SandboxDevice>(device[kind as DeviceKind] as { codec: t.Decoder<unknown, SandboxDevice>; keys: ReadonlyArray<string> }, u, at)
 }
 
+// Kata's checkTemplateConfig: a VM cannot both become a template and boot from one
+const bothTemplates = (p: Part<t.TypeOf<typeof Template.codec>>): Part<t.TypeOf<typeof Template.codec>> =>
+  'ok' in p && p.ok.bootToBeTemplate && p.ok.bootFromTemplate
+    ? { problems: [{ path: 'template', expected: 'at most one of bootToBeTemplate and bootFromTemplate', actual: 'both true' }] }
+    : p
+
 /**
  * Decode a sandbox document.
  *
@@ -119,7 +125,7 @@ export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>>
   if ('problems' in top) return E.left(invalidInput({ problems: top.problems }))
   const s = top.ok
   const host = part(Host, s.host, 'host')
-  const template = s.template === undefined ? undefined : part(Template, s.template, 'template')
+  const template = s.template === undefined ? undefined : bothTemplates(part(Template, s.template, 'template'))
   // Array.from: a sparse array's holes become `undefined` (and so a typed problem), never skipped
   const devices = Array.from(s.devices ?? [], (d, i) => decodeDevice(d, `devices.${i}`))
   const all = [host, ...(template ? [template] : []), ...devices]

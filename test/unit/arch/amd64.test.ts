@@ -1,3 +1,4 @@
+/** Every function of the amd64 record, checked against reference §3 (and §2, §4–§7). */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { amd64, spec } from '../../../src/arch/amd64.ts'

@@ -1,3 +1,4 @@
+/** The base record: constants, construction, defaults arches override, late binding through self(), push and placement. */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { spec as amd64Spec } from '../../../src/arch/amd64.ts'

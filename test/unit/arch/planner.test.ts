@@ -1,3 +1,4 @@
+/** planSandbox: device order (reference §7.20), kernel line (§3.10), vCPU clamps, binaries, knobs (§7.16), warnings. */
 import { describe, expect, it } from 'vitest'
 import { amd64 } from '../../../src/arch/amd64.ts'
 import { archFor, planSandbox, withAccelerators } from '../../../src/arch/planner.ts'
@@ -170,6 +171,12 @@ describe('planSandbox: the rest of the plan', () => {
   it('warns that vhost fds are not passed when vhost-net is disabled', () => {
     const p = unsafeRight(planFor({ disable_vhost_net: true }, { devices: [devices[2]] }))
     expect(p.warnings).toEqual(['network-0: vhostFds 11 are not passed to QEMU because vhost-net is disabled (disable_vhost_net)'])
+  })
+  it('warns that a memory file is not used when hugepages win', () => {
+    expect(unsafeRight(planFor({ shared_fs: 'virtio-fs', enable_hugepages: true })).warnings).toEqual([
+      'memory file /dev/shm is not used: enable_hugepages puts guest memory on /dev/hugepages (govmm checks hugepages first)',
+    ])
+    expect(unsafeRight(planFor({ enable_hugepages: true })).warnings).toEqual([])
   })
   it('the image is the NVDIMM at the configured path with the resolved size', () => {
     expect(unsafeRight(planFor({}, {}, 4096)).devices.find((d) => d._tag === 'Nvdimm')).toMatchObject({ memPath: image, size: 4096 })

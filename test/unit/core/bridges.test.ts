@@ -1,3 +1,4 @@
+/** Bridges and their slot allocator, one Left per error (reference §4). */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import {

@@ -1,3 +1,4 @@
+/** PlanError: one example per variant, its constructor and its one-line message. */
 import { describe, expect, it } from 'vitest'
 import * as Err from '../../../src/core/errors.ts'
 import type { PlanError } from '../../../src/core/errors.ts'

@@ -1,3 +1,4 @@
+/** QEMU ids: byte-based truncation, MakeNameID, the id grammar and the seeded id source (reference §5). */
 import { describe, expect, it } from 'vitest'
 import { isQemuId, makeNameId, maxDevIdSize, seededIds, truncateBytes } from '../../../src/core/ids.ts'
 

@@ -1,3 +1,4 @@
+/** Kernel parameters: parse, SerializeParams and the -append line (reference §2.2). */
 import { describe, expect, it } from 'vitest'
 import { kernelCmdline, param, parseParams, serializeParams } from '../../../src/core/kernel.ts'
 

@@ -1,3 +1,4 @@
+/** The option-string builder: escaping, booleans, dropped pairs, and its inverse parser. */
 import { describe, expect, it } from 'vitest'
 import { escape, opts, parseOpts } from '../../../src/core/opts.ts'
 

@@ -1,3 +1,4 @@
+/** Plan → argv in both dialects: order (reference §7.18), globals, memory, knobs, smp, drops vs errors, fds. */
 import { describe, expect, it } from 'vitest'
 import { firstChildFd, render } from '../../../src/core/render.ts'
 import type { Plan } from '../../../src/core/vm.ts'

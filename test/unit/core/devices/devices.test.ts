@@ -1,3 +1,4 @@
+/** Every device renderer in both dialects, with govmm's disable-modern/romfile/devno rules and Valid() problems (reference §7). */
 import { describe, expect, it } from 'vitest'
 import { disableModern, driver, govmmDevno, govmmVirtioCcw, govmmVirtioPci, place, romfile } from '../../../../src/core/devices/common.ts'
 import { deviceId, placementOf, problem, renderDevice } from '../../../../src/core/devices/index.ts'

@@ -1,3 +1,4 @@
+/** The [hypervisor.qemu] decoder: katautils defaults, every key, one Left per bad field (reference §11). */
 import { describe, expect, it } from 'vitest'
 import { decodeConfig, fromTable, maxBridges, systemdImageParams } from '../../../../src/core/input/config.ts'
 import { param } from '../../../../src/core/kernel.ts'

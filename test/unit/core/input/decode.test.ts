@@ -1,3 +1,4 @@
+/** io-ts helpers: refined codecs, error paths, bounded value previews, unknown keys. */
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import {

@@ -1,3 +1,4 @@
+/** The sandbox decoder: defaults, every device kind, and errors that name the field path. */
 import { describe, expect, it } from 'vitest'
 import { decodeSandbox, defaultRunDir } from '../../../../src/core/input/sandbox.ts'
 import { sandboxDoc, unsafeLeft, unsafeRight } from '../../../support/amd64-fixtures.ts'
@@ -96,6 +97,11 @@ describe('decodeSandbox: errors name the field path', () => {
     expect(problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: false, memoryPath: 'm', devicesStatePath: '/s' } }))[0]?.path).toBe(
       'template.memoryPath',
     )
+  })
+  it('a template that is both a template and booted from one (Kata checkTemplateConfig)', () => {
+    expect(problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } }))).toEqual([
+      { path: 'template', expected: 'at most one of bootToBeTemplate and bootFromTemplate', actual: 'both true' },
+    ])
   })
   it('a device without a known kind', () => {
     expect(problemsOf(withDevice({ kind: 'gpu' }))).toEqual([
