@@ -5,8 +5,13 @@
  */
 import type { Command } from '../io.ts'
 import { argv } from './argv.ts'
+import { hotplug, unplug } from './hotplug.ts'
+import { run } from './run.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
   argv,
+  run,
+  hotplug,
+  unplug,
 }
