@@ -46,8 +46,13 @@ export interface QmpClient {
 interface Pending {
   readonly command: string
   readonly resolve: (r: E.Either<PlanError, unknown>) => void
-  readonly timer: NodeJS.Timeout
+  /** performance.now() after which the command times out */
+  readonly deadline: number
+  readonly ms: number
 }
+
+/** How often deadlines are checked: one interval per client, not a timer per command. */
+const sweepEveryMs = 25
 
 // -------------------------------------------------------------------------------------
 // adapters
@@ -90,6 +95,8 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
     let greeted: ((m: E.Either<PlanError, QmpMessage>) => void) | undefined
     let writeChain: Promise<unknown> = Promise.resolve()
     let greetTimer: NodeJS.Timeout | undefined
+    // commands queue behind an fd being passed, so the fd's getfd and later lines keep their order
+    let fdInFlight = 0
 
     const sock: Socket = createConnection(path)
 
@@ -97,8 +104,8 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
       if (failure) return
       failure = e
       clearTimeout(greetTimer)
+      clearInterval(sweeper)
       for (const [id, p] of pending) {
-        clearTimeout(p.timer)
         pending.delete(id)
         p.resolve(E.left(e))
       }
@@ -121,11 +128,25 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
       }
       const id = typeof m.id === 'number' ? m.id : Number(m.id)
       const p = pending.get(id)
-      if (p === undefined) return fail(qmpProtocol({ line, reason: 'a reply to no command we sent' }))
-      clearTimeout(p.timer)
+      if (p === undefined) {
+        if (timedOut.delete(id)) return // the answer to a command that already timed out
+        return fail(qmpProtocol({ line, reason: 'a reply to no command we sent' }))
+      }
       pending.delete(id)
       p.resolve(m._tag === 'Return' ? E.right(m.value) : E.left(qmpError({ class: m.class, desc: m.desc, command: p.command })))
     }
+
+    const timedOut = new Set<number>()
+    const sweeper = setInterval(() => {
+      const now = performance.now()
+      for (const [id, p] of pending)
+        if (now >= p.deadline) {
+          pending.delete(id)
+          timedOut.add(id)
+          p.resolve(E.left(timeout({ op: `QMP ${p.command}`, ms: p.ms })))
+        }
+    }, sweepEveryMs)
+    sweeper.unref()
 
     sock.setEncoding('utf8')
     sock.on('data', (chunk: string) => {
@@ -156,30 +177,34 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
         if (failure) return resolve(E.left(failure))
         const id = nextId++
         const line = encodeCommand(args === undefined ? { execute: command } : { execute: command, arguments: args }, id)
-        const timer = setTimeout(() => {
-          pending.delete(id)
-          resolve(E.left(timeout({ op: `QMP ${command}`, ms })))
-        }, ms)
-        pending.set(id, { command, resolve, timer })
-        writeChain = writeChain.then(() =>
-          fd === undefined
-            ? new Promise<void>((r) => sock.write(line, () => r()))
-            : new Promise<void>((r) => {
-                // the raw fd number, not the Socket: Node stops reading a stream it hands to a child
-                const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd
-                if (sockFd === undefined || sockFd < 0) return (fail(qmpProtocol({ line, reason: 'the QMP socket has no fd to pass' })), r())
-                const tap = typeof fd === 'number' ? [] : [fd.tap]
-                const py = spawn('python3', ['-c', scmRightsScript, ...tap], { stdio: ['pipe', 'ignore', 'pipe', sockFd, typeof fd === 'number' ? fd : 'ignore'] })
-                let err = ''
-                py.stderr?.on('data', (d: Buffer) => (err += d.toString()))
-                py.on('error', (e) => (fail(qmpProtocol({ line, reason: `cannot pass fd: ${e.message}` })), r()))
-                py.on('exit', (code) => {
-                  if (code !== 0) fail(qmpProtocol({ line, reason: `passing fd ${JSON.stringify(fd)} failed: ${err.trim()}` }))
-                  r()
-                })
-                py.stdin?.end(line)
-              }),
-        )
+        pending.set(id, { command, resolve, deadline: performance.now() + ms, ms })
+        if (fd === undefined && !fdInFlight) {
+          // the common case: write now, no promise hop
+          sock.write(line)
+          return
+        }
+        fdInFlight++
+        writeChain = writeChain
+          .then(() =>
+            fd === undefined
+              ? new Promise<void>((r) => sock.write(line, () => r()))
+              : new Promise<void>((r) => {
+                  // the raw fd number, not the Socket: Node stops reading a stream it hands to a child
+                  const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd
+                  if (sockFd === undefined || sockFd < 0) return (fail(qmpProtocol({ line, reason: 'the QMP socket has no fd to pass' })), r())
+                  const tap = typeof fd === 'number' ? [] : [fd.tap]
+                  const py = spawn('python3', ['-c', scmRightsScript, ...tap], { stdio: ['pipe', 'ignore', 'pipe', sockFd, typeof fd === 'number' ? fd : 'ignore'] })
+                  let err = ''
+                  py.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+                  py.on('error', (e) => (fail(qmpProtocol({ line, reason: `cannot pass fd: ${e.message}` })), r()))
+                  py.on('exit', (code) => {
+                    if (code !== 0) fail(qmpProtocol({ line, reason: `passing fd ${JSON.stringify(fd)} failed: ${err.trim()}` }))
+                    r()
+                  })
+                  py.stdin?.end(line)
+                }),
+          )
+          .finally(() => fdInFlight--)
       })
 
     const waitForEvent = (name: string, match: (e: QmpEvent) => boolean, ms: number, from = 0): TE.TaskEither<PlanError, QmpEvent> => () =>

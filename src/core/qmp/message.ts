@@ -74,10 +74,13 @@ export const parseLine = (line: string): E.Either<PlanError, QmpMessage> => {
   } catch {
     return E.left(qmpProtocol({ line, reason: 'not JSON' }))
   }
-  if (Greeting.is(u)) return E.right({ _tag: 'Greeting', version: u.QMP.version.qemu, capabilities: u.QMP.capabilities })
-  if (Return.is(u)) return E.right({ _tag: 'Return', id: u.id, value: u.return })
-  if (ErrorReply.is(u)) return E.right({ _tag: 'Error', id: u.id, class: u.error.class, desc: u.error.desc })
-  if (Event.is(u)) return E.right({ _tag: 'Event', event: u.event, data: u.data ?? {}, timestamp: u.timestamp })
+  // most lines are replies, then events: test the cheap discriminating key before the codec
+  if (typeof u === 'object' && u !== null) {
+    if ('return' in u && Return.is(u)) return E.right({ _tag: 'Return', id: u.id, value: u.return })
+    if ('event' in u && Event.is(u)) return E.right({ _tag: 'Event', event: u.event, data: u.data ?? {}, timestamp: u.timestamp })
+    if ('error' in u && ErrorReply.is(u)) return E.right({ _tag: 'Error', id: u.id, class: u.error.class, desc: u.error.desc })
+    if ('QMP' in u && Greeting.is(u)) return E.right({ _tag: 'Greeting', version: u.QMP.version.qemu, capabilities: u.QMP.capabilities })
+  }
   return E.left(qmpProtocol({ line, reason: 'not a QMP greeting, return, error or event' }))
 }
 
