@@ -20,7 +20,7 @@ import { render } from '../src/core/render.ts'
 import type { Plan } from '../src/core/vm.ts'
 import { execute } from '../src/effects/hotplug.ts'
 import { launch, waitForSocket, type Launched } from '../src/effects/launcher.ts'
-import { connect, type QmpClient } from '../src/effects/qmp-client.ts'
+import { connect, waitForQmp, type QmpClient } from '../src/effects/qmp-client.ts'
 
 const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
@@ -47,7 +47,7 @@ export const startVm = async (plan: Plan): Promise<{ proc: Launched; qmp: QmpCli
   const t0 = performance.now()
   const proc = ok(await launch(r.binary, [...args, '-S', '-display', 'none'])())
   ok(await waitForSocket(proc, plan.qmpPath, 10_000)())
-  const qmp = ok(await connect(plan.qmpPath, { process: proc })())
+  const qmp = ok(await waitForQmp(plan.qmpPath, { process: proc })())
   return { proc, qmp, readyMs: performance.now() - t0 }
 }
 

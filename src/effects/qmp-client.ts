@@ -258,3 +258,24 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
       )
     }
   })
+
+/**
+ * Connect as soon as QEMU listens: retry refused connections every 20 ms (QEMU creates the socket
+ * file a moment before it listens; Kata's `waitSandbox` retried too) until `timeoutMs`, failing
+ * early with QEMU's stderr if the process exits.
+ *
+ * @since 0.1.0
+ * @category adapters
+ */
+export const waitForQmp = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanError, QmpClient> => async () => {
+  const ms = o.timeoutMs ?? 5000
+  const until = Date.now() + ms
+  for (;;) {
+    const r = await connect(path, o)()
+    if (E.isRight(r) || r.left._tag !== 'ConnectionRefused') return r
+    const e = o.process?.exit()
+    if (o.process && e) return E.left(exitedError(o.process, e))
+    if (Date.now() > until) return E.left(timeout({ op: `connecting to QMP ${path} (${r.left.code})`, ms }))
+    await new Promise((res) => setTimeout(res, 20))
+  }
+}

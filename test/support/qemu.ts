@@ -11,7 +11,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, it } from 'vitest'
 import { toMessage } from '../../src/core/errors.ts'
 import { launch, waitForSocket, type Launched } from '../../src/effects/launcher.ts'
-import { connect, type QmpClient } from '../../src/effects/qmp-client.ts'
+import { waitForQmp, type QmpClient } from '../../src/effects/qmp-client.ts'
 
 export const qemuBinary = (name: string): string | undefined => {
   for (const dir of ['/usr/bin', '/usr/local/bin']) if (existsSync(join(dir, name))) return join(dir, name)
@@ -75,7 +75,7 @@ export const launchPaused = async (binary: string, args: ReadonlyArray<string>, 
   }
   try {
     await unwrap(waitForSocket(proc, sockPath, o.timeoutMs ?? 15_000))
-    const qmp = await unwrap(connect(sockPath, { process: proc, timeoutMs: o.timeoutMs ?? 15_000 }))
+    const qmp = await unwrap(waitForQmp(sockPath, { process: proc, timeoutMs: o.timeoutMs ?? 15_000 }))
     return {
       qmp,
       proc,

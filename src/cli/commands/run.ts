@@ -13,7 +13,7 @@ import { toMessage, type PlanError } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
 import { exitedError, launch, waitForSocket } from '../../effects/launcher.ts'
 import { loadPlan } from '../../effects/load.ts'
-import { connect } from '../../effects/qmp-client.ts'
+import { connect, waitForQmp } from '../../effects/qmp-client.ts'
 import { statePath, writeState } from '../../effects/state.ts'
 import { usageError, type Command } from '../io.ts'
 import { intFlag, planFlags } from './argv.ts'
@@ -49,7 +49,7 @@ export const run: Command = {
     const ready = await waitForSocket(proc, plan.qmpPath, ms)()
     if (E.isLeft(ready)) return (proc.kill(), fail(ready.left))
     // connect once to know QMP answers, then let go: QEMU serves one QMP client at a time
-    const probe = await connect(plan.qmpPath, { process: proc, timeoutMs: ms })()
+    const probe = await waitForQmp(plan.qmpPath, { process: proc, timeoutMs: ms })()
     if (E.isLeft(probe)) return (proc.kill(), fail(probe.left))
     await probe.right.close()
     const saved = await writeState(statePath(plan), plan)()
