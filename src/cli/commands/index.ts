@@ -5,8 +5,10 @@
  */
 import type { Command } from '../io.ts'
 import { argv } from './argv.ts'
+import { diffCommand } from './diff.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
   argv,
+  diff: diffCommand,
 }

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Device, Placement, Transport } from '../devices/model.ts'
+import { deviceId, type Device, type Placement, type Transport } from '../devices/model.ts'
 import { parseError, type PlanError } from '../errors.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import type { Backend, Located, Ns } from './backends.ts'
@@ -264,7 +264,11 @@ export const parseDevices = (
     if (d === undefined) r.fail('its backend is missing')
     const done = r.done(d)
     if (E.isLeft(done)) return done
-    if (done.right !== undefined) out.push({ device: done.right, positions })
+    if (done.right === undefined) continue
+    const id = deviceId(done.right)
+    if (id !== '' && out.some((x) => deviceId(x.device) === id))
+      return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }))
+    out.push({ device: done.right, positions })
   }
   return E.right([...out].sort((a, b) => Math.min(...a.positions) - Math.min(...b.positions)))
 }
