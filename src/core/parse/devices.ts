@@ -226,7 +226,8 @@ const device = (r: Reader, c: Ctx): Device | undefined => {
 // -------------------------------------------------------------------------------------
 
 /**
- * Every `-device` with its backends, in the order their first option appears (render's order).
+ * Every `-device` with its backends, in `-device` order: the order QEMU creates them in, and in a
+ * rendered argv also the plan order (each device's options are contiguous there).
  * `used` gets the `ns:id` keys of the backends the devices took.
  *
  * @since 0.1.0
@@ -270,7 +271,7 @@ export const parseDevices = (
       return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }))
     out.push({ device: done.right, positions })
   }
-  return E.right([...out].sort((a, b) => Math.min(...a.positions) - Math.min(...b.positions)))
+  return E.right(out)
 }
 
 /** An error for a backend no device uses. @since 0.1.0 @category errors */
