@@ -77,7 +77,9 @@ const shuffled = (argv: ReadonlyArray<string>, seed: number): ReadonlyArray<stri
       if (g.length !== 2 || !optsFlags.has(g[0] as string)) return g
       const [head, ...rest] = elements(g[1] as string)
       const keyed = head?.includes('=') && g[0] !== '-m' && g[0] !== '-smp'
-      return [g[0] as string, (keyed ? shuffle([head as string, ...rest]) : [head as string, ...shuffle(rest)]).join(',')]
+      // a bare element first would become the implied key (QEMU reads `vhostforce,type=…` as type=vhostforce)
+      const bareLast = (xs: Array<string>): Array<string> => [...xs.filter((x) => x.includes('=')), ...xs.filter((x) => !x.includes('='))]
+      return [g[0] as string, (keyed ? bareLast(shuffle([head as string, ...rest])) : [head as string, ...shuffle(rest)]).join(',')]
     }),
   ]
 }

@@ -6,9 +6,11 @@
 import type { Command } from '../io.ts'
 import { argv } from './argv.ts'
 import { diffCommand } from './diff.ts'
+import { topologyCommand } from './topology.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
   argv,
   diff: diffCommand,
+  topology: topologyCommand,
 }

@@ -81,23 +81,29 @@ const comparable = (v: View, mixed: boolean): View =>
 
 const match = (a: ReadonlyArray<DeviceView>, b: ReadonlyArray<DeviceView>): ReadonlyArray<readonly [DeviceView, DeviceView]> => {
   const pairs: Array<readonly [DeviceView, DeviceView]> = []
+  const takenA = new Set<DeviceView>()
   const takenB = new Set<DeviceView>()
-  const byId = new Map(b.map((d) => [`${d.kind}|${d.id}`, d]))
-  const rest: Array<DeviceView> = []
-  for (const d of a) {
-    const m = byId.get(`${d.kind}|${d.id}`)
-    if (m !== undefined && !takenB.has(m)) {
+  const pass = (okA: (d: DeviceView) => boolean, pick: (d: DeviceView, free: ReadonlyArray<DeviceView>) => DeviceView | undefined): void => {
+    for (const d of a) {
+      if (takenA.has(d) || !okA(d)) continue
+      const m = pick(d, b.filter((x) => !takenB.has(x) && x.kind === d.kind))
+      if (m === undefined) continue
       pairs.push([d, m])
-      takenB.add(m)
-    } else rest.push(d)
-  }
-  for (const d of rest) {
-    const m = b.find((x) => !takenB.has(x) && x.kind === d.kind && d.placement !== undefined && x.placement === d.placement && !a.some((y) => y.id === x.id && y.kind === x.kind))
-    if (m !== undefined) {
-      pairs.push([d, m])
+      takenA.add(d)
       takenB.add(m)
     }
   }
+  const idsA = new Set(a.map((d) => `${d.kind}|${d.id}`))
+  // 1. real ids
+  pass((d) => !d.derivedId, (d, free) => free.find((x) => !x.derivedId && x.id === d.id))
+  // 2. a derived id says where a device was in the argv, not which device it is: its placement does
+  pass((d) => d.placement !== undefined, (d, free) => free.find((x) => (x.derivedId || d.derivedId) && x.placement === d.placement))
+  // 3. devices QEMU places that had no id pair up in order, kind by kind
+  pass((d) => d.derivedId && d.placement === undefined, (_, free) => free.find((x) => x.derivedId && x.placement === undefined))
+  // 4. an id changed at the same placement: a rename
+  pass((d) => d.placement !== undefined, (d, free) => free.find((x) => x.placement === d.placement && !idsA.has(`${x.kind}|${x.id}`)))
+  // 5. last resort for derived ids
+  pass((d) => d.derivedId, (d, free) => free.find((x) => x.id === d.id))
   return pairs
 }
 
@@ -121,11 +127,13 @@ export const diff = (va: View, vb: View): Diff => {
   const changed = pairs.flatMap(([x, y]): ReadonlyArray<DeviceChange> => {
     const changes = props(x.props, y.props)
     const moved = x.placement === y.placement ? undefined : { from: x.placement, to: y.placement }
-    const renamedFrom = x.id === y.id ? undefined : x.id
+    // a derived id is no name: a new one is not a rename
+    const renamedFrom = x.id === y.id || x.derivedId || y.derivedId ? undefined : x.id
     return changes.length === 0 && moved === undefined && renamedFrom === undefined ? [] : [{ id: y.id, kind: y.kind, renamedFrom, moved, changes }]
   })
-  const implicitA = pairs.filter(([x, y]) => x.placement === undefined && y.placement === undefined).map(([, y]) => y.id)
-  const orderB = b.devices.filter((d) => inB.has(d) && implicitA.includes(d.id)).map((d) => d.id)
+  const implicit = pairs.filter(([x, y]) => x.placement === undefined && y.placement === undefined)
+  const implicitA = [...implicit].sort(([x], [y]) => a.devices.indexOf(x) - a.devices.indexOf(y)).map(([, y]) => y.id)
+  const orderB = [...implicit].sort(([, x], [, y]) => b.devices.indexOf(x) - b.devices.indexOf(y)).map(([, y]) => y.id)
   const added = minus(b.kernelParams, a.kernelParams)
   const removed = minus(a.kernelParams, b.kernelParams)
   return {

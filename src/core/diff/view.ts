@@ -27,6 +27,8 @@ export interface DeviceView {
   /** `bus:0xN` on PCI, `devno` on CCW; `undefined` when QEMU assigns it. */
   readonly placement: string | undefined
   readonly props: Props
+  /** The command line gave no id; `id` was derived from the device's position (match by placement first). */
+  readonly derivedId: boolean
 }
 
 /** @since 0.1.0 @category model */
@@ -136,6 +138,6 @@ export const view = (parsed: Parsed): View => {
       daemonize: k.daemonize || undefined, stopped: k.stopped || undefined, incoming: p.incoming, rtc: parsed.rtc ? 'base=utc,driftfix=slew' : undefined,
       'kvm-pit': p.hasKvmPit ? 'lost_tick_policy=discard' : undefined, iothreads: p.ioThreads.length > 0 ? [...p.ioThreads].sort().join(' ') : undefined,
     }),
-    devices: p.devices.map((d) => ({ id: deviceId(d), kind: kindOf(d), placement: placementOf(d), props: propsOf(d) })),
+    devices: p.devices.map((d) => ({ id: deviceId(d), kind: kindOf(d), placement: placementOf(d), props: propsOf(d), derivedId: parsed.derivedIds.includes(deviceId(d)) })),
   }
 }

@@ -30,6 +30,8 @@ interface Ctx {
 export interface Placed {
   readonly device: Device
   readonly positions: ReadonlyArray<number>
+  /** The command line gave the device no id (govmm's VFIO and vhost-user blk/fs); its id was derived. */
+  readonly derivedId: boolean
 }
 
 // -------------------------------------------------------------------------------------
@@ -261,6 +263,7 @@ export const parseDevices = (
         return b.backend as Extract<Backend, { _tag: (typeof tags)[number] }>
       },
     }
+    const derivedId = (r.head?.startsWith('vfio-') || r.head === 'vhost-user-blk-pci' || r.head === 'vhost-user-fs-pci') === true && !r.has('id')
     const d = device(r, ctx)
     if (d === undefined) r.fail('its backend is missing')
     const done = r.done(d)
@@ -269,7 +272,7 @@ export const parseDevices = (
     const id = deviceId(done.right)
     if (id !== '' && out.some((x) => deviceId(x.device) === id))
       return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }))
-    out.push({ device: done.right, positions })
+    out.push({ device: done.right, positions, derivedId })
   }
   return E.right(out)
 }

@@ -37,6 +37,8 @@ export interface Parsed {
   readonly rtc: boolean
   /** Whether argv[0] was the binary. */
   readonly hasBinary: boolean
+  /** Ids of devices the command line left without one (made up the way Kata makes them). */
+  readonly derivedIds: ReadonlyArray<string>
 }
 
 const once = ['-name', '-uuid', '-machine', '-cpu', '-qmp', '-m', '-rtc', '-global', '-vga', '-numa', '-realtime', '-overcommit', '-kernel',
@@ -254,7 +256,8 @@ const parseWith = (
     capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
     warnings: [],
   }
-  return E.right({ plan, dialect: qmpE.right.dialect, rtc: one('-rtc') !== undefined, hasBinary })
+  const derivedIds = devicesE.right.flatMap((p) => (p.derivedId ? [deviceId(p.device)] : []))
+  return E.right({ plan, dialect: qmpE.right.dialect, rtc: one('-rtc') !== undefined, hasBinary, derivedIds })
 }
 
 /**
