@@ -57,7 +57,7 @@ describe('topology laws', () => {
     fc.assert(
       fc.property(planned, (p) => {
         // QEMU only auto-places on the root bus: the planner must not have spilled onto a bridge
-        fc.pre(p.devices.every((d) => !('placement' in d) || d.placement._tag !== 'Pci' || !p.state.bridges.some((b) => b.id === d.placement.bus)))
+        fc.pre(p.devices.every((d) => !('placement' in d) || d.placement._tag !== 'Pci' || !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus)))
         // and govmm must not have dropped a device the planner gave a slot
         fc.pre(p.devices.every((d) => problem(d) === undefined))
         const q = reparsed(p, 'govmm')
