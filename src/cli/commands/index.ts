@@ -5,6 +5,7 @@
  */
 import type { Command } from '../io.ts'
 import { argv } from './argv.ts'
+import { checkCommand } from './check.ts'
 import { diffCommand } from './diff.ts'
 import { topologyCommand } from './topology.ts'
 
@@ -13,4 +14,5 @@ export const commands: Readonly<Record<string, Command>> = {
   argv,
   diff: diffCommand,
   topology: topologyCommand,
+  check: checkCommand,
 }
