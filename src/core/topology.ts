@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { BridgeType } from './bridges.ts'
-import { deviceId, type Device } from './devices/model.ts'
+import { deviceId, placementOf, type Device } from './devices/model.ts'
 import { noHotplugCapacity, type PlanError } from './errors.ts'
 import type { Plan } from './vm.ts'
 
@@ -111,40 +111,60 @@ const pciSlots = 32
 // -------------------------------------------------------------------------------------
 
 /**
+ * Pin the slots QEMU would give PCI devices that have no `bus=`/`addr=` (as a govmm command line
+ * leaves them): the lowest free root-bus slot, in `-device` order, after the machine's reserved
+ * slots and the explicitly placed devices. Needs the root bus from the arch; without it, or on
+ * CCW, the plan is returned as it is. Devices that do not fit stay unplaced.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const assignPlacements = (plan: Plan, ctx: TopologyContext): Plan => {
+  const rb = ctx.rootBus
+  if (rb === undefined || plan.transport !== 'pci') return plan
+  const taken = new Set<number>(rb.reserved)
+  for (const d of plan.devices) {
+    if (d._tag === 'Bridge' && d.bus === rb.bus) taken.add(d.addr)
+    else if ('placement' in d && d.placement._tag === 'Pci' && d.placement.bus === rb.bus) taken.add(d.placement.slot)
+  }
+  const rootSlots: Record<number, string> = { ...plan.state.rootSlots }
+  const devices = plan.devices.map((d): Device => {
+    if (d._tag === 'Bridge' || !('placement' in d) || d.placement._tag !== 'None') return d
+    const slot = Array.from({ length: pciSlots }, (_, i) => i).find((i) => !taken.has(i))
+    if (slot === undefined) return d
+    taken.add(slot)
+    rootSlots[slot] = deviceId(d)
+    return { ...d, placement: { _tag: 'Pci', bus: rb.bus, slot } }
+  })
+  return { ...plan, devices, state: { ...plan.state, rootSlots } }
+}
+
+/**
  * The bus tree and capacity of a plan.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const topology = (plan: Plan, ctx: TopologyContext): Topology => {
+export const topology = (given: Plan, ctx: TopologyContext): Topology => {
+  const plan = assignPlacements(given, ctx)
   const devs = plan.devices
+  const assigned = new Set(devs.filter((d, i) => 'placement' in d && d.placement !== placementOf(given.devices[i] as Device)).map(deviceId))
   const bridgeIds = new Set(plan.state.bridges.map((b) => b.id))
   const placedOn = (bus: string): ReadonlyArray<SlotEntry> =>
     devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'Pci' && d.placement.bus === bus ? [{ slot: d.placement.slot, id: deviceId(d), kind: kindOf(d) }] : []))
   const rootName =
     ctx.rootBus?.bus ??
     devs.flatMap((d) => (d._tag === 'Bridge' ? [d.bus] : 'placement' in d && d.placement._tag === 'Pci' && !bridgeIds.has(d.placement.bus) ? [d.placement.bus] : []))[0]
-  const unplaced = plan.transport === 'pci' ? devs.filter((d) => d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'None') : []
-  const assigned = new Set<Device>()
   const root =
     plan.transport === 'ccw' || rootName === undefined
       ? undefined
       : (() => {
-          const explicit: Array<SlotEntry> = [
+          const slots = [
             ...(ctx.rootBus?.reserved ?? []).map((slot) => ({ slot, id: undefined, kind: 'machine' })),
             ...devs.flatMap((d) => (d._tag === 'Bridge' && d.bus === rootName ? [{ slot: d.addr, id: d.id, kind: kindOf(d) }] : [])),
-            ...placedOn(rootName),
-          ]
-          const taken = new Set(explicit.map((s) => s.slot))
-          // QEMU gives devices without addr= the lowest free root-bus slot, in -device order
-          for (const d of ctx.rootBus === undefined ? [] : unplaced) {
-            const slot = Array.from({ length: pciSlots }, (_, i) => i).find((i) => !taken.has(i))
-            if (slot === undefined) break
-            taken.add(slot)
-            assigned.add(d)
-            explicit.push({ slot, id: deviceId(d), kind: `${kindOf(d)}, QEMU-assigned` })
-          }
-          const slots = explicit.sort((x, y) => x.slot - y.slot)
+            ...placedOn(rootName).map((e) => (e.id !== undefined && assigned.has(e.id) ? { ...e, kind: `${e.kind}, QEMU-assigned` } : e)),
+          ].sort((x, y) => x.slot - y.slot)
+          const taken = new Set(slots.map((x) => x.slot))
           return { bus: rootName, slots, free: Array.from({ length: pciSlots }, (_, i) => i).filter((i) => !taken.has(i)) }
         })()
   const bridges = plan.state.bridges.map((b): BridgeNode => {
@@ -163,7 +183,7 @@ export const topology = (plan: Plan, ctx: TopologyContext): Topology => {
     machine: plan.machine.type,
     root,
     bridges,
-    unplaced: devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'None' && !assigned.has(d) ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
+    unplaced: devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'None' ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
     offBus: devs.flatMap((d) => (d._tag === 'Char' || d._tag === 'Nvdimm' ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
     capacity: {
       bridgeSlots: hotplugBridges.reduce((n, b) => n + b.free, 0),

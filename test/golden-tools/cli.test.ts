@@ -1,5 +1,5 @@
 /**
- * Golden tests of the tool commands (`diff`, `topology`, `check`): each `<command>/<case>/cmd.json`
+ * Golden tests of the tool commands (`parse`, `diff`, `topology`, `check`): each `<command>/<case>/cmd.json`
  * names the files (and flags); the human output with its exit status must equal `expected.txt`,
  * the `--json` output `expected.json`. Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/golden-tools`.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { run } from '../../src/cli/run.ts'
 
-const commands = ['diff', 'topology', 'check'].filter((c) => existsSync(join(import.meta.dirname, c)))
+const commands = ['parse', 'diff', 'topology', 'check'].filter((c) => existsSync(join(import.meta.dirname, c)))
 const update = process.env.UPDATE_GOLDEN === '1'
 
 const cli = async (args: ReadonlyArray<string>): Promise<string> => {
@@ -38,7 +38,7 @@ for (const command of commands) {
       it(c, async () => {
         const human = await cli([command, ...args])
         check(join(dir, 'expected.txt'), human.split(dir + '/').join(''))
-        const json = await cli([command, '--json', ...args])
+        const json = await cli([command, ...(command === 'parse' ? ['--format', 'json'] : ['--json']), ...args])
         check(join(dir, 'expected.json'), json.split(dir + '/').join(''))
         // diff: the exit status says whether the human output is empty
         if (command === 'diff') expect(human === 'exit 0\n').toBe(json.includes('"equal": true'))

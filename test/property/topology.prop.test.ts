@@ -10,7 +10,7 @@ import { topologyContext } from '../../src/arch/topology-context.ts'
 import { problem } from '../../src/core/devices/index.ts'
 import { parseArgv } from '../../src/core/parse/index.ts'
 import { render } from '../../src/core/render.ts'
-import { topology, type Topology } from '../../src/core/topology.ts'
+import { assignPlacements, topology, type Topology } from '../../src/core/topology.ts'
 import type { Plan } from '../../src/core/vm.ts'
 import { goldenPlans, plannedVariant } from '../support/corpus.ts'
 
@@ -65,6 +65,20 @@ describe('topology laws', () => {
         const t = topo(q as Plan)
         expect(t.unplaced).toEqual([])
         expect(shape(t).root).toEqual(shape(topo(p)).root)
+      }),
+      { numRuns: 150 },
+    )
+  })
+  it('a govmm argv with the slots QEMU picks pinned renders the qemu-dialect argv of the plan', () => {
+    fc.assert(
+      fc.property(planned, (p) => {
+        fc.pre(p.host.accelerator === 'kvm' && p.devices.every((d) => problem(d) === undefined))
+        fc.pre(p.devices.every((d) => !('placement' in d) || d.placement._tag !== 'Pci' || !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus)))
+        const q = reparsed(p, 'govmm')
+        const want = render(p, 'qemu')
+        fc.pre(q !== undefined && E.isRight(want))
+        const got = render(assignPlacements(q as Plan, topologyContext(q as Plan)), 'qemu')
+        expect(E.isRight(got) && got.right.args).toEqual(E.isRight(want) && want.right.args)
       }),
       { numRuns: 150 },
     )

@@ -7,11 +7,13 @@ import type { Command } from '../io.ts'
 import { argv } from './argv.ts'
 import { checkCommand } from './check.ts'
 import { diffCommand } from './diff.ts'
+import { parseCommand } from './parse.ts'
 import { topologyCommand } from './topology.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
   argv,
+  parse: parseCommand,
   diff: diffCommand,
   topology: topologyCommand,
   check: checkCommand,
