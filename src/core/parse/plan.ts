@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { newBridge, type Bridge } from '../bridges.ts'
 import { deviceId, type Device, type Dialect, type Transport } from '../devices/model.ts'
 import { parseError, type PlanError } from '../errors.ts'
@@ -19,9 +20,9 @@ import { parseParams } from '../kernel.ts'
 import { parseOpts } from '../opts.ts'
 import type { ArchState, Knobs, MachineOpt, Plan } from '../vm.ts'
 import { parseBackends, parseSize, type Located } from './backends.ts'
-import { parseDevices, unusedBackend } from './devices.ts'
+import { parseDevices, unusedBackend, type Placed } from './devices.ts'
 import { parseProps, toOptions, type Option } from './options.ts'
-import { parseBool, parseUInt, reader } from './reader.ts'
+import { parseUInt, reader } from './reader.ts'
 import { lineToArgv } from './shell.ts'
 
 // -------------------------------------------------------------------------------------
@@ -186,78 +187,118 @@ export const parseArgv = (argv: ReadonlyArray<string>): E.Either<PlanError, Pars
   const one = (f: string): Option | undefined => byFlag.get(f)?.[0]
   const missing = required.find((f) => !byFlag.has(f))
   if (missing !== undefined) return E.left(parseError({ position: argv.length, token: '', reason: `the command line has no ${missing}, which the device model always has` }))
-  return parseWith(argv, options, byFlag, one, hasBinary)
+  return parseWith({ argv, options, byFlag, one, need: (f) => one(f) as Option, hasBinary })
 }
 
-const parseWith = (
-  argv: ReadonlyArray<string>,
-  options: ReadonlyArray<Option>,
-  byFlag: ReadonlyMap<string, ReadonlyArray<Option>>,
-  one: (f: string) => Option | undefined,
-  hasBinary: boolean,
-): E.Either<PlanError, Parsed> => {
-  const need = (f: string): Option => one(f) as Option
-  const machineE = machineOf(need('-machine'))
-  if (E.isLeft(machineE)) return machineE
-  const machine = machineE.right
-  const binary = hasBinary ? (argv[0] as string) : ''
-  const arch = archOf(binary, machine.type)
-  const transport: Transport = machine.type.startsWith('s390-ccw-virtio') || arch === 's390x' ? 'ccw' : 'pci'
-  const accel = machine.options.find(([k]) => k === 'accel')?.[1]
+/** The option lookups one parse shares. */
+interface Ctx {
+  readonly argv: ReadonlyArray<string>
+  readonly options: ReadonlyArray<Option>
+  readonly byFlag: ReadonlyMap<string, ReadonlyArray<Option>>
+  readonly one: (f: string) => Option | undefined
+  readonly need: (f: string) => Option
+  readonly hasBinary: boolean
+}
+
+/** Values the model fixes (`-vga none`, Kata's `-global`, `-numa`, `-rtc`), and one memory-locking switch. */
+const fixedGlobals = (c: Ctx): E.Either<PlanError, void> => {
+  const rtc = c.one('-rtc')
   const bad =
-    fixedValue(one('-vga'), ['none']) ??
-    fixedValue(one('-global'), ['kvm-pit.lost_tick_policy=discard']) ??
-    fixedValue(one('-numa'), ['node,memdev=dimm1']) ??
-    fixedValue(one('-incoming'), ['defer']) ??
-    (one('-rtc') && !['base=utc,driftfix=slew', 'driftfix=slew,base=utc'].includes(need('-rtc').value) ? err(need('-rtc'), 'the device model only has base=utc,driftfix=slew') : undefined) ??
-    (one('-realtime') && one('-overcommit') ? err(need('-overcommit'), 'both -realtime and -overcommit set memory locking') : undefined)
-  if (bad !== undefined) return E.left(bad)
-  const incoming = one('-incoming')
-  const sOpts = byFlag.get('-S') ?? []
+    fixedValue(c.one('-vga'), ['none']) ??
+    fixedValue(c.one('-global'), ['kvm-pit.lost_tick_policy=discard']) ??
+    fixedValue(c.one('-numa'), ['node,memdev=dimm1']) ??
+    fixedValue(c.one('-incoming'), ['defer']) ??
+    (rtc && !['base=utc,driftfix=slew', 'driftfix=slew,base=utc'].includes(rtc.value) ? err(rtc, 'the device model only has base=utc,driftfix=slew') : undefined) ??
+    (c.one('-realtime') && c.one('-overcommit') ? err(c.need('-overcommit'), 'both -realtime and -overcommit set memory locking') : undefined)
+  return bad === undefined ? E.right(undefined) : E.left(bad)
+}
+
+/** `-S` as a knob, and the `-S -incoming defer` pair of a VM booted from a template. */
+const stopsOf = (c: Ctx): E.Either<PlanError, { readonly incoming: boolean; readonly stopped: boolean }> => {
+  const incoming = c.one('-incoming')
+  const sOpts = c.byFlag.get('-S') ?? []
   const incomingS = incoming === undefined ? undefined : sOpts.find((s) => s.position === incoming.position - 1)
   if (incoming !== undefined && incomingS === undefined) return E.left(err(incoming, '-incoming defer comes right after its own -S in the device model'))
   const stoppers = sOpts.filter((s) => s !== incomingS)
   if (stoppers.length > 1) return E.left(parseError({ position: (stoppers[1] as Option).position, token: '-S', reason: '-S is given twice' }))
-  const backendsE = parseBackends(options)
-  if (E.isLeft(backendsE)) return backendsE
-  const backends = backendsE.right
-  const used = new Set<string>()
-  const devicesE = parseDevices(options, backends, transport, used)
-  if (E.isLeft(devicesE)) return devicesE
-  const dimm = one('-numa') === undefined ? undefined : backends.get('object:dimm1')
-  if (one('-numa') !== undefined && (dimm === undefined || dimm.backend._tag !== 'MemoryBackend'))
-    return E.left(err(need('-numa'), 'memdev dimm1 is not a memory backend on the command line'))
-  if (dimm !== undefined) used.add('object:dimm1')
-  const ioThreads = [...backends.values()].filter((l) => l.backend._tag === 'IoThread').map((l) => l.backend.id)
-  ioThreads.forEach((id) => used.add(`object:${id}`))
-  const unused = [...backends.entries()].find(([k]) => !used.has(k))
-  if (unused !== undefined) return E.left(unusedBackend(unused[1]))
-  const [qmpE, memE, smpE, mlockE] = [qmpOf(need('-qmp')), memoryOf(need('-m')), smpOf(one('-smp')), mlockOf(one('-realtime') ?? one('-overcommit'))] as const
-  if (E.isLeft(qmpE)) return qmpE
-  if (E.isLeft(memE)) return memE
-  if (E.isLeft(smpE)) return smpE
-  if (E.isLeft(mlockE)) return mlockE
-  if (dimm !== undefined && dimm.backend._tag === 'MemoryBackend' && dimm.backend.sizeBytes !== memE.right.sizeMiB * 2 ** 20)
-    return E.left(err(dimm.opt, 'the dimm1 backend is not the size of -m'))
-  const devices = devicesE.right.map((p) => p.device)
+  return E.right({ incoming: incoming !== undefined, stopped: stoppers.length > 0 })
+}
+
+/** Devices with their backends, the iothreads, and the RAM backend `-numa` names; no backend left over. */
+const devicesOf = (c: Ctx, transport: Transport) =>
+  E.flatMap((backends: ReadonlyMap<string, Located>) => {
+    const used = new Set<string>()
+    return pipe(
+      parseDevices(c.options, backends, transport, used),
+      E.flatMap((placed) => {
+        const numa = c.one('-numa')
+        const dimm = numa === undefined ? undefined : backends.get('object:dimm1')
+        if (numa !== undefined && dimm?.backend._tag !== 'MemoryBackend') return E.left(err(numa, 'memdev dimm1 is not a memory backend on the command line'))
+        if (dimm !== undefined) used.add('object:dimm1')
+        const ioThreads = [...backends.values()].filter((l) => l.backend._tag === 'IoThread').map((l) => l.backend.id)
+        ioThreads.forEach((id) => used.add(`object:${id}`))
+        const unused = [...backends.entries()].find(([k]) => !used.has(k))
+        return unused !== undefined ? E.left(unusedBackend(unused[1])) : E.right({ placed, ioThreads, dimm })
+      }),
+    )
+  })(parseBackends(c.options))
+
+const parseWith = (c: Ctx): E.Either<PlanError, Parsed> =>
+  pipe(
+    E.Do,
+    E.bind('machine', () => machineOf(c.need('-machine'))),
+    E.let('binary', () => (c.hasBinary ? (c.argv[0] as string) : '')),
+    E.let('arch', ({ binary, machine }) => archOf(binary, machine.type)),
+    E.let('transport', ({ machine, arch }): Transport => (machine.type.startsWith('s390-ccw-virtio') || arch === 's390x' ? 'ccw' : 'pci')),
+    E.tap(() => fixedGlobals(c)),
+    E.bind('stops', () => stopsOf(c)),
+    E.bind('devs', ({ transport }) => devicesOf(c, transport)),
+    E.bind('qmp', () => qmpOf(c.need('-qmp'))),
+    E.bind('memory', () => memoryOf(c.need('-m'))),
+    E.bind('smp', () => smpOf(c.one('-smp'))),
+    E.bind('mlock', () => mlockOf(c.one('-realtime') ?? c.one('-overcommit'))),
+    E.filterOrElse(
+      ({ devs, memory }) => devs.dimm?.backend._tag !== 'MemoryBackend' || devs.dimm.backend.sizeBytes === memory.sizeMiB * 2 ** 20,
+      ({ devs }) => err((devs.dimm as Located).opt, 'the dimm1 backend is not the size of -m'),
+    ),
+    E.map((x) => assemble(c, x)),
+  )
+
+type Parts = {
+  readonly machine: Plan['machine']
+  readonly binary: string
+  readonly arch: Arch
+  readonly transport: Transport
+  readonly stops: { readonly incoming: boolean; readonly stopped: boolean }
+  readonly devs: { readonly placed: ReadonlyArray<Placed>; readonly ioThreads: ReadonlyArray<string>; readonly dimm: Located | undefined }
+  readonly qmp: { readonly path: string; readonly dialect: Dialect }
+  readonly memory: Plan['memory']
+  readonly smp: Plan['smp']
+  readonly mlock: { readonly realtime: boolean; readonly mlock: boolean }
+}
+
+const assemble = (c: Ctx, x: Parts): Parsed => {
+  const { one, need } = c
+  const devices = x.devs.placed.map((p) => p.device)
+  const accel = x.machine.options.find(([k]) => k === 'accel')?.[1]
   const host = { memoryMiB: 0, nested: false, qemuVersion: undefined, gicVersion: undefined, accelerator: accel === 'tcg' ? 'tcg' : 'kvm' } as const
   const plan: Plan = {
-    arch, transport, binary, binary72: binary, qemu72Unsupported: undefined, hasKvmPit: one('-global') !== undefined,
-    name: need('-name').value, uuid: need('-uuid').value, machine, cpuModel: need('-cpu').value, qmpPath: qmpE.right.path, memory: memE.right,
-    dimmSupported: dimm !== undefined, devices, ioThreads, knobs: knobsOf(byFlag, dimm, stoppers.length > 0, mlockE.right),
+    arch: x.arch, transport: x.transport, binary: x.binary, binary72: x.binary, qemu72Unsupported: undefined, hasKvmPit: one('-global') !== undefined,
+    name: need('-name').value, uuid: need('-uuid').value, machine: x.machine, cpuModel: need('-cpu').value, qmpPath: x.qmp.path, memory: x.memory,
+    dimmSupported: x.devs.dimm !== undefined, devices, ioThreads: x.devs.ioThreads, knobs: knobsOf(c.byFlag, x.devs.dimm, x.stops.stopped, x.mlock),
     kernel: { path: need('-kernel').value, initrd: one('-initrd')?.value, params: parseParams(one('-append')?.value ?? '') },
-    bios: one('-bios')?.value, incoming: incoming === undefined ? undefined : 'defer', pidFile: need('-pidfile').value, logFile: one('-D')?.value,
-    smp: smpE.right, host,
+    bios: one('-bios')?.value, incoming: x.stops.incoming ? 'defer' : undefined, pidFile: need('-pidfile').value, logFile: one('-D')?.value,
+    smp: x.smp, host,
     state: {
-      machineType: machine.type, memoryOffsetMiB: 0, nested: false, vhost: devices.some((d) => d._tag === 'Net' && d.vhost),
-      image: devices.some((d) => d._tag === 'Nvdimm'), vmFactory: false, host, ...stateOf(devices, transport),
+      machineType: x.machine.type, memoryOffsetMiB: 0, nested: false, vhost: devices.some((d) => d._tag === 'Net' && d.vhost),
+      image: devices.some((d) => d._tag === 'Nvdimm'), vmFactory: false, host, ...stateOf(devices, x.transport),
       kernelParams: [], kernelParamsDebug: [], kernelParamsNonDebug: [],
     },
     capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
     warnings: [],
   }
-  const derivedIds = devicesE.right.flatMap((p) => (p.derivedId ? [deviceId(p.device)] : []))
-  return E.right({ plan, dialect: qmpE.right.dialect, rtc: one('-rtc') !== undefined, hasBinary, derivedIds })
+  const derivedIds = x.devs.placed.flatMap((p) => (p.derivedId ? [deviceId(p.device)] : []))
+  return { plan, dialect: x.qmp.dialect, rtc: one('-rtc') !== undefined, hasBinary: c.hasBinary, derivedIds }
 }
 
 /**
@@ -267,6 +308,3 @@ const parseWith = (
  * @category utils
  */
 export const parseLine = (line: string): E.Either<PlanError, Parsed> => E.flatMap(parseArgv)(lineToArgv(line))
-
-/** `true` for QEMU's boolean spellings; re-exported for callers comparing option values. @since 0.1.0 @category utils */
-export const isOn = (v: string | undefined): boolean => v === undefined || parseBool(v) === true
