@@ -149,35 +149,15 @@ export const topology = (given: Plan, ctx: TopologyContext): Topology => {
   const plan = assignPlacements(given, ctx)
   const devs = plan.devices
   const assigned = new Set(devs.filter((d, i) => 'placement' in d && d.placement !== placementOf(given.devices[i] as Device)).map(deviceId))
-  const bridgeIds = new Set(plan.state.bridges.map((b) => b.id))
-  const placedOn = (bus: string): ReadonlyArray<SlotEntry> =>
-    devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'Pci' && d.placement.bus === bus ? [{ slot: d.placement.slot, id: deviceId(d), kind: kindOf(d) }] : []))
-  const rootName =
-    ctx.rootBus?.bus ??
-    devs.flatMap((d) => (d._tag === 'Bridge' ? [d.bus] : 'placement' in d && d.placement._tag === 'Pci' && !bridgeIds.has(d.placement.bus) ? [d.placement.bus] : []))[0]
-  const root =
-    plan.transport === 'ccw' || rootName === undefined
-      ? undefined
-      : (() => {
-          const slots = [
-            ...(ctx.rootBus?.reserved ?? []).map((slot) => ({ slot, id: undefined, kind: 'machine' })),
-            ...devs.flatMap((d) => (d._tag === 'Bridge' && d.bus === rootName ? [{ slot: d.addr, id: d.id, kind: kindOf(d) }] : [])),
-            ...placedOn(rootName).map((e) => (e.id !== undefined && assigned.has(e.id) ? { ...e, kind: `${e.kind}, QEMU-assigned` } : e)),
-          ].sort((x, y) => x.slot - y.slot)
-          const taken = new Set(slots.map((x) => x.slot))
-          return { bus: rootName, slots, free: Array.from({ length: pciSlots }, (_, i) => i).filter((i) => !taken.has(i)) }
-        })()
+  const root = plan.transport === 'ccw' ? undefined : rootOf(plan, ctx, assigned)
   const bridges = plan.state.bridges.map((b): BridgeNode => {
     const slots =
       b.type === 'ccw'
         ? devs.flatMap((d) => ('placement' in d && d.placement._tag === 'Ccw' ? [{ slot: ccwSlot(d.placement.devno), id: deviceId(d), kind: kindOf(d) }] : []))
-        : placedOn(b.id)
-    const used = new Set([...slots.map((s) => s.slot), ...Object.keys(b.devices).map(Number)])
+        : placedOn(devs, b.id)
+    const used = new Set([...slots.map((x) => x.slot), ...Object.keys(b.devices).map(Number)])
     return { id: b.id, type: b.type, addr: b.addr, slots: [...slots].sort((x, y) => x.slot - y.slot), capacity: b.maxCapacity, free: b.maxCapacity - used.size }
   })
-  const hotplugBridges = bridges.filter((b) => (plan.transport === 'ccw' ? b.type === 'ccw' : b.type !== 'ccw'))
-  const nvdimms = devs.filter((d) => d._tag === 'Nvdimm')
-  const nvMiB = nvdimms.reduce((n, d) => n + Math.ceil(d.size / 2 ** 20), 0)
   return {
     transport: plan.transport,
     machine: plan.machine.type,
@@ -185,17 +165,39 @@ export const topology = (given: Plan, ctx: TopologyContext): Topology => {
     bridges,
     unplaced: devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'None' ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
     offBus: devs.flatMap((d) => (d._tag === 'Char' || d._tag === 'Nvdimm' ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
-    capacity: {
-      bridgeSlots: hotplugBridges.reduce((n, b) => n + b.free, 0),
-      rootSlots: root?.free.length ?? 0,
-      memory: {
-        hotplug: ctx.memoryHotplug,
-        slots: plan.memory.slots,
-        slotsUsed: nvdimms.length,
-        headroomMiB: Math.max(0, plan.memory.maxMemMiB - plan.memory.sizeMiB - nvMiB),
-      },
-      vcpus: { cpus: plan.smp.cpus, max: plan.smp.maxCpus, free: Math.max(0, plan.smp.maxCpus - plan.smp.cpus) },
-    },
+    capacity: capacityOf(plan, ctx, root, bridges),
+  }
+}
+
+const placedOn = (devs: ReadonlyArray<Device>, bus: string): ReadonlyArray<SlotEntry> =>
+  devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'Pci' && d.placement.bus === bus ? [{ slot: d.placement.slot, id: deviceId(d), kind: kindOf(d) }] : []))
+
+/** The root bus: the arch's, or the bus bridges and unbridged devices sit on. */
+const rootOf = (plan: Plan, ctx: TopologyContext, assigned: ReadonlySet<string>): Topology['root'] => {
+  const devs = plan.devices
+  const bridgeIds = new Set(plan.state.bridges.map((b) => b.id))
+  const bus =
+    ctx.rootBus?.bus ??
+    devs.flatMap((d) => (d._tag === 'Bridge' ? [d.bus] : 'placement' in d && d.placement._tag === 'Pci' && !bridgeIds.has(d.placement.bus) ? [d.placement.bus] : []))[0]
+  if (bus === undefined) return undefined
+  const slots = [
+    ...(ctx.rootBus?.reserved ?? []).map((slot) => ({ slot, id: undefined, kind: 'machine' })),
+    ...devs.flatMap((d) => (d._tag === 'Bridge' && d.bus === bus ? [{ slot: d.addr, id: d.id, kind: kindOf(d) }] : [])),
+    ...placedOn(devs, bus).map((e) => (e.id !== undefined && assigned.has(e.id) ? { ...e, kind: `${e.kind}, QEMU-assigned` } : e)),
+  ].sort((x, y) => x.slot - y.slot)
+  const taken = new Set(slots.map((x) => x.slot))
+  return { bus, slots, free: Array.from({ length: pciSlots }, (_, i) => i).filter((i) => !taken.has(i)) }
+}
+
+const capacityOf = (plan: Plan, ctx: TopologyContext, root: Topology['root'], bridges: ReadonlyArray<BridgeNode>): Capacity => {
+  const hotplugBridges = bridges.filter((b) => (plan.transport === 'ccw' ? b.type === 'ccw' : b.type !== 'ccw'))
+  const nvdimms = plan.devices.filter((d) => d._tag === 'Nvdimm')
+  const nvMiB = nvdimms.reduce((n, d) => n + Math.ceil(d.size / 2 ** 20), 0)
+  return {
+    bridgeSlots: hotplugBridges.reduce((n, b) => n + b.free, 0),
+    rootSlots: root?.free.length ?? 0,
+    memory: { hotplug: ctx.memoryHotplug, slots: plan.memory.slots, slotsUsed: nvdimms.length, headroomMiB: Math.max(0, plan.memory.maxMemMiB - plan.memory.sizeMiB - nvMiB) },
+    vcpus: { cpus: plan.smp.cpus, max: plan.smp.maxCpus, free: Math.max(0, plan.smp.maxCpus - plan.smp.cpus) },
   }
 }
 
