@@ -135,3 +135,16 @@ describe('typed errors name the argv token', () => {
     expect(r).toMatchObject({ left: { _tag: 'ParseError', position: base.length - 2, token: '' } })
   })
 })
+
+describe('flag spellings QEMU accepts', () => {
+  it('reads -M, --machine and the type= form', () => {
+    const swap = (w: string): ReadonlyArray<string> => base.map((x) => (x === '-machine' ? w : x))
+    expect(ok(swap('-M')).plan.machine.type).toBe('q35')
+    expect(ok(swap('--machine')).plan.machine.type).toBe('q35')
+    expect(ok(base.map((x) => (x === 'q35,accel=kvm' ? 'accel=kvm,type=q35' : x))).plan.machine).toEqual({ type: 'q35', options: [['accel', 'kvm']] })
+  })
+  it('reads sizes with suffixes and smp without a head', () => {
+    expect(ok(base.map((x) => (x === '512M' ? '2G,maxmem=4G' : x))).plan.memory).toEqual({ sizeMiB: 2048, slots: 0, maxMemMiB: 4096 })
+    expect(ok([...base, '-smp', 'cpus=2,maxcpus=4']).plan.smp).toMatchObject({ cpus: 2, maxCpus: 4 })
+  })
+})
