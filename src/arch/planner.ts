@@ -12,6 +12,7 @@ import type { IdSource } from '../core/ids.ts'
 import type { HypervisorConfig } from '../core/input/config.ts'
 import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
 import { param, type Param } from '../core/kernel.ts'
+import { checkHotplug } from '../core/topology.ts'
 import type { Knobs, Plan } from '../core/vm.ts'
 import { newState } from './base.ts'
 import { arches } from './index.ts'
@@ -198,6 +199,11 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             warnings: [...unusedMemPath(knobs), ...ignoredFds(devices)],
           }
         }),
+        E.flatMap((plan) =>
+          sandbox.hotplug === undefined
+            ? E.right(plan)
+            : checkHotplug(plan, sandbox.hotplug, config, { rootBus: arch.spec.rootBus[state.machineType], memoryHotplug: arch.supportGuestMemoryHotplug(plan.state) }),
+        ),
       )
     }),
   )

@@ -32,6 +32,8 @@ export type CoreError =
   | { readonly _tag: 'Unsupported'; readonly arch: string; readonly feature: string }
   | { readonly _tag: 'InvalidConfig'; readonly field: string; readonly reason: string }
   | { readonly _tag: 'ParseError'; readonly position: number; readonly token: string; readonly reason: string }
+  | { readonly _tag: 'NoHotplugCapacity'; readonly field: string; readonly resource: string; readonly needed: number; readonly available: number }
+  | { readonly _tag: 'CapabilityMissing'; readonly position: number; readonly token: string; readonly kind: string; readonly name: string; readonly binary: string }
 
 /** @since 0.1.0 @category errors */
 export type EffectError =
@@ -83,6 +85,10 @@ export const unsupported = mk('Unsupported')
 export const invalidConfig = mk('InvalidConfig')
 /** @since 0.1.0 @category constructors */
 export const parseError = mk('ParseError')
+/** @since 0.1.0 @category constructors */
+export const noHotplugCapacity = mk('NoHotplugCapacity')
+/** @since 0.1.0 @category constructors */
+export const capabilityMissing = mk('CapabilityMissing')
 /** @since 0.1.0 @category constructors */
 export const imageNotFound = mk('ImageNotFound')
 /** @since 0.1.0 @category constructors */
@@ -144,6 +150,10 @@ export const toMessage = (e: PlanError): string => {
       return `InvalidConfig: ${e.field}: ${e.reason}`
     case 'ParseError':
       return `ParseError: at token ${e.position} (${clip(JSON.stringify(e.token), 80)}): ${e.reason}`
+    case 'NoHotplugCapacity':
+      return `NoHotplugCapacity: ${e.field}: needs ${e.needed} ${e.resource}, the plan has ${e.available}`
+    case 'CapabilityMissing':
+      return `CapabilityMissing: at token ${e.position} (${clip(JSON.stringify(e.token), 80)}): ${e.binary} has no ${e.kind} ${e.name}`
     case 'ImageNotFound':
       return `ImageNotFound: ${e.path} does not exist`
     case 'Io':

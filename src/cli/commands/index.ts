@@ -7,6 +7,10 @@ import type { Command } from '../io.ts'
 import { argv } from './argv.ts'
 import { hotplug, unplug } from './hotplug.ts'
 import { run } from './run.ts'
+import { checkCommand } from './check.ts'
+import { diffCommand } from './diff.ts'
+import { parseCommand } from './parse.ts'
+import { topologyCommand } from './topology.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
@@ -14,4 +18,8 @@ export const commands: Readonly<Record<string, Command>> = {
   run,
   hotplug,
   unplug,
+  parse: parseCommand,
+  diff: diffCommand,
+  topology: topologyCommand,
+  check: checkCommand,
 }

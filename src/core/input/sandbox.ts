@@ -59,9 +59,12 @@ const Host = withOptional(
 
 const Template = withOptional({ bootToBeTemplate: t.boolean, bootFromTemplate: t.boolean, memoryPath: AbsPath, devicesStatePath: AbsPath }, {})
 
+/** Declared hot-plug needs, checked against the topology at plan time. */
+const Hotplug = withOptional({}, { blockDevices: UInt, networkDevices: UInt, vfioDevices: UInt, vcpus: UInt, memoryMiB: UInt })
+
 const Top = withOptional(
   { arch: Arch, id: PathSegment, uuid: Uuid, host: t.unknown },
-  { runDir: SocketDir, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown) },
+  { runDir: SocketDir, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown), hotplug: t.unknown },
 )
 
 // -------------------------------------------------------------------------------------
@@ -79,6 +82,8 @@ export interface Sandbox {
   readonly host: t.TypeOf<typeof Host.codec> & { readonly accelerator: 'kvm' | 'tcg' }
   readonly template: t.TypeOf<typeof Template.codec> | undefined
   readonly devices: ReadonlyArray<SandboxDevice>
+  /** What will be hot-plugged later; the planner refuses a topology that cannot hold it. */
+  readonly hotplug: t.TypeOf<typeof Hotplug.codec> | undefined
 }
 
 /** Kata's `RunVMStoragePath()`. @since 0.1.0 @category model */
@@ -126,9 +131,10 @@ export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>>
   const s = top.ok
   const host = part(Host, s.host, 'host')
   const template = s.template === undefined ? undefined : bothTemplates(part(Template, s.template, 'template'))
+  const hotplug = s.hotplug === undefined ? undefined : part(Hotplug, s.hotplug, 'hotplug')
   // Array.from: a sparse array's holes become `undefined` (and so a typed problem), never skipped
   const devices = Array.from(s.devices ?? [], (d, i) => decodeDevice(d, `devices.${i}`))
-  const all = [host, ...(template ? [template] : []), ...devices]
+  const all = [host, ...(template ? [template] : []), ...(hotplug ? [hotplug] : []), ...devices]
   const bad = all.flatMap((p) => ('problems' in p ? p.problems : []))
   if (bad.length > 0 || 'problems' in host || (template && 'problems' in template)) return E.left(invalidInput({ problems: bad }))
   const okDevices = devices.flatMap((d) => ('ok' in d ? [d.ok] : []))
@@ -143,6 +149,7 @@ export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>>
       host: { ...host.ok, accelerator: host.ok.accelerator ?? 'kvm' },
       template: template && 'ok' in template ? template.ok : undefined,
       devices: okDevices,
+      hotplug: hotplug && 'ok' in hotplug ? hotplug.ok : undefined,
     },
     warnings: all.flatMap((p) => ('warnings' in p ? p.warnings : [])).concat(top.warnings),
   })

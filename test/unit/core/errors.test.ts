@@ -18,6 +18,8 @@ const examples: { readonly [K in PlanError['_tag']]: Extract<PlanError, { _tag: 
   Unsupported: { _tag: 'Unsupported', arch: 'amd64', feature: 'machine pc-lite' },
   InvalidConfig: { _tag: 'InvalidConfig', field: 'hypervisor.qemu.kernel', reason: 'Missing kernel path' },
   ParseError: { _tag: 'ParseError', position: 3, token: 'x', reason: 'bad' },
+  NoHotplugCapacity: { _tag: 'NoHotplugCapacity', field: 'hotplug.blockDevices', resource: 'bridge slots', needed: 31, available: 30 },
+  CapabilityMissing: { _tag: 'CapabilityMissing', position: 7, token: 'virtio-blk-pci,foo=1', kind: 'property', name: 'virtio-blk-pci.foo', binary: 'qemu-system-x86_64' },
   ImageNotFound: { _tag: 'ImageNotFound', path: '/img' },
   Io: { _tag: 'Io', op: 'read', path: '/c', code: 'EACCES' },
   ConnectionRefused: { _tag: 'ConnectionRefused', path: '/q.sock', code: 'ECONNREFUSED' },

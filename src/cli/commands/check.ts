@@ -1,0 +1,67 @@
+/**
+ * `qemu-plan check --caps FILE INPUT`: check a command line or sandbox spec against a binary's
+ * capabilities document (from `qemu-plan probe`) before launch. Exit 0 when the binary has
+ * everything, 1 with one `CapabilityMissing` line per missing machine, option, driver,
+ * property, object type, backend or CPU model, 2 on bad usage.
+ *
+ * @since 0.1.0
+ */
+import { parseArgs } from 'node:util'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { checkArgv, decodeCapabilities } from '../../core/caps.ts'
+import { toMessage } from '../../core/errors.ts'
+import { loadArgvInput } from '../../effects/argv-input.ts'
+import { parseJson, readText } from '../../effects/load.ts'
+import { usageError, type Command } from '../io.ts'
+import { intFlag } from './argv.ts'
+
+const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
+
+/** @since 0.1.0 @category constructors */
+export const checkCommand: Command = {
+  summary: 'check a command line or sandbox against a QEMU binary\'s probed capabilities',
+  usage,
+  run: async (args, io) => {
+    let v
+    try {
+      v = parseArgs({
+        args: [...args],
+        options: {
+          caps: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' }, sandbox: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' },
+          'image-size': { type: 'string' },
+        },
+        allowPositionals: true,
+        strict: true,
+      })
+    } catch (e) {
+      return usageError(io, e instanceof Error ? e.message : String(e), usage)
+    }
+    const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
+    const file = files[0]
+    if (v.values.caps === undefined || file === undefined || files.length > 1) return usageError(io, 'check takes --caps FILE and exactly one input', usage)
+    const dialect = v.values.dialect ?? 'qemu'
+    if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
+    const seed = intFlag(v.values.seed)
+    const imageSizeBytes = intFlag(v.values['image-size'])
+    if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
+    const capsPath = v.values.caps
+    const r = await pipe(
+      TE.Do,
+      TE.bind('caps', () => pipe(readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
+      TE.bind('input', () => loadArgvInput(file, { configPath: v.values.config, dialect, seed, imageSizeBytes })),
+      TE.flatMapEither(({ caps, input }) => pipe(checkArgv(input.argv, caps), E.map((problems) => ({ caps, input, problems })))),
+    )()
+    if (E.isLeft(r)) {
+      io.err(`${toMessage(r.left)}\n`)
+      return 1
+    }
+    const { caps, input, problems } = r.right
+    const target = `${caps.binary} ${caps.version.major}.${caps.version.minor}.${caps.version.micro}`
+    if (v.values.json) io.out(`${JSON.stringify({ ok: problems.length === 0, binary: target, argv: input.argv, problems }, null, 2)}\n`)
+    else if (problems.length === 0) io.out(`ok: ${target} has every machine, option, driver, property and object this command line uses\n`)
+    else io.out(problems.map((p) => `${toMessage(p)}\n`).join(''))
+    return problems.length === 0 ? 0 : 1
+  },
+}

@@ -1,0 +1,55 @@
+/**
+ * `qemu-plan topology FILE`: draw the bus tree of a sandbox spec or a command line and report the
+ * remaining hot-plug capacity (free bridge slots or CCW numbers, memory slots and maxmem headroom,
+ * vCPU headroom).
+ *
+ * @since 0.1.0
+ */
+import { parseArgs } from 'node:util'
+import * as E from 'fp-ts/lib/Either.js'
+import { topologyContext } from '../../arch/topology-context.ts'
+import { toMessage } from '../../core/errors.ts'
+import { parseArgv } from '../../core/parse/plan.ts'
+import { topology } from '../../core/topology.ts'
+import { formatTopology } from '../../core/topology-text.ts'
+import { loadArgvInput } from '../../effects/argv-input.ts'
+import { usageError, type Command } from '../io.ts'
+import { intFlag } from './argv.ts'
+
+const usage = 'qemu-plan topology (FILE | --sandbox FILE) [--config FILE] [--json] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
+
+/** @since 0.1.0 @category constructors */
+export const topologyCommand: Command = {
+  summary: 'draw the bus tree and report the remaining hot-plug capacity',
+  usage,
+  run: async (args, io) => {
+    let v
+    try {
+      v = parseArgs({
+        args: [...args],
+        options: { json: { type: 'boolean' }, config: { type: 'string' }, sandbox: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' }, 'image-size': { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      })
+    } catch (e) {
+      return usageError(io, e instanceof Error ? e.message : String(e), usage)
+    }
+    const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
+    const file = files[0]
+    if (file === undefined || files.length > 1) return usageError(io, 'topology takes exactly one file', usage)
+    const dialect = v.values.dialect ?? 'qemu'
+    if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
+    const seed = intFlag(v.values.seed)
+    const imageSizeBytes = intFlag(v.values['image-size'])
+    if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
+    const loaded = await loadArgvInput(file, { configPath: v.values.config, dialect, seed, imageSizeBytes })()
+    const plan = E.isLeft(loaded) ? loaded : loaded.right.plan !== undefined ? E.right(loaded.right.plan) : E.map((p: { plan: import('../../core/vm.ts').Plan }) => p.plan)(parseArgv(loaded.right.argv))
+    if (E.isLeft(plan)) {
+      io.err(`${toMessage(plan.left)}\n`)
+      return 1
+    }
+    const t = topology(plan.right, topologyContext(plan.right))
+    io.out(v.values.json ? `${JSON.stringify(t, null, 2)}\n` : formatTopology(t))
+    return 0
+  },
+}

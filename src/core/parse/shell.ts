@@ -1,0 +1,96 @@
+/**
+ * A command line as one string → argv. Two sources are understood: a POSIX-shell-quoted line (what
+ * `qemu-plan argv --format shell` prints), and the line `ps` shows for a running Kata 1.9 QEMU, where
+ * the arguments were joined by single spaces without quoting — so the `-append` value arrives as many
+ * words and runs until the next word that is a QEMU option this parser knows.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { parseError, type PlanError } from '../errors.ts'
+import { arity } from './options.ts'
+
+// -------------------------------------------------------------------------------------
+// parse
+// -------------------------------------------------------------------------------------
+
+/**
+ * Split a line into words as a POSIX shell would (single quotes, double quotes with `\` escapes,
+ * `\` outside quotes), without expansions. An unterminated quote or a trailing `\` is a
+ * `ParseError` whose `position` is the index of the word being read.
+ *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { splitWords } from 'qemu-plan/src/core/parse/shell.ts'
+ * assert.deepStrictEqual(splitWords(`-append 'a b' -name x\\ y`), E.right(['-append', 'a b', '-name', 'x y']))
+ * @since 0.1.0
+ * @category utils
+ */
+export const splitWords = (line: string): E.Either<PlanError, ReadonlyArray<string>> => {
+  const words: Array<string> = []
+  let cur = ''
+  let inWord = false
+  let quote: '' | "'" | '"' = ''
+  let start = 0
+  const fail = (reason: string): E.Either<PlanError, ReadonlyArray<string>> =>
+    E.left(parseError({ position: words.length, token: line.slice(start), reason }))
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charAt(i)
+    if (quote === "'") {
+      if (c === "'") quote = ''
+      else cur += c
+      continue
+    }
+    if (quote === '"') {
+      if (c === '"') quote = ''
+      else if (c === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line.charAt(i + 1))) cur += line.charAt(++i)
+      else cur += c
+      continue
+    }
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      if (inWord) words.push(cur)
+      cur = ''
+      inWord = false
+      continue
+    }
+    if (!inWord) start = i
+    inWord = true
+    if (c === "'" || c === '"') quote = c
+    else if (c === '\\') {
+      if (i + 1 >= line.length) return fail(`a trailing backslash at character ${i} escapes nothing`)
+      const n = line.charAt(++i)
+      if (n !== '\n') cur += n
+    } else cur += c
+  }
+  if (quote !== '') return fail(`unterminated ${quote === "'" ? 'single' : 'double'} quote opened in this word (character ${start})`)
+  if (inWord) words.push(cur)
+  return E.right(words)
+}
+
+/**
+ * Undo `ps`'s joining: the words after `-append` up to the next known option become one value
+ * (Kata 1.9 never quoted it). A quoted line already has one word there, so this changes nothing.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const joinAppend = (words: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string
+    out.push(w)
+    if (w !== '-append' && w !== '--append') continue
+    const rest: Array<string> = []
+    while (i + 1 < words.length && arity(words[i + 1] as string) === undefined) rest.push(words[++i] as string)
+    if (rest.length > 0) out.push(rest.join(' '))
+  }
+  return out
+}
+
+/**
+ * A whole command line (shell-quoted, or as `ps` shows it) → argv.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const lineToArgv = (line: string): E.Either<PlanError, ReadonlyArray<string>> => E.map(joinAppend)(splitWords(line))

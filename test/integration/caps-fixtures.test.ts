@@ -1,0 +1,47 @@
+/**
+ * The probe on the installed QEMU binaries: each run must equal the checked-in fixture
+ * `test/fixtures/caps/<binary>.json`, so the fixtures the `check` tests use are current.
+ * Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/integration/caps-fixtures.test.ts`.
+ * Skips (saying why) when a binary is missing.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { toMessage } from '../../src/core/errors.ts'
+import { probe } from '../../src/effects/probe.ts'
+import { withQmpStdio } from '../support/qmp-stdio.ts'
+
+const binaries = ['qemu-system-x86_64', 'qemu-system-aarch64', 'qemu-system-ppc64', 'qemu-system-s390x']
+const dir = join(import.meta.dirname, '..', 'fixtures', 'caps')
+const which = (b: string): string | undefined => {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8' }).trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+describe('capability fixtures are current', () => {
+  for (const b of binaries) {
+    const path = which(b)
+    it.skipIf(path === undefined)(`${b}${path === undefined ? ' (skipped: not installed)' : ''}`, async () => {
+      const caps = await withQmpStdio(path as string, (q) => probe(b, q)())
+      if (E.isLeft(caps)) throw new Error(toMessage(caps.left))
+      const text = `${JSON.stringify(caps.right, null, 1)}\n`
+      const file = join(dir, `${b}.json`)
+      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+        if (process.env.UPDATE_GOLDEN !== '1') throw new Error(`missing ${file}; run with UPDATE_GOLDEN=1 to create it`)
+        writeFileSync(file, text)
+      }
+      // a Debian patch release (micro, package) alone does not make the fixture stale: say so, compare the rest
+      const fixture = JSON.parse(readFileSync(file, 'utf8')) as typeof caps.right
+      const { version: v1, ...rest1 } = caps.right
+      const { version: v2, ...rest2 } = fixture
+      if (v1.micro !== v2.micro || v1.package !== v2.package) console.warn(`${b}: installed ${v1.package}, fixture from ${v2.package}`)
+      expect([v1.major, v1.minor]).toEqual([v2.major, v2.minor])
+      expect(rest1).toEqual(rest2)
+    })
+  }
+})
