@@ -7,9 +7,15 @@
  *
  * @since 0.1.0
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeCapabilities, plannerVocabulary, type Capabilities } from '../core/caps.ts'
 import { qmpProtocol, type PlanError } from '../core/errors.ts'
+import { launch } from './launcher.ts'
+import { waitForQmp } from './qmp-client.ts'
 
 // -------------------------------------------------------------------------------------
 // ports
@@ -96,7 +102,45 @@ export const probe = (binary: string, q: QmpExecutor): TE.TaskEither<PlanError, 
   TE.flatMapEither(
     TE.tryCatch(
       () => collect(binary, q),
-      (e) => qmpProtocol({ line: '', reason: `probe failed: ${e instanceof Error ? e.message : String(e)}` }),
+      (e) =>
+        typeof e === 'object' && e !== null && '_tag' in e
+          ? (e as PlanError)
+          : qmpProtocol({ line: '', reason: `probe failed: ${e instanceof Error ? e.message : String(e)}` }),
     ),
     decodeCapabilities,
   )
+
+/**
+ * Probe an installed binary: start it with `-machine none` paused and a QMP socket in a temp dir,
+ * run `probe` over the QMP client, quit it and clean up.
+ *
+ * @since 0.1.0
+ * @category adapters
+ */
+export const probeBinary = (path: string, name = basename(path), timeoutMs = 20_000): TE.TaskEither<PlanError, Capabilities> => async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-probe-'))
+  const sock = join(dir, 'qmp.sock')
+  try {
+    const proc = await launch(path, ['-machine', 'none', '-nodefaults', '-display', 'none', '-S', '-qmp', `unix:${sock},server=on,wait=off`])()
+    if (E.isLeft(proc)) return proc
+    try {
+      const qmp = await waitForQmp(sock, { process: proc.right, timeoutMs })()
+      if (E.isLeft(qmp)) return qmp
+      const executor: QmpExecutor = {
+        execute: async (command, args) => {
+          const r = await qmp.right.execute(command, args, timeoutMs)()
+          if (E.isLeft(r)) throw r.left
+          return r.right
+        },
+      }
+      const caps = await probe(name, executor)()
+      await qmp.right.execute('quit', undefined, 2000)()
+      await qmp.right.close()
+      return caps
+    } finally {
+      proc.right.kill()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -4,30 +4,21 @@
  * Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/integration/caps-fixtures.test.ts`.
  * Skips (saying why) when a binary is missing.
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { toMessage } from '../../src/core/errors.ts'
-import { probe } from '../../src/effects/probe.ts'
-import { withQmpStdio } from '../support/qmp-stdio.ts'
+import { probeBinary } from '../../src/effects/probe.ts'
+import { describeQemu } from '../support/qemu.ts'
+import { run } from '../../src/cli/run.ts'
 
 const binaries = ['qemu-system-x86_64', 'qemu-system-aarch64', 'qemu-system-ppc64', 'qemu-system-s390x']
 const dir = join(import.meta.dirname, '..', 'fixtures', 'caps')
-const which = (b: string): string | undefined => {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
-describe('capability fixtures are current', () => {
-  for (const b of binaries) {
-    const path = which(b)
-    it.skipIf(path === undefined)(`${b}${path === undefined ? ' (skipped: not installed)' : ''}`, async () => {
-      const caps = await withQmpStdio(path as string, (q) => probe(b, q)())
+for (const b of binaries) {
+  describeQemu(b, `capability fixture for ${b}`, (path) => {
+    it('is current: a fresh probe of the installed binary equals it', async () => {
+      const caps = await probeBinary(path, b)()
       if (E.isLeft(caps)) throw new Error(toMessage(caps.left))
       const text = `${JSON.stringify(caps.right, null, 1)}\n`
       const file = join(dir, `${b}.json`)
@@ -43,5 +34,14 @@ describe('capability fixtures are current', () => {
       expect([v1.major, v1.minor]).toEqual([v2.major, v2.minor])
       expect(rest1).toEqual(rest2)
     })
-  }
-})
+
+    it('qemu-plan probe prints the same document', async () => {
+      let out = ''
+      const code = await run(['probe', '--qemu', path, '--name', b], { out: (x) => (out += x), err: () => {} })
+      expect(code).toBe(0)
+      const { version: _v, ...rest } = JSON.parse(out) as Record<string, unknown>
+      const { version: _f, ...fixture } = JSON.parse(readFileSync(join(dir, `${b}.json`), 'utf8')) as Record<string, unknown>
+      expect(rest).toEqual(fixture)
+    })
+  })
+}

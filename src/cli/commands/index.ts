@@ -10,6 +10,7 @@ import { run } from './run.ts'
 import { checkCommand } from './check.ts'
 import { diffCommand } from './diff.ts'
 import { parseCommand } from './parse.ts'
+import { probeCommand } from './probe.ts'
 import { topologyCommand } from './topology.ts'
 
 /** @since 0.1.0 @category model */
@@ -22,4 +23,5 @@ export const commands: Readonly<Record<string, Command>> = {
   diff: diffCommand,
   topology: topologyCommand,
   check: checkCommand,
+  probe: probeCommand,
 }
