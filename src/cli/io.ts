@@ -29,3 +29,18 @@ export const usageError = (io: Io, message: string, usage: string): Exit => {
 
 /** Shell-quote one argv token (POSIX single quotes where needed). @since 0.1.0 @category utils */
 export const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+
+/**
+ * Run a flag parser (node's `parseArgs`, which throws on bad flags) and turn a throw into a usage
+ * error: the parsed flags, or the exit status to return.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const flags = <A>(io: Io, usage: string, parse: () => A): A | Exit => {
+  try {
+    return parse()
+  } catch (e) {
+    return usageError(io, e instanceof Error ? e.message : String(e), usage)
+  }
+}

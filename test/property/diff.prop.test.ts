@@ -85,6 +85,12 @@ const shuffled = (argv: ReadonlyArray<string>, seed: number): ReadonlyArray<stri
 }
 
 /** An independent canonical form: sorted options with sorted, spelling-folded properties; QEMU-placed devices in order. */
+/** Properties QEMU reads as booleans; any other value (a mount tag `no`, a path `off`) is a string. */
+const boolKeys = new Set([
+  'disable-modern', 'shpc', 'scsi', 'config-wce', 'share-rw', 'server', 'wait', 'nowait', 'mq', 'kernel_irqchip', 'nvdimm', 'usb',
+  'share', 'prealloc', 'vhost', 'vhostforce', 'mem-lock', 'mlock', 'cap-cfpc', 'cap-sbbc', 'cap-ibs',
+])
+
 const canonical = (argv: ReadonlyArray<string>): string => {
   const norm = (flag: string, v: string): string => {
     if (!optsFlags.has(flag)) return v
@@ -95,7 +101,7 @@ const canonical = (argv: ReadonlyArray<string>): string => {
     const fold = ([k, x]: readonly [string, string | undefined]): string => {
       if (x === undefined) return `${k}=on`
       if (k === 'addr') return `addr=${parseInt(x, 16)}`
-      const b = parseBool(x)
+      const b = boolKeys.has(k) ? parseBool(x) : undefined
       return `${k}=${b === undefined ? x : b ? 'on' : 'off'}`
     }
     const h = head === undefined ? '' : head[1] === undefined ? head[0] : fold(head)

@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { toMessage } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
 import { loadPlan } from '../../effects/load.ts'
-import { shellQuote, usageError, type Command } from '../io.ts'
+import { shellQuote, flags, usageError, type Command } from '../io.ts'
 
 const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--seed N] [--image-size BYTES]'
 
@@ -30,12 +30,10 @@ export const argv: Command = {
   summary: 'plan a sandbox and print its QEMU command line',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({ args: [...args], options: { ...planFlags, dialect: { type: 'string' }, format: { type: 'string' } }, strict: true }).values
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+    const v = flags(io, usage, () =>
+      parseArgs({ args: [...args], options: { ...planFlags, dialect: { type: 'string' }, format: { type: 'string' } }, strict: true }).values,
+    )
+    if (typeof v === 'number') return v
     if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
     const dialect = v.dialect ?? 'qemu'
     const format = v.format ?? 'shell'

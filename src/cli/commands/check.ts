@@ -14,7 +14,7 @@ import { checkArgv, decodeCapabilities } from '../../core/caps.ts'
 import { toMessage } from '../../core/errors.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
 import { parseJson, readText } from '../../effects/load.ts'
-import { usageError, type Command } from '../io.ts'
+import { flags, usageError, type Command } from '../io.ts'
 import { intFlag } from './argv.ts'
 
 const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
@@ -24,9 +24,8 @@ export const checkCommand: Command = {
   summary: 'check a command line or sandbox against a QEMU binary\'s probed capabilities',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({
+    const v = flags(io, usage, () =>
+      parseArgs({
         args: [...args],
         options: {
           caps: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' }, sandbox: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' },
@@ -34,10 +33,9 @@ export const checkCommand: Command = {
         },
         allowPositionals: true,
         strict: true,
-      })
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+      }),
+    )
+    if (typeof v === 'number') return v
     const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
     const file = files[0]
     if (v.values.caps === undefined || file === undefined || files.length > 1) return usageError(io, 'check takes --caps FILE and exactly one input', usage)

@@ -12,7 +12,7 @@ import { diff, formatDiff, isEmpty, view } from '../../core/diff/index.ts'
 import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { usageError, type Command, type Io } from '../io.ts'
+import { flags, usageError, type Command, type Io } from '../io.ts'
 import { intFlag } from './argv.ts'
 
 const usage = 'qemu-plan diff A B [--json] [--config FILE] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
@@ -33,17 +33,15 @@ export const diffCommand: Command = {
   summary: 'semantic diff of two QEMU command lines or sandbox specs (exit 0 same, 1 different)',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({
+    const v = flags(io, usage, () =>
+      parseArgs({
         args: [...args],
         options: { json: { type: 'boolean' }, config: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' }, 'image-size': { type: 'string' } },
         allowPositionals: true,
         strict: true,
-      })
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+      }),
+    )
+    if (typeof v === 'number') return v
     const [a, b, ...extra] = v.positionals
     if (a === undefined || b === undefined || extra.length > 0) return usageError(io, 'diff takes exactly two files', usage)
     const dialect = v.values.dialect ?? 'qemu'

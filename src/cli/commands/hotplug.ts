@@ -13,7 +13,7 @@ import type { Plan } from '../../core/vm.ts'
 import { addCpus, addMemory, execute, type Failed } from '../../effects/hotplug.ts'
 import { connect, type QmpClient } from '../../effects/qmp-client.ts'
 import { readState, writeState } from '../../effects/state.ts'
-import { usageError, type Command, type Io } from '../io.ts'
+import { flags, usageError, type Command, type Io } from '../io.ts'
 import { intFlag } from './argv.ts'
 
 const hotUsage =
@@ -62,12 +62,10 @@ export const hotplug: Command = {
   summary: 'hot-add a block, network or VFIO device, vCPUs or memory to a running VM',
   usage: hotUsage,
   run: async (args, io) => {
-    let parsed
-    try {
-      parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true })
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), hotUsage)
-    }
+    const parsed = flags(io, hotUsage, () =>
+      parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
+    )
+    if (typeof parsed === 'number') return parsed
     const v = parsed.values
     const what = parsed.positionals[0]
     const ms = intFlag(v['timeout-ms']) ?? 5000
@@ -106,12 +104,10 @@ export const unplug: Command = {
   summary: 'unplug a hot-added device (or vCPU) from a running VM',
   usage: unUsage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({ args: [...args], options: { state: { type: 'string' }, id: { type: 'string' }, 'timeout-ms': { type: 'string' } }, strict: true }).values
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), unUsage)
-    }
+    const v = flags(io, unUsage, () =>
+      parseArgs({ args: [...args], options: { state: { type: 'string' }, id: { type: 'string' }, 'timeout-ms': { type: 'string' } }, strict: true }).values,
+    )
+    if (typeof v === 'number') return v
     const ms = intFlag(v['timeout-ms']) ?? 5000
     if (!v.state || !v.id || ms === 'bad') return usageError(io, '--state and --id are required', unUsage)
     return session(io, v.state, ms, (qmp, p) => runPlan(io, unplugPlan(p, v.id as string, ms))(qmp))

@@ -15,7 +15,7 @@ import { parseArgv } from '../../core/parse/plan.ts'
 import { render } from '../../core/render.ts'
 import { assignPlacements } from '../../core/topology.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { shellQuote, usageError, type Command } from '../io.ts'
+import { shellQuote, flags, usageError, type Command } from '../io.ts'
 
 const usage = 'qemu-plan parse FILE [--to qemu|govmm] [--format shell|json|lines|plan]'
 
@@ -24,12 +24,10 @@ export const parseCommand: Command = {
   summary: 'read a QEMU command line back into the device model and print it (or convert its dialect)',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({ args: [...args], options: { to: { type: 'string' }, format: { type: 'string' } }, allowPositionals: true, strict: true })
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+    const v = flags(io, usage, () =>
+      parseArgs({ args: [...args], options: { to: { type: 'string' }, format: { type: 'string' } }, allowPositionals: true, strict: true }),
+    )
+    if (typeof v === 'number') return v
     const [file, ...extra] = v.positionals
     if (file === undefined || extra.length > 0) return usageError(io, 'parse takes exactly one file', usage)
     const to = v.values.to

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { toMessage } from '../../core/errors.ts'
 import { probeBinary } from '../../effects/probe.ts'
-import { usageError, type Command } from '../io.ts'
+import { flags, usageError, type Command } from '../io.ts'
 
 const usage = 'qemu-plan probe --qemu PATH [--name NAME] [--out FILE]'
 
@@ -20,12 +20,10 @@ export const probeCommand: Command = {
   summary: 'record what an installed QEMU binary offers, as a capabilities document',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({ args: [...args], options: { qemu: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } }, strict: true }).values
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+    const v = flags(io, usage, () =>
+      parseArgs({ args: [...args], options: { qemu: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } }, strict: true }).values,
+    )
+    if (typeof v === 'number') return v
     if (!v.qemu) return usageError(io, '--qemu is required', usage)
     const caps = await probeBinary(v.qemu, v.name ?? basename(v.qemu))()
     if (E.isLeft(caps)) {

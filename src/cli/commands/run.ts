@@ -15,7 +15,7 @@ import { exitedError, launch, waitForSocket } from '../../effects/launcher.ts'
 import { loadPlan } from '../../effects/load.ts'
 import { connect, waitForQmp } from '../../effects/qmp-client.ts'
 import { statePath, writeState } from '../../effects/state.ts'
-import { usageError, type Command } from '../io.ts'
+import { flags, usageError, type Command } from '../io.ts'
 import { intFlag, planFlags } from './argv.ts'
 
 const usage = 'qemu-plan run --config FILE --sandbox FILE [--seed N] [--image-size BYTES] [--timeout-ms N]'
@@ -25,12 +25,10 @@ export const run: Command = {
   summary: 'launch the planned VM in the foreground; Ctrl-C stops it with QMP quit',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({ args: [...args], options: { ...planFlags, 'timeout-ms': { type: 'string' } }, strict: true }).values
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+    const v = flags(io, usage, () =>
+      parseArgs({ args: [...args], options: { ...planFlags, 'timeout-ms': { type: 'string' } }, strict: true }).values,
+    )
+    if (typeof v === 'number') return v
     const seed = intFlag(v.seed)
     const size = intFlag(v['image-size'])
     const ms = intFlag(v['timeout-ms']) ?? 15_000

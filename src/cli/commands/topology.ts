@@ -13,7 +13,7 @@ import { parseArgv } from '../../core/parse/plan.ts'
 import { topology } from '../../core/topology.ts'
 import { formatTopology } from '../../core/topology-text.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { usageError, type Command } from '../io.ts'
+import { flags, usageError, type Command } from '../io.ts'
 import { intFlag } from './argv.ts'
 
 const usage = 'qemu-plan topology (FILE | --sandbox FILE) [--config FILE] [--json] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
@@ -23,17 +23,15 @@ export const topologyCommand: Command = {
   summary: 'draw the bus tree and report the remaining hot-plug capacity',
   usage,
   run: async (args, io) => {
-    let v
-    try {
-      v = parseArgs({
+    const v = flags(io, usage, () =>
+      parseArgs({
         args: [...args],
         options: { json: { type: 'boolean' }, config: { type: 'string' }, sandbox: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' }, 'image-size': { type: 'string' } },
         allowPositionals: true,
         strict: true,
-      })
-    } catch (e) {
-      return usageError(io, e instanceof Error ? e.message : String(e), usage)
-    }
+      }),
+    )
+    if (typeof v === 'number') return v
     const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
     const file = files[0]
     if (file === undefined || files.length > 1) return usageError(io, 'topology takes exactly one file', usage)
