@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { parseParams } from '../core/kernel.ts'
-import { baseArch, genericMemoryTopology, push } from './base.ts'
+import { baseArch, genericMemoryTopology, nvdimmImage } from './base.ts'
 import type { ArchSpec, MachineOpt, QemuArch } from './types.ts'
 
 const kvm: ReadonlyArray<MachineOpt> = [['accel', 'kvm'], ['kernel_irqchip', undefined]]
@@ -56,5 +56,5 @@ export const amd64: QemuArch = {
   capabilities: (s) => ({ blockDeviceHotplug: ['pc', 'q35', 'virt'].includes(s.machineType), multiQueue: true, fsSharing: true }),
   cpuModel: (s) => `host${s.nested ? ',pmu=off' : ''}${s.vmFactory ? ',vmx=off' : ''}`,
   memoryTopology: (memoryMiB, hostMiB, slots) => (s) => genericMemoryTopology(memoryMiB, hostMiB, slots, s.memoryOffsetMiB),
-  appendImage: (img) => push({ _tag: 'Nvdimm', deviceId: 'nv0', id: 'mem0', memPath: img.path, size: img.sizeBytes }, 'image'),
+  appendImage: nvdimmImage,
 }

@@ -99,6 +99,10 @@ export const genericMemoryTopology = (memoryMiB: number, hostMiB: number, slots:
   maxMemMiB: hostMiB + 1024 + offsetMiB,
 })
 
+/** The NVDIMM rootfs image (amd64, arm64; reference §3.7): `nv0` backed by `mem0`. @since 0.1.0 @category planning */
+export const nvdimmImage = (img: { readonly path: string; readonly sizeBytes: number }): Step =>
+  push({ _tag: 'Nvdimm', deviceId: 'nv0', id: 'mem0', memPath: img.path, size: img.sizeBytes }, 'image')
+
 /** Kata's `xConnectVMNetwork` + `networkModelToQemuType` mapping (reference §6). @since 0.1.0 @category planning */
 export const netType = (n: Parameters<QemuArch['appendNetwork']>[0]): E.Either<PlanError, NetDevice['type']> => {
   const model = n.model ?? 'default'

@@ -96,6 +96,22 @@ const smp = (p: Plan): E.Either<PlanError, ReadonlyArray<string>> => {
 }
 
 /**
+ * What QEMU 7.2 cannot run although govmm would print it (qemu-7.2-matrix §4), as typed errors.
+ *
+ * @since 0.1.0
+ * @category render
+ */
+export const qemu72Problem = (p: Plan): PlanError | undefined => {
+  // virt creates the ACPI GED that memory devices need only when firmware is loaded
+  if (p.arch === 'arm64' && p.bios === undefined && p.devices.some((d) => d._tag === 'Nvdimm'))
+    return invalidConfig({ field: 'hypervisor.qemu.firmware', reason: 'an NVDIMM image on arm64 virt needs firmware (-bios): without it QEMU 7.2 says "memory hotplug is not enabled: missing acpi-ged device"' })
+  // vfio-ccw takes a mediated device (sysfsdev), not a PCI address
+  const vfio = p.transport === 'ccw' ? p.devices.find((d) => d._tag === 'Vfio') : undefined
+  if (vfio !== undefined) return unsupported({ arch: p.arch, feature: `VFIO by PCI address (${vfio.bdf}): vfio-ccw needs a mediated device (sysfsdev)` })
+  return undefined
+}
+
+/**
  * Render a plan as argv.
  *
  * @since 0.1.0
@@ -103,6 +119,8 @@ const smp = (p: Plan): E.Either<PlanError, ReadonlyArray<string>> => {
  */
 export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, Rendered> => {
   if (dialect === 'qemu' && p.qemu72Unsupported !== undefined) return E.left(unsupported({ arch: p.arch, feature: p.qemu72Unsupported }))
+  const q72 = dialect === 'qemu' ? qemu72Problem(p) : undefined
+  if (q72 !== undefined) return E.left(q72)
   const warnings: Array<string> = [...p.warnings]
   const devArgs: Array<string> = []
   const fds: Array<number> = []
@@ -119,6 +137,10 @@ export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, 
   }
   const g = dialect === 'govmm'
   const kernelParams = kernelCmdline(p.kernel.params)
+  // pseries refuses a maxmem that is not a multiple of 256 MiB, which Kata produced whenever
+  // memory_offset was not one (reference §10.8): QEMU 7.2 gets it rounded down
+  const maxMemMiB = !g && p.arch === 'ppc64le' ? p.memory.maxMemMiB - (p.memory.maxMemMiB % 256) : p.memory.maxMemMiB
+  if (maxMemMiB !== p.memory.maxMemMiB) warnings.push(`maxmem ${p.memory.maxMemMiB}M rounded down to ${maxMemMiB}M: pseries needs it aligned to 256 MiB`)
   return E.map((smpArgs: ReadonlyArray<string>): Rendered => ({
     binary: g ? p.binary : p.binary72,
     args: [
@@ -127,11 +149,12 @@ export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, 
       '-machine', machineArg(p, dialect),
       '-cpu', !g && p.host.accelerator === 'tcg' ? 'max' : p.cpuModel,
       '-qmp', g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
-      '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${p.memory.maxMemMiB}M`]]),
+      '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
       ...devArgs,
       // govmm drops Kata's RTC (no Clock → invalid, reference §10.2); QEMU 7.2 gets what Kata meant
       ...(g ? [] : ['-rtc', 'base=utc,driftfix=slew']),
-      ...(g || p.hasKvmPit ? ['-global', 'kvm-pit.lost_tick_policy=discard'] : []),
+      // govmm printed it on every arch (reference §10.15); kvm-pit exists only on x86
+      ...(g || (p.hasKvmPit && p.arch === 'amd64') ? ['-global', 'kvm-pit.lost_tick_policy=discard'] : []),
       '-vga', 'none',
       ...knobs(p, dialect),
       '-kernel', p.kernel.path,

@@ -150,10 +150,22 @@ export const topology = (given: Plan, ctx: TopologyContext): Topology => {
   const devs = plan.devices
   const assigned = new Set(devs.filter((d, i) => 'placement' in d && d.placement !== placementOf(given.devices[i] as Device)).map(deviceId))
   const root = plan.transport === 'ccw' ? undefined : rootOf(plan, ctx, assigned)
-  const bridges = plan.state.bridges.map((b): BridgeNode => {
+  const firstCcw = plan.state.bridges.findIndex((b) => b.type === 'ccw')
+  const bridges = plan.state.bridges.map((b, idx): BridgeNode => {
+    // CCW devnos do not name their bridge (every CCW bridge sits at addr 0): a planned bridge's
+    // slot map says which devices are its own; a parsed plan has no map, so the first one takes all
+    const ccwByMap = (): ReadonlyArray<SlotEntry> =>
+      Object.entries(b.devices).flatMap(([slot, key]) => {
+        const d = devs.find((x) => 'placement' in x && x.placement._tag === 'Ccw' && x.placement.key === key)
+        return d === undefined ? [] : [{ slot: Number(slot), id: deviceId(d), kind: kindOf(d) }]
+      })
     const slots =
       b.type === 'ccw'
-        ? devs.flatMap((d) => ('placement' in d && d.placement._tag === 'Ccw' ? [{ slot: ccwSlot(d.placement.devno), id: deviceId(d), kind: kindOf(d) }] : []))
+        ? Object.keys(b.devices).length > 0
+          ? ccwByMap()
+          : idx === firstCcw
+            ? devs.flatMap((d) => ('placement' in d && d.placement._tag === 'Ccw' ? [{ slot: ccwSlot(d.placement.devno), id: deviceId(d), kind: kindOf(d) }] : []))
+            : []
         : placedOn(devs, b.id)
     const used = new Set([...slots.map((x) => x.slot), ...Object.keys(b.devices).map(Number)])
     return { id: b.id, type: b.type, addr: b.addr, slots: [...slots].sort((x, y) => x.slot - y.slot), capacity: b.maxCapacity, free: b.maxCapacity - used.size }
