@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import type { Plan } from '../../src/core/vm.ts'
 import { planOf, type GoldenInput } from './golden.ts'
+import { allArches, arbitraryScenario } from './arbitraries/index.ts'
 import { arbitraryPlan } from './plan-arbitrary.ts'
 
 const root = join(import.meta.dirname, '..', 'golden')
@@ -65,5 +66,13 @@ export const plannedVariant: fc.Arbitrary<Plan> = fc
   .filter(E.isRight)
   .map((r) => (r as E.Right<Plan>).right)
 
-/** The corpus: golden plans, planner-made variants and random device-model plans. */
-export const corpus: fc.Arbitrary<Plan> = fc.oneof(fc.constantFrom(...goldenPlans.map((g) => g.plan)), plannedVariant, arbitraryPlan)
+/** Random sandboxes on every arch (the shared `qemu-plan/testing` arbitraries), planned. */
+export const plannedRandom: fc.Arbitrary<Plan> = fc
+  .constantFrom(...allArches)
+  .chain(arbitraryScenario)
+  .map((s) => planOf(s))
+  .filter(E.isRight)
+  .map((r) => (r as E.Right<Plan>).right)
+
+/** The corpus: golden plans, planner-made variants, random sandboxes on every arch, and random device-model plans. */
+export const corpus: fc.Arbitrary<Plan> = fc.oneof(fc.constantFrom(...goldenPlans.map((g) => g.plan)), plannedVariant, plannedRandom, arbitraryPlan)

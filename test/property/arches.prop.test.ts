@@ -1,0 +1,68 @@
+/**
+ * Laws for random sandboxes on every arch: planning never throws, is deterministic for a fixed id
+ * seed, gives every device a unique id (31 bytes at most where Kata truncated), and never puts two
+ * devices on one (bus, slot) or one CCW devno. Also: every generated document decodes.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { planSandbox } from '../../src/arch/planner.ts'
+import { deviceId, placementOf } from '../../src/core/devices/model.ts'
+import { seededIds } from '../../src/core/ids.ts'
+import { decodeConfig } from '../../src/core/input/config.ts'
+import { decodeSandbox } from '../../src/core/input/sandbox.ts'
+import { render } from '../../src/core/render.ts'
+import { allArches, arbitraryScenario } from '../support/arbitraries/index.ts'
+
+const plan = (s: { config: unknown; sandbox: unknown; imageSizeBytes: number }, seed: number) => {
+  const c = decodeConfig(s.config)
+  const b = decodeSandbox(s.sandbox)
+  if (E.isLeft(c) || E.isLeft(b)) throw new Error(`a generated document did not decode: ${JSON.stringify(E.isLeft(c) ? c.left : (b as E.Left<unknown>).left)}`)
+  return planSandbox(c.right.value, b.right.value, { imageSizeBytes: s.imageSizeBytes }, seededIds(seed))
+}
+
+describe.each(allArches)('%s plans', (arch) => {
+  it('decode, plan deterministically, never throw, and render or fail with a typed error', () => {
+    fc.assert(
+      fc.property(arbitraryScenario(arch), fc.nat(), (s, seed) => {
+        const a = plan(s, seed)
+        expect(plan(s, seed)).toEqual(a)
+        if (E.isLeft(a)) {
+          expect(typeof a.left._tag).toBe('string')
+          return
+        }
+        for (const d of ['govmm', 'qemu'] as const) {
+          const r = render(a.right, d)
+          expect(E.isRight(r) || typeof r.left._tag === 'string').toBe(true)
+          if (E.isRight(r)) expect(render(a.right, d)).toEqual(r)
+        }
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('give every device a unique id, ≤ 31 bytes where Kata truncated, and a place no other device has', () => {
+    let planned = 0
+    fc.assert(
+      fc.property(arbitraryScenario(arch), (s) => {
+        const r = plan(s, 1)
+        if (E.isLeft(r)) return
+        planned++
+        const ids = r.right.devices.map(deviceId)
+        expect(new Set(ids).size).toBe(ids.length)
+        for (const d of r.right.devices) {
+          if (d._tag === 'Fs9p' || d._tag === 'Block' || d._tag === 'Char') expect(new TextEncoder().encode(d.id).length).toBeLessThanOrEqual(31)
+          if (d._tag === 'VhostUser') expect(d.charDevId.length).toBeLessThanOrEqual(31)
+        }
+        const places = r.right.devices.flatMap((d) => {
+          const p = placementOf(d)
+          return p._tag === 'Pci' ? [`pci ${p.bus}/${p.slot}`] : p._tag === 'Ccw' ? [`ccw ${p.devno}`] : []
+        })
+        expect(new Set(places).size).toBe(places.length)
+        if (arch === 's390x') expect(places.every((p) => p.startsWith('ccw '))).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
+    expect(planned).toBeGreaterThan(20)
+  })
+})
