@@ -120,3 +120,62 @@ describe('hot-plug inputs', () => {
     expect(E.isLeft(hotplugNetwork(p, { id: 'n', mac: '02:00:00:00:00:01' }))).toBe(true)
   })
 })
+
+const otherArch = (arch: 'arm64' | 's390x', machineCfg: Record<string, unknown>) => ({
+  config: { hypervisor: { qemu: { kernel: '/k', initrd: '/i', default_bridges: 1, default_vcpus: 1, default_maxvcpus: 4, default_memory: 512, disable_vhost_net: true, ...machineCfg } } },
+  sandbox: { arch, id: `hot${arch}`, uuid: '0b5f2c1e-8a57-4a53-9b1c-2f1c1f7d9a04', host: { memoryMiB: 2048, nested: false } },
+})
+
+for (const [arch, bin, extra] of [
+  ['s390x', 'qemu-system-s390x', {}],
+  ['arm64', 'qemu-system-aarch64', {}],
+] as const) {
+  describeQemu(bin, `hot-plug on real QEMU (${arch}, TCG)`, (path) => {
+    let vm: Vm
+    let plan: Plan
+    let dir: string
+    beforeAll(async () => {
+      dir = tempDir()
+      plan = right(planOf(relocate(otherArch(arch, extra), dir)))
+      vm = await launchPaused(path, right(render(plan, 'qemu')).args, { dir })
+    })
+    afterAll(async () => {
+      await vm?.close()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    it('hot-adds a virtio-blk disk where the pure plan predicted (CCW devno / slot behind the PCIe-to-PCI bridge)', async () => {
+      const f = join(dir, 'd.img')
+      writeFileSync(f, Buffer.alloc(1 << 20))
+      const h = right(hotplugBlock(plan, { id: 'hotdisk', file: f }))
+      plan = right(await execute(vm.qmp, h)())
+      const found = await findDevice(vm.qmp, 'hotdisk')
+      const p = h.location?.placement
+      if (arch === 's390x') {
+        expect(p?._tag === 'Ccw' && p.devno).toBe(found.devno)
+        expect(h.location?.ccwBusId).toMatch(/^0\.0\.[0-9a-f]{4}$/)
+      } else {
+        expect(p?._tag === 'Pci' && { bus: p.bus, slot: p.slot }).toEqual({ bus: found.bus, slot: found.slot })
+        expect(h.location?.pciPath).toBe('02/01')
+      }
+    })
+
+    it('hot-adds a vCPU where QEMU has a free slot', async () => {
+      const before = await unwrap(vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))
+      const r = await addCpus(vm.qmp, plan, 1)()
+      if (arch === 'arm64') {
+        // virt has no CPU hot-plug in QEMU 7.2: a typed QMP error, and the plan stays as it was
+        expect(E.isLeft(r) && r.left.error._tag).toBe('QmpError')
+        return
+      }
+      plan = right(r)
+      expect((await unwrap(vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).length).toBe(before.length + 1)
+    })
+
+    it('sets x-ignore-shared where the arch does (not on arm64, as Kata)', async () => {
+      await unwrap(setIgnoreSharedMemoryMigrationCaps(vm.qmp, plan))
+      const caps = await unwrap(vm.qmp.execute<ReadonlyArray<{ capability: string; state: boolean }>>('query-migrate-capabilities'))
+      expect(caps.find((c) => c.capability === 'x-ignore-shared')?.state).toBe(arch !== 'arm64')
+    })
+  })
+}
