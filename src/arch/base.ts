@@ -63,28 +63,88 @@ const namespaced = (d: Device): ReadonlyArray<readonly [string, string]> => {
 }
 
 /**
- * Append a device, refusing an id QEMU would reject as a duplicate in the same namespace (ids
- * truncated to 31 bytes collide, reference §10.4).
+ * The first id QEMU would reject as a duplicate in its namespace (ids truncated to 31 bytes
+ * collide, reference §10.4), with the field of the device that repeats it. One pass: O(n).
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const firstDuplicate = (list: ReadonlyArray<Device>): { readonly id: string; readonly field: string } | undefined => {
+  const taken = new Set<string>()
+  for (const d of list) {
+    for (const [ns, id] of namespaced(d)) {
+      const k = `${ns}:${id}`
+      if (taken.has(k)) return { id, field: inputField(d) }
+      taken.add(k)
+    }
+  }
+  return undefined
+}
+
+/** The input field (configuration key or sandbox device kind) a device comes from. @since 0.1.0 @category utils */
+export const inputField = (d: Device): string => {
+  switch (d._tag) {
+    case 'Bridge':
+      return 'default_bridges'
+    case 'Serial':
+      return 'console'
+    case 'Char':
+      return d.driver === 'virtconsole' ? 'console' : 'socket'
+    case 'Block':
+      return 'block'
+    case 'Scsi':
+      return 'block_device_driver'
+    case 'ScsiDisk':
+      return 'hotplug'
+    case 'Fs9p':
+      return 'volume'
+    case 'Vsock':
+      return 'vsock'
+    case 'Net':
+      return 'network'
+    case 'VhostUser':
+      return 'vhostUser'
+    case 'Vfio':
+      return 'vfio'
+    case 'Nvdimm':
+      return 'image'
+    case 'Rng':
+      return 'entropy_source'
+  }
+}
+
+/**
+ * `E.flatMap` without fp-ts's data-first/data-last dispatch, which copies its arguments on every
+ * call: planning chains one of these per device, so it is the hot path.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const andThen = <A, B>(e: E.Either<PlanError, A>, f: (a: A) => E.Either<PlanError, B>): E.Either<PlanError, B> => (e._tag === 'Left' ? e : f(e.right))
+
+/** Devices whose ids QEMU would all accept, or the `DuplicateId` of the first clash. @since 0.1.0 @category planning */
+export const checkDuplicates = (d: Devices): E.Either<PlanError, Devices> => {
+  const dup = firstDuplicate(d.list)
+  return dup === undefined ? E.right(d) : E.left(duplicateId(dup))
+}
+
+/**
+ * Append a device. Duplicate ids are found once the plan is complete (`firstDuplicate`), not on
+ * every append, which would make planning quadratic in the number of devices.
  *
  * @since 0.1.0
  * @category planning
  */
 export const push =
-  (dev: Device, field: string): Step =>
-  (d) => {
-    const taken = new Set(d.list.flatMap(namespaced).map(([ns, id]) => `${ns}:${id}`))
-    const clash = namespaced(dev).find(([ns, id]) => taken.has(`${ns}:${id}`))
-    return clash ? E.left(duplicateId({ id: clash[1], field })) : E.right({ ...d, list: [...d.list, dev] })
-  }
+  (dev: Device, _field?: string): Step =>
+  (d) =>
+    E.right({ state: d.state, list: [...d.list, dev], ioThreads: d.ioThreads })
 
 /** Run a placement, then build and push the device. @since 0.1.0 @category planning */
 export const placed =
   (self: () => QemuArch, key: string, field: string, build: (p: Placement) => Device): Step =>
   (d) =>
-    pipe(
-      self().placeDevice(key)(d.state),
-      E.flatMap(([state, p]) => push(build(p), field)({ ...d, state })),
-    )
+    andThen(self().placeDevice(key)(d.state), ([state, p]) => push(build(p), field)({ state, list: d.list, ioThreads: d.ioThreads }))
 
 /** Lowest free slot on the root bus, or `undefined`. @since 0.1.0 @category utils */
 export const freeRootSlot = (rb: RootBus, used: Readonly<Record<number, string>>): number | undefined => {

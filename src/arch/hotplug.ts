@@ -12,9 +12,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as B from '../core/bridges.ts'
 import { deviceId, type Device, type Placement } from '../core/devices/model.ts'
-import { deviceNotOnBridge, invalidDevice, noBridges, unsupported, type PlanError } from '../core/errors.ts'
+import { deviceNotOnBridge, duplicateId, invalidDevice, noBridges, unsupported, type PlanError } from '../core/errors.ts'
 import type { Plan } from '../core/vm.ts'
-import { freeRootSlot, push } from './base.ts'
+import { firstDuplicate, freeRootSlot } from './base.ts'
 import { arches } from './index.ts'
 import type { QmpCommand } from './types.ts'
 
@@ -96,11 +96,11 @@ const exec = (execute: string, args: Readonly<Record<string, unknown>>, undo: Re
 
 const hex = (n: number): string => `0x${n.toString(16)}`
 
-const addDevice = (plan: Plan, dev: Device): E.Either<PlanError, Plan> =>
-  pipe(
-    push(dev, 'hotplug')({ state: plan.state, list: plan.devices, ioThreads: plan.ioThreads }),
-    E.map((d) => ({ ...plan, devices: d.list })),
-  )
+const addDevice = (plan: Plan, dev: Device): E.Either<PlanError, Plan> => {
+  const devices = [...plan.devices, dev]
+  const dup = firstDuplicate(devices)
+  return dup === undefined ? E.right({ ...plan, devices }) : E.left(duplicateId({ id: dup.id, field: 'hotplug' }))
+}
 
 /** A slot on the plan's bridges (of the type the machine has), or a CCW devno on s390x. @since 0.1.0 @category planning */
 export const hotSlot = (plan: Plan, key: string): E.Either<PlanError, readonly [Plan, Location]> => {

@@ -14,7 +14,7 @@ import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
 import { param, type Param } from '../core/kernel.ts'
 import { checkHotplug } from '../core/topology.ts'
 import type { Knobs, Plan } from '../core/vm.ts'
-import { newState } from './base.ts'
+import { andThen, checkDuplicates, newState } from './base.ts'
 import { arches } from './index.ts'
 import type { Devices, MachineOpt, QemuArch, Step } from './types.ts'
 
@@ -35,7 +35,7 @@ export interface Resolved {
 const steps =
   (...fs: ReadonlyArray<Step>): Step =>
   (d) =>
-    fs.reduce<E.Either<PlanError, Devices>>((acc, f) => E.flatMap(f)(acc), E.right(d))
+    fs.reduce<E.Either<PlanError, Devices>>((acc, f) => andThen(acc, f), E.right(d))
 
 /** The arch record for a sandbox's `arch`. @since 0.1.0 @category planning */
 export const archFor = (arch: Sandbox['arch']): E.Either<PlanError, QemuArch> => {
@@ -159,7 +159,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
         E.bind('machine', () => arch.machine(state)),
         E.bind('binary', () => (config.path !== undefined ? E.right(config.path) : arch.qemuPath(state))),
         E.bind('knobs', () => knobsFor(config, sandbox)),
-        E.bind('devices', () => plan({ state, list: [], ioThreads: [] })),
+        E.bind('devices', () => pipe(plan({ state, list: [], ioThreads: [] }), E.flatMap(checkDuplicates))),
         E.map(({ machine, binary, knobs, devices }): Plan => {
           const params: ReadonlyArray<Param> = [
             ...arch.kernelParameters(config.debug)(devices.state),

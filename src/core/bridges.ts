@@ -7,7 +7,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { deviceNotOnBridge, noBridges, noBridgeSlot, wrongBridgeType, type PlanError } from './errors.ts'
-import { produce } from './immer.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -71,9 +70,27 @@ export const makeBridges = (type: BridgeType, n: number): ReadonlyArray<Bridge> 
 // planning
 // -------------------------------------------------------------------------------------
 
+/**
+ * A lower bound of each bridge's lowest free slot, kept by add and remove, so a bridge filled in
+ * order is searched from where the last add stopped, not from slot 1 (placing n devices on a CCW
+ * bridge of 65535 slots would otherwise cost n²/2 probes). It is derived data about immutable
+ * values, held outside them: it takes no part in equality or JSON, and a bridge without an entry
+ * (built elsewhere, or parsed) is simply searched from slot 1.
+ */
+const lowestFree = new WeakMap<Bridge, number>()
+
 const freeSlot = (b: Bridge): number | undefined => {
-  for (let i = 1; i <= b.maxCapacity; i++) if (b.devices[i] === undefined) return i
+  for (let i = lowestFree.get(b) ?? 1; i <= b.maxCapacity; i++) if (b.devices[i] === undefined) return i
   return undefined
+}
+
+// Hot path (one call per placed device): copy only the bridge that changes and its slot map,
+// share the rest, and freeze what is new — what immer's produce did here, without its per-call
+// proxy and deep-freeze walk (measured in BENCHMARKS.md).
+const replaceAt = (bridges: ReadonlyArray<Bridge>, idx: number, b: Bridge): ReadonlyArray<Bridge> => {
+  const next = bridges.slice()
+  next[idx] = Object.freeze(b)
+  return Object.freeze(next)
 }
 
 /** `%02x` / `%04x` formatting of a slot by bridge type. @since 0.1.0 @category utils */
@@ -100,10 +117,9 @@ export const addDeviceToBridge =
       if (b.type !== type) continue
       const slot = freeSlot(b)
       if (slot === undefined) continue
-      const next = produce(bridges, (draft) => {
-        ;(draft[idx] as { devices: Record<number, string> }).devices[slot] = id
-      })
-      return E.right({ bridges: next, bridge: next[idx] as Bridge, slot, addr: formatSlot(type, slot) })
+      const bridge: Bridge = { ...b, devices: Object.freeze({ ...b.devices, [slot]: id }) }
+      lowestFree.set(bridge, slot + 1)
+      return E.right({ bridges: replaceAt(bridges, idx, bridge), bridge, slot, addr: formatSlot(type, slot) })
     }
     return E.left(noBridgeSlot({ bridgeType: type, available: [...new Set(bridges.map((b) => b.type))] }))
   }
@@ -120,13 +136,17 @@ export const removeDeviceFromBridge =
   (bridges: ReadonlyArray<Bridge>): E.Either<PlanError, ReadonlyArray<Bridge>> => {
     for (let idx = 0; idx < bridges.length; idx++) {
       const b = bridges[idx] as Bridge
-      const slot = Object.keys(b.devices).find((k) => b.devices[Number(k)] === id)
+      let slot: number | undefined
+      for (const k in b.devices)
+        if (b.devices[k as unknown as number] === id) {
+          slot = Number(k)
+          break
+        }
       if (slot === undefined) continue
-      return E.right(
-        produce(bridges, (draft) => {
-          delete (draft[idx] as { devices: Record<number, string> }).devices[Number(slot)]
-        }),
-      )
+      const { [slot]: _gone, ...devices } = b.devices
+      const bridge: Bridge = { ...b, devices: Object.freeze(devices) }
+      lowestFree.set(bridge, Math.min(lowestFree.get(b) ?? 1, slot))
+      return E.right(replaceAt(bridges, idx, bridge))
     }
     return E.left(deviceNotOnBridge({ id }))
   }

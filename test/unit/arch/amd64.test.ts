@@ -1,3 +1,4 @@
+import { checkDuplicates } from '../../../src/arch/base.ts'
 /** Every function of the amd64 record, checked against reference §3 (and §2, §4–§7). */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -181,7 +182,7 @@ describe('appendConsole', () => {
   })
   it('DuplicateId when called twice', () => {
     const d = unsafeRight(amd64.appendConsole('/c')(devicesFor()))
-    expect(unsafeLeft(amd64.appendConsole('/c')(d))).toMatchObject({ _tag: 'DuplicateId', id: 'serial0' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendConsole('/c')(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'serial0' })
   })
 })
 
@@ -247,7 +248,7 @@ describe('append9PVolume', () => {
   })
   it('DuplicateId when two tags truncate to the same id (reference §10.4)', () => {
     const d = unsafeRight(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-one`, hostPath: '/s' })(devicesFor()))
-    expect(unsafeLeft(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-two`, hostPath: '/t' })(d))).toEqual({
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-two`, hostPath: '/t' })(d)))).toEqual({
       _tag: 'DuplicateId', id: `extra-9p-${'a'.repeat(22)}`, field: 'volume',
     })
   })
@@ -265,7 +266,7 @@ describe('appendSocket', () => {
   })
   it('DuplicateId for a chardev id the console already uses', () => {
     const d = unsafeRight(amd64.appendConsole('/c')(devicesFor()))
-    expect(unsafeLeft(amd64.appendSocket({ id: 'charconsole0', deviceId: 'ch', hostPath: '/k', name: 'n' })(d))).toEqual({ _tag: 'DuplicateId', id: 'charconsole0', field: 'socket' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendSocket({ id: 'charconsole0', deviceId: 'ch', hostPath: '/k', name: 'n' })(d)))).toEqual({ _tag: 'DuplicateId', id: 'charconsole0', field: 'socket' })
   })
 })
 
@@ -329,7 +330,7 @@ describe('appendBlockDevice', () => {
     const long = `d${'x'.repeat(40)}`
     const d = unsafeRight(amd64.appendBlockDevice({ id: `${long}1`, file: '/d', format: 'raw' })(devicesFor()))
     expect(last(d)).toMatchObject({ id: long.slice(0, 31) })
-    expect(unsafeLeft(amd64.appendBlockDevice({ id: `${long}2`, file: '/e', format: 'raw' })(d))).toMatchObject({ _tag: 'DuplicateId', id: long.slice(0, 31), field: 'block' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendBlockDevice({ id: `${long}2`, file: '/e', format: 'raw' })(d)))).toMatchObject({ _tag: 'DuplicateId', id: long.slice(0, 31), field: 'block' })
   })
 })
 
@@ -354,7 +355,7 @@ describe('appendVhostUserDevice (reference §3.5)', () => {
   })
   it('DuplicateId for two devices on the same devId (their chardevs clash)', () => {
     const d = unsafeRight(amd64.appendVhostUserDevice({ ...base, type: 'scsi' })(devicesFor()))
-    expect(unsafeLeft(amd64.appendVhostUserDevice({ ...base, type: 'blk' })(d))).toMatchObject({ _tag: 'DuplicateId', id: 'char-abcdef' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendVhostUserDevice({ ...base, type: 'blk' })(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'char-abcdef' })
   })
 })
 

@@ -1,3 +1,4 @@
+import { checkDuplicates } from '../../../src/arch/base.ts'
 /** The base record: constants, construction, defaults arches override, late binding through self(), push and placement. */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -92,15 +93,15 @@ describe('push', () => {
   it('appends', () => expect(unsafeRight(push(rng, 'f')(empty())).list).toEqual([rng]))
   it('refuses an id already used in the same namespace, naming the input field', () => {
     const d = unsafeRight(push(rng, 'f')(empty()))
-    expect(unsafeLeft(push({ ...rng, filename: '/x' }, 'entropy_source')(d))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'entropy_source' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(push({ ...rng, filename: '/x' }, 'entropy_source')(d)))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'entropy_source' })
     const blk = { _tag: 'Block', id: 'rng0', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
-    expect(unsafeLeft(push(blk, 'block')(d))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(push(blk, 'block')(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
   })
   it('allows the same string in different namespaces (a drive and a chardev)', () => {
     const blk = { _tag: 'Block', id: 'x', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
     const d = unsafeRight(push(blk, 'block')(empty()))
     // a socket whose chardev is named like the drive: different QEMU namespaces
-    expect(E.isRight(push({ _tag: 'Char', driver: 'virtserialport', deviceId: 'port', id: 'x', path: '/s', name: 'n' }, 'socket')(d))).toBe(true)
+    expect(E.isRight(E.flatMap(checkDuplicates)(push({ _tag: 'Char', driver: 'virtserialport', deviceId: 'port', id: 'x', path: '/s', name: 'n' }, 'socket')(d)))).toBe(true)
   })
 })
 
@@ -112,7 +113,7 @@ describe('placed', () => {
   })
   it('fails when the pushed id is taken', () => {
     const once = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
-    expect(E.isLeft(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(once))).toBe(true)
+    expect(E.isLeft(E.flatMap(checkDuplicates)(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(once)))).toBe(true)
   })
 })
 

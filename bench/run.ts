@@ -1,0 +1,92 @@
+/**
+ * `npm run bench`: the benchmark suite of the benchmarks issue. Prints medians and writes
+ * BENCHMARKS.md (machine, Node version, command, figures against the Go original's).
+ *
+ *   npm run bench [-- --quick] [-- --no-qemu]
+ */
+import { execFileSync } from 'node:child_process'
+import { cpus, totalmem } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import { Bench } from 'tinybench'
+import { planSandbox } from '../src/arch/planner.ts'
+import { addDeviceToBridge, makeBridges, removeDeviceFromBridge, type Bridge } from '../src/core/bridges.ts'
+import { seededIds } from '../src/core/ids.ts'
+import { decodeSandbox } from '../src/core/input/sandbox.ts'
+import { render } from '../src/core/render.ts'
+import type { Plan } from '../src/core/vm.ts'
+import { exampleSandboxText, large, scaled, typical } from './inputs.ts'
+
+const quick = process.argv.includes('--quick')
+const noQemu = process.argv.includes('--no-qemu')
+const time = quick ? 300 : 1500
+
+const ok = <A>(r: E.Either<unknown, A>): A => {
+  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
+  return r.right
+}
+const ids = seededIds(1)
+const planAndRender = (x: typeof typical, dialect: 'govmm' | 'qemu' = 'govmm'): number =>
+  ok(render(ok(planSandbox(x.config, x.sandbox, { imageSizeBytes: 134_217_728 }, ids)), dialect)).args.length
+
+// bridge pairs: 5 q35 bridges, empty or with 70 devices (bridges 0 and 1 full, bridge 2 slots 1-10)
+const empty = makeBridges('pci', 5)
+let busy: ReadonlyArray<Bridge> = empty
+for (let i = 0; i < 70; i++) busy = ok(addDeviceToBridge(`busy-${i}`, 'pci')(busy)).bridges
+const pairs = (start: ReadonlyArray<Bridge>): void => {
+  let b = start
+  for (let i = 0; i < 1000; i++) {
+    b = ok(addDeviceToBridge(`dev-${i}`, 'pci')(b)).bridges
+    b = ok(removeDeviceFromBridge(`dev-${i}`)(b))
+  }
+}
+
+const typicalPlan: Plan = ok(planSandbox(typical.config, typical.sandbox, { imageSizeBytes: 134_217_728 }, ids))
+const s15 = scaled(15)
+const s150 = scaled(150)
+const s1500 = scaled(1500)
+
+const bench = new Bench({ time, warmupTime: quick ? 100 : 300 })
+bench
+  .add('typical: plan + render (govmm)', () => planAndRender(typical))
+  .add('typical: plan + render (qemu)', () => planAndRender(typical, 'qemu'))
+  .add('large: plan + render (govmm)', () => planAndRender(large))
+  .add('bridge pairs, empty (1000 pairs)', () => pairs(empty))
+  .add('bridge pairs, busy (1000 pairs)', () => pairs(busy))
+  .add('scaling: 15 devices', () => planAndRender(s15))
+  .add('scaling: 150 devices', () => planAndRender(s150))
+  .add('scaling: 1500 devices', () => planAndRender(s1500))
+  .add('render only (govmm)', () => ok(render(typicalPlan, 'govmm')))
+  .add('render only (qemu)', () => ok(render(typicalPlan, 'qemu')))
+  .add('decode sandbox JSON', () => ok(decodeSandbox(JSON.parse(exampleSandboxText))))
+
+export interface Row {
+  readonly name: string
+  readonly medianUs: number
+  readonly samples: number
+}
+
+const main = async (): Promise<void> => {
+  console.log(`typical argv: ${planAndRender(typical) + 1} strings; large argv: ${planAndRender(large) + 1} strings`)
+  await bench.run()
+  const rows: Array<Row> = bench.tasks.map((t) => {
+    const r = t.result as unknown as { latency?: { p50?: number; samplesCount?: number; samples?: ReadonlyArray<number> } }
+    return { name: t.name, medianUs: (r.latency?.p50 ?? NaN) * 1000, samples: r.latency?.samplesCount ?? r.latency?.samples?.length ?? 0 }
+  })
+  for (const r of rows) console.log(`${r.name.padEnd(36)} median ${r.medianUs.toFixed(2).padStart(10)} µs  (${r.samples} samples)`)
+  const extra = await import('./extra.ts').then((m) => m.extras({ quick, noQemu }))
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(rows, extra, machine()))
+  console.log('wrote BENCHMARKS.md')
+}
+
+const machine = (): { cpu: string; cores: number; memGiB: number; node: string; qemu: string } => {
+  let qemu = 'not installed'
+  try {
+    qemu = execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? ''
+  } catch {
+    /* reported as not installed */
+  }
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, qemu }
+}
+
+await main()
