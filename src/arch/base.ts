@@ -318,8 +318,8 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     return placed(self, id, 'vfio', (placement) => ({ _tag: 'Vfio', id, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement }))(d)
   },
   appendRNGDevice: (rng) => placed(self, rng.id, 'entropy_source', (placement) => ({ _tag: 'Rng', id: rng.id, filename: rng.filename, placement })),
-  addDeviceToBridge: (id, type) => (s) => pipe(B.addDeviceToBridge(id, type)(s.bridges), E.map((r) => [{ ...s, bridges: r.bridges }, r] as const)),
-  removeDeviceFromBridge: (id) => (s) => pipe(B.removeDeviceFromBridge(id)(s.bridges), E.map((bridges) => ({ ...s, bridges }))),
+  addDeviceToBridge: (id, type) => (s) => andThen(B.addDeviceToBridge(id, type)(s.bridges), (r) => E.right([{ ...s, bridges: r.bridges }, r] as const)),
+  removeDeviceFromBridge: (id) => (s) => andThen(B.removeDeviceFromBridge(id)(s.bridges), (bridges) => E.right({ ...s, bridges })),
   getBridges: (s) => s.bridges,
   setBridges: (bridges) => (s) => ({ ...s, bridges }),
   addBridge: (b) => (s) => ({ ...s, bridges: [...s.bridges, b] }),
@@ -341,10 +341,9 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     const slot = freeRootSlot(rb, s.rootSlots)
     if (slot !== undefined) return E.right([{ ...s, rootSlots: { ...s.rootSlots, [slot]: key } }, { _tag: 'Pci', bus: rb.bus, slot }] as const)
     if (rb.bridgeType === undefined) return E.left(noBusSlot({ bus: rb.bus, device: key }))
-    return pipe(
-      self().addDeviceToBridge(key, rb.bridgeType)(s),
-      E.mapLeft(() => noBusSlot({ bus: `${rb.bus} and its bridges`, device: key })),
-      E.map(([s2, r]) => [s2, { _tag: 'Pci', bus: r.bridge.id, slot: r.slot }] as const),
-    )
+    const r = self().addDeviceToBridge(key, rb.bridgeType)(s)
+    return r._tag === 'Left'
+      ? E.left(noBusSlot({ bus: `${rb.bus} and its bridges`, device: key }))
+      : E.right([r.right[0], { _tag: 'Pci', bus: r.right[1].bridge.id, slot: r.right[1].slot }] as const)
   },
 })

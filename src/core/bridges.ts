@@ -117,7 +117,7 @@ export const addDeviceToBridge =
       if (b.type !== type) continue
       const slot = freeSlot(b)
       if (slot === undefined) continue
-      const bridge: Bridge = { ...b, devices: Object.freeze({ ...b.devices, [slot]: id }) }
+      const bridge: Bridge = { ...b, devices: { ...b.devices, [slot]: id } }
       lowestFree.set(bridge, slot + 1)
       return E.right({ bridges: replaceAt(bridges, idx, bridge), bridge, slot, addr: formatSlot(type, slot) })
     }
@@ -144,7 +144,7 @@ export const removeDeviceFromBridge =
         }
       if (slot === undefined) continue
       const { [slot]: _gone, ...devices } = b.devices
-      const bridge: Bridge = { ...b, devices: Object.freeze(devices) }
+      const bridge: Bridge = { ...b, devices }
       lowestFree.set(bridge, Math.min(lowestFree.get(b) ?? 1, slot))
       return E.right(replaceAt(bridges, idx, bridge))
     }
