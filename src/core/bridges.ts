@@ -84,13 +84,13 @@ const freeSlot = (b: Bridge): number | undefined => {
   return undefined
 }
 
-// Hot path (one call per placed device): copy only the bridge that changes and its slot map,
-// share the rest, and freeze what is new — what immer's produce did here, without its per-call
-// proxy and deep-freeze walk (measured in BENCHMARKS.md).
+// Hot path (one call per placed device): copy only the bridge that changes and its slot map and
+// share the rest — what immer's produce did here, without its per-call proxies and freezing
+// (measured in BENCHMARKS.md). Nothing mutates a bridge after this; the types are read-only.
 const replaceAt = (bridges: ReadonlyArray<Bridge>, idx: number, b: Bridge): ReadonlyArray<Bridge> => {
   const next = bridges.slice()
-  next[idx] = Object.freeze(b)
-  return Object.freeze(next)
+  next[idx] = b
+  return next
 }
 
 /** `%02x` / `%04x` formatting of a slot by bridge type. @since 0.1.0 @category utils */
