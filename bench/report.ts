@@ -1,6 +1,7 @@
 /**
  * BENCHMARKS.md from the measured rows, next to the Go original's figures from the issue.
  */
+import { readFileSync } from 'node:fs'
 import type { Extras } from './extra.ts'
 import type { Row } from './run.ts'
 
@@ -72,5 +73,5 @@ export const report = (rows: ReadonlyArray<Row>, x: Extras, m: { cpu: string; co
         ].join('\n'),
     '',
   ]
-  return `${lines.join('\n')}\n`
+  return `${lines.join('\n')}\n${readFileSync(new URL('./notes.md', import.meta.url), 'utf8')}`
 }
