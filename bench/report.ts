@@ -39,7 +39,7 @@ export const report = (rows: ReadonlyArray<Row>, x: Extras, m: { cpu: string; co
     '',
     '"large" is the bundled sandbox with `default_bridges = 5` and 150 block drives: the planner puts',
     'each drive on the lowest free root-bus slot and, once `pcie.0` is full, on the bridges through',
-    '`addDeviceToBridge` (19 drives on the root bus, 131 behind the bridges).',
+    '`addDeviceToBridge` (19 drives on the root bus, 131 behind the bridges: `npx tsx bench/check-large.ts`).',
     '',
     '## Scaling, rendering, decoding',
     '',
