@@ -13,7 +13,9 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as B from '../core/bridges.ts'
 import { deviceId, type Device, type Placement } from '../core/devices/model.ts'
 import { deviceNotOnBridge, duplicateId, invalidDevice, noBridges, unsupported, type PlanError } from '../core/errors.ts'
-import type { Plan } from '../core/vm.ts'
+import { produce } from '../core/immer.ts'
+import type { HotCpu, Plan } from '../core/vm.ts'
+import type { WritableDraft } from 'immer'
 import { firstDuplicate, freeRootSlot } from './base.ts'
 import { arches } from './index.ts'
 import type { QmpCommand } from './types.ts'
@@ -274,7 +276,9 @@ export const hotplugCpus = (plan: Plan, count: number, slots: ReadonlyArray<Hotp
   const cpus = free.slice(0, count).map((s, i) => ({ id: `cpu-${start + i}`, driver: s.type, props: s.props }))
   return E.right({
     before: plan,
-    after: { ...plan, hotplugged: { ...plan.hotplugged, cpus: [...plan.hotplugged.cpus, ...cpus] } },
+    after: produce(plan, (draft) => {
+      draft.hotplugged.cpus.push(...(cpus as Array<WritableDraft<HotCpu>>))
+    }),
     actions: cpus.map((c) => exec('device_add', { driver: c.driver, id: c.id, ...c.props }, [{ execute: 'device_del', arguments: { id: c.id } }])),
     location: undefined,
   })
@@ -307,7 +311,9 @@ export const hotplugMemory = (plan: Plan, sizeMiB: number, usedSlots: ReadonlyAr
   const dimm = { slot, backendId: `mem${slot}`, deviceId: `dimmmem${slot}`, sizeMiB }
   return E.right({
     before: plan,
-    after: { ...plan, hotplugged: { ...plan.hotplugged, dimms: [...plan.hotplugged.dimms, dimm] } },
+    after: produce(plan, (draft) => {
+      draft.hotplugged.dimms.push(dimm)
+    }),
     actions: [
       exec('object-add', { ...backend, id: dimm.backendId, size: sizeMiB * 2 ** 20 }, [{ execute: 'object-del', arguments: { id: dimm.backendId } }]),
       exec('device_add', { driver: 'pc-dimm', id: dimm.deviceId, memdev: dimm.backendId }),
@@ -330,18 +336,27 @@ export const unplug = (plan: Plan, id: string, timeoutMs = unplugTimeoutMs): E.E
   ]
   const cpu = plan.hotplugged.cpus.find((c) => c.id === id)
   if (cpu !== undefined)
-    return E.right({ before: plan, after: { ...plan, hotplugged: { ...plan.hotplugged, cpus: plan.hotplugged.cpus.filter((c) => c !== cpu) } }, actions: del(id), location: undefined })
+    return E.right({
+      before: plan,
+      after: produce(plan, (draft) => {
+        draft.hotplugged.cpus.splice(plan.hotplugged.cpus.indexOf(cpu), 1)
+      }),
+      actions: del(id),
+      location: undefined,
+    })
   if (plan.hotplugged.dimms.some((d) => d.deviceId === id)) return E.left(unsupported({ arch: plan.arch, feature: 'memory hot-remove' }))
   const dev = plan.devices.find((d) => deviceId(d) === id)
   if (dev === undefined) return E.left(deviceNotOnBridge({ id }))
   const backend: ReadonlyArray<Action> =
     dev._tag === 'Block' || dev._tag === 'ScsiDisk' ? [exec('blockdev-del', { 'node-name': id })] : dev._tag === 'Net' ? [exec('netdev_del', { id })] : []
+  // search the base plan, then draft the one change (freeing a bridge slot or a root-bus slot)
   const freed = B.removeDeviceFromBridge(id)(plan.state.bridges)
   const rootSlot = Object.entries(plan.state.rootSlots).find(([, v]) => v === id)?.[0]
-  const state = {
-    ...plan.state,
-    bridges: E.isRight(freed) ? freed.right : plan.state.bridges,
-    rootSlots: rootSlot === undefined ? plan.state.rootSlots : Object.fromEntries(Object.entries(plan.state.rootSlots).filter(([k]) => k !== rootSlot)),
-  }
-  return E.right({ before: plan, after: { ...plan, state, devices: plan.devices.filter((d) => d !== dev) }, actions: [...del(id), ...backend], location: undefined })
+  const at = plan.devices.indexOf(dev)
+  const after = produce(plan, (draft) => {
+    draft.devices.splice(at, 1)
+    if (E.isRight(freed)) draft.state.bridges = freed.right as WritableDraft<Plan>['state']['bridges']
+    if (rootSlot !== undefined) delete draft.state.rootSlots[Number(rootSlot)]
+  })
+  return E.right({ before: plan, after, actions: [...del(id), ...backend], location: undefined })
 }
