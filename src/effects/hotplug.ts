@@ -14,6 +14,7 @@ import { archFor } from '../arch/planner.ts'
 import type { QmpCommand } from '../arch/types.ts'
 import { timeout, type PlanError } from '../core/errors.ts'
 import type { Plan } from '../core/vm.ts'
+import { nodeClock, type Clock } from './ports.ts'
 import type { QmpClient } from './qmp-client.ts'
 
 // -------------------------------------------------------------------------------------
@@ -102,15 +103,15 @@ export const setIgnoreSharedMemoryMigrationCaps = (qmp: QmpClient, plan: Plan): 
   )
 
 /** Poll `query-migrate` every `everyMs` until `completed` (failed → error), within `ms`. @since 0.1.0 @category adapters */
-export const waitMigration = (qmp: QmpClient, ms: number, everyMs = 100): TE.TaskEither<PlanError, void> => async () => {
-  const until = Date.now() + ms
+export const waitMigration = (qmp: QmpClient, ms: number, everyMs = 100, clock: Clock = nodeClock): TE.TaskEither<PlanError, void> => async () => {
+  const until = clock.now() + ms
   for (;;) {
     const r = await qmp.execute<{ status?: string }>('query-migrate')()
     if (E.isLeft(r)) return r
     if (r.right.status === 'completed') return E.right(undefined)
     if (r.right.status === 'failed' || r.right.status === 'cancelled') return E.left(timeout({ op: `migration ${r.right.status}`, ms: 0 }))
-    if (Date.now() > until) return E.left(timeout({ op: 'waiting for migration to complete', ms }))
-    await new Promise((res) => setTimeout(res, everyMs))
+    if (clock.now() > until) return E.left(timeout({ op: 'waiting for migration to complete', ms }))
+    await clock.sleep(everyMs)
   }
 }
 

@@ -5,28 +5,24 @@
  *
  * @since 0.1.0
  */
-import { randomBytes } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { parse as parseToml } from 'smol-toml'
 import { planSandbox } from '../arch/planner.ts'
-import { imageNotFound, invalidInput, io, type PlanError } from '../core/errors.ts'
+import { invalidInput, type PlanError } from '../core/errors.ts'
 import { seededIds, type IdSource } from '../core/ids.ts'
 import { decodeConfig, type HypervisorConfig } from '../core/input/config.ts'
 import { decodeSandbox, type Sandbox } from '../core/input/sandbox.ts'
 import type { Plan } from '../core/vm.ts'
+import { nodeEnv, nodeFileSystem, nodeIds, type FileSystem, type Ids } from './ports.ts'
 
 // -------------------------------------------------------------------------------------
 // adapters
 // -------------------------------------------------------------------------------------
 
-const errCode = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e))
-
-/** Read a text file. @since 0.1.0 @category adapters */
-export const readText = (path: string): TE.TaskEither<PlanError, string> =>
-  TE.tryCatch(() => readFile(path, 'utf8'), (e) => io({ op: 'read', path, code: errCode(e) }))
+/** Read a text file (the Node adapter of `FileSystem.readText`). @since 0.1.0 @category adapters */
+export const readText = nodeFileSystem.readText
 
 /** Parse configuration text: JSON when it looks like JSON, TOML otherwise. @since 0.1.0 @category adapters */
 export const parseConfigText = (text: string, path: string): E.Either<PlanError, unknown> =>
@@ -43,25 +39,10 @@ export const parseJson = (text: string, path: string): E.Either<PlanError, unkno
   )
 
 /** Size of the rootfs image; a missing file is `ImageNotFound`. @since 0.1.0 @category adapters */
-export const imageSize = (path: string): TE.TaskEither<PlanError, number> =>
-  TE.tryCatch(
-    async () => (await stat(path)).size,
-    (e) => (errCode(e) === 'ENOENT' ? imageNotFound({ path }) : io({ op: 'stat', path, code: errCode(e) })),
-  )
+export const imageSize = nodeFileSystem.size
 
 /** Real random ids from the OS CSPRNG, memoised per key so one plan sees one value per key. @since 0.1.0 @category adapters */
-export const cryptoIds = (): IdSource => {
-  const seen = new Map<string, string>()
-  return {
-    hex16: (key) => {
-      const hit = seen.get(key)
-      if (hit !== undefined) return hit
-      const v = randomBytes(8).toString('hex')
-      seen.set(key, v)
-      return v
-    },
-  }
-}
+export const cryptoIds = (): IdSource => nodeIds.ids()
 
 // -------------------------------------------------------------------------------------
 // programs
@@ -91,19 +72,19 @@ export interface Loaded {
  * @since 0.1.0
  * @category adapters
  */
-export const loadPlan = (o: LoadOptions): TE.TaskEither<PlanError, Loaded> =>
+export const loadPlan = (o: LoadOptions, env: FileSystem & Ids = nodeEnv): TE.TaskEither<PlanError, Loaded> =>
   pipe(
     TE.Do,
-    TE.bind('config', () => pipe(readText(o.configPath), TE.flatMapEither((t) => parseConfigText(t, o.configPath)), TE.flatMapEither(decodeConfig))),
-    TE.bind('sandbox', () => pipe(readText(o.sandboxPath), TE.flatMapEither((t) => parseJson(t, o.sandboxPath)), TE.flatMapEither(decodeSandbox))),
+    TE.bind('config', () => pipe(env.readText(o.configPath), TE.flatMapEither((t) => parseConfigText(t, o.configPath)), TE.flatMapEither(decodeConfig))),
+    TE.bind('sandbox', () => pipe(env.readText(o.sandboxPath), TE.flatMapEither((t) => parseJson(t, o.sandboxPath)), TE.flatMapEither(decodeSandbox))),
     TE.bind('size', ({ config }) => {
       const img = config.value.image
       if (img === undefined || config.value.initrd !== undefined) return TE.right(undefined)
-      return o.imageSizeBytes !== undefined ? TE.right(o.imageSizeBytes) : imageSize(img)
+      return o.imageSizeBytes !== undefined ? TE.right(o.imageSizeBytes) : env.size(img)
     }),
     TE.flatMapEither(({ config, sandbox, size }) =>
       pipe(
-        planSandbox(config.value, sandbox.value, { imageSizeBytes: size }, o.seed !== undefined ? seededIds(o.seed) : cryptoIds()),
+        planSandbox(config.value, sandbox.value, { imageSizeBytes: size }, o.seed !== undefined ? seededIds(o.seed) : env.ids()),
         E.map((plan) => ({ config: config.value, sandbox: sandbox.value, plan, warnings: [...config.warnings, ...sandbox.warnings] })),
       ),
     ),

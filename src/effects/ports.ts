@@ -1,0 +1,86 @@
+/**
+ * The ports the effects layer works through, and the Node adapters that implement them
+ * (`nodeEnv`, the one composition root). Programs ask only for the ports they use, so a test can
+ * hand them an in-memory file system, a fixed id source or a fake clock.
+ *
+ * @since 0.1.0
+ */
+import { randomBytes } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { imageNotFound, io, type PlanError } from '../core/errors.ts'
+import type { IdSource } from '../core/ids.ts'
+import { launch, type Launched } from './launcher.ts'
+import { waitForQmp, type QmpClient, type QmpOptions } from './qmp-client.ts'
+
+// -------------------------------------------------------------------------------------
+// ports
+// -------------------------------------------------------------------------------------
+
+/** @since 0.1.0 @category ports */
+export interface FileSystem {
+  readonly readText: (path: string) => TE.TaskEither<PlanError, string>
+  /** Size in bytes; a missing file is `ImageNotFound`. */
+  readonly size: (path: string) => TE.TaskEither<PlanError, number>
+}
+
+/** Where ids the original drew at random come from. @since 0.1.0 @category ports */
+export interface Ids {
+  readonly ids: () => IdSource
+}
+
+/** @since 0.1.0 @category ports */
+export interface Clock {
+  readonly now: () => number
+  readonly sleep: (ms: number) => Promise<void>
+}
+
+/** @since 0.1.0 @category ports */
+export interface Qemu {
+  readonly launch: (binary: string, args: ReadonlyArray<string>, fds?: ReadonlyArray<number>) => TE.TaskEither<PlanError, Launched>
+  readonly connect: (path: string, o?: QmpOptions) => TE.TaskEither<PlanError, QmpClient>
+}
+
+/** Everything, for programs that need it all. @since 0.1.0 @category ports */
+export type Env = FileSystem & Ids & Clock & Qemu
+
+// -------------------------------------------------------------------------------------
+// adapters
+// -------------------------------------------------------------------------------------
+
+const code = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e))
+
+/** @since 0.1.0 @category adapters */
+export const nodeFileSystem: FileSystem = {
+  readText: (path) => TE.tryCatch(() => readFile(path, 'utf8'), (e) => io({ op: 'read', path, code: code(e) })),
+  size: (path) =>
+    TE.tryCatch(
+      async () => (await stat(path)).size,
+      (e) => (code(e) === 'ENOENT' ? imageNotFound({ path }) : io({ op: 'stat', path, code: code(e) })),
+    ),
+}
+
+/** Ids from the OS CSPRNG, one value per key for the life of the source. @since 0.1.0 @category adapters */
+export const nodeIds: Ids = {
+  ids: () => {
+    const seen = new Map<string, string>()
+    return {
+      hex16: (key) => {
+        const hit = seen.get(key)
+        if (hit !== undefined) return hit
+        const v = randomBytes(8).toString('hex')
+        seen.set(key, v)
+        return v
+      },
+    }
+  },
+}
+
+/** @since 0.1.0 @category adapters */
+export const nodeClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }
+
+/** @since 0.1.0 @category adapters */
+export const nodeQemu: Qemu = { launch, connect: waitForQmp }
+
+/** The composition root: the real machine. @since 0.1.0 @category adapters */
+export const nodeEnv: Env = { ...nodeFileSystem, ...nodeIds, ...nodeClock, ...nodeQemu }
