@@ -246,17 +246,17 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
   cpuModel: () => 'host',
   memoryTopology: (memoryMiB, hostMiB, slots) => () => ({ sizeMiB: memoryMiB, slots, maxMemMiB: hostMiB }),
   appendConsole: (path) => (d) =>
-    pipe(
+    andThen(
       placed(self, 'serial0', 'console', (placement) => ({ _tag: 'Serial', id: 'serial0', disableModern: d.state.nested, placement }))(d),
-      E.flatMap(push({ _tag: 'Char', driver: 'virtconsole', deviceId: 'console0', id: 'charconsole0', path, name: undefined }, 'console')),
+      push({ _tag: 'Char', driver: 'virtconsole', deviceId: 'console0', id: 'charconsole0', path, name: undefined }, 'console'),
     ),
   appendImage: (img) => self().appendBlockDevice({ id: makeNameId('image', img.randomHex, maxDevIdSize), file: img.path, format: 'raw' }),
   appendSCSIController: (hex) => (d) =>
-    pipe(
+    andThen(
       placed(self, 'scsi0', 'block_device_driver', (placement) => ({
         _tag: 'Scsi', id: 'scsi0', ioThread: hex === undefined ? undefined : `iothread-${hex}`, disableModern: d.state.nested, placement,
       }))(d),
-      E.map((x) => (hex === undefined ? x : { ...x, ioThreads: [...x.ioThreads, `iothread-${hex}`] })),
+      (x) => E.right(hex === undefined ? x : { ...x, ioThreads: [...x.ioThreads, `iothread-${hex}`] }),
     ),
   appendBridges: (d) => {
     const rb = spec.rootBus[d.state.machineType]
@@ -289,15 +289,15 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     return placed(self, id, 'vsock', (placement) => ({ _tag: 'Vsock', id, contextId: v.contextId, vhostFd: v.vhostFd, disableModern: d.state.nested, placement }))(d)
   },
   appendNetwork: (n) => (d) =>
-    pipe(
+    andThen(
       netType(n),
-      E.flatMap((type) => {
+      (type) => {
         const id = `network-${d.list.filter((x) => x._tag === 'Net').length}`
         return placed(self, id, 'network', (placement) => ({
           _tag: 'Net', type, id, ifName: n.tapName, mac: n.mac, fds: n.fds ?? [], vhostFds: n.vhostFds ?? [],
           vhost: d.state.vhost, disableModern: d.state.nested, placement,
         }))(d)
-      }),
+      },
     ),
   appendBlockDevice: (b) => (d) => {
     const id = truncateBytes(b.id, maxDevIdSize)
