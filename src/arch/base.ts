@@ -318,8 +318,8 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     return placed(self, id, 'vfio', (placement) => ({ _tag: 'Vfio', id, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement }))(d)
   },
   appendRNGDevice: (rng) => placed(self, rng.id, 'entropy_source', (placement) => ({ _tag: 'Rng', id: rng.id, filename: rng.filename, placement })),
-  addDeviceToBridge: (id, type) => (s) => andThen(B.addDeviceToBridge(id, type)(s.bridges), (r) => E.right([{ ...s, bridges: r.bridges }, r] as const)),
-  removeDeviceFromBridge: (id) => (s) => andThen(B.removeDeviceFromBridge(id)(s.bridges), (bridges) => E.right({ ...s, bridges })),
+  addDeviceToBridge: (id, type) => (s) => andThen(B.addDeviceToBridge(s.bridges, id, type), (r) => E.right([{ ...s, bridges: r.bridges }, r] as const)),
+  removeDeviceFromBridge: (id) => (s) => andThen(B.removeDeviceFromBridge(s.bridges, id), (bridges) => E.right({ ...s, bridges })),
   getBridges: (s) => s.bridges,
   setBridges: (bridges) => (s) => ({ ...s, bridges }),
   addBridge: (b) => (s) => ({ ...s, bridges: [...s.bridges, b] }),

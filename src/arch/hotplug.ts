@@ -110,7 +110,7 @@ export const hotSlot = (plan: Plan, key: string): E.Either<PlanError, readonly [
   if (bridges.length === 0) return E.left(noBridges)
   const type = plan.transport === 'ccw' ? 'ccw' : (bridges.find((b) => b.type !== 'ccw')?.type ?? 'pci')
   return pipe(
-    B.addDeviceToBridge(key, type)(bridges),
+    B.addDeviceToBridge(bridges, key, type),
     E.flatMap((r): E.Either<PlanError, readonly [Plan, Location]> => {
       const next: Plan = { ...plan, state: { ...plan.state, bridges: r.bridges } }
       if (type !== 'ccw') return E.right([next, { id: key, placement: { _tag: 'Pci', bus: r.bridge.id, slot: r.slot }, pciPath: B.pciPath(r.bridge, r.slot), ccwBusId: undefined }])
@@ -350,7 +350,7 @@ export const unplug = (plan: Plan, id: string, timeoutMs = unplugTimeoutMs): E.E
   const backend: ReadonlyArray<Action> =
     dev._tag === 'Block' || dev._tag === 'ScsiDisk' ? [exec('blockdev-del', { 'node-name': id })] : dev._tag === 'Net' ? [exec('netdev_del', { id })] : []
   // search the base plan, then draft the one change (freeing a bridge slot or a root-bus slot)
-  const freed = B.removeDeviceFromBridge(id)(plan.state.bridges)
+  const freed = B.removeDeviceFromBridge(plan.state.bridges, id)
   const rootSlot = Object.entries(plan.state.rootSlots).find(([, v]) => v === id)?.[0]
   const at = plan.devices.indexOf(dev)
   const after = produce(plan, (draft) => {

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
+import * as S from './slots.ts'
 import { deviceNotOnBridge, noBridges, noBridgeSlot, wrongBridgeType, type PlanError } from './errors.ts'
 
 // -------------------------------------------------------------------------------------
@@ -22,8 +23,8 @@ export interface Bridge {
   readonly id: string
   /** Slot of the bridge on the root bus (2 + index for PCI/PCIe; 0 for CCW). */
   readonly addr: number
-  /** Slot → device id. Slot 0 is never used. */
-  readonly devices: Readonly<Record<number, string>>
+  /** Slot → device id, as a persistent slot map (read it with `devicesOf`, `deviceAt`). Slot 0 is never used. */
+  readonly slots: S.SlotMap
   readonly maxCapacity: number
 }
 
@@ -39,6 +40,9 @@ export interface BridgeSlot {
 /** `PCIBridgeMaxCapacity` and `CCWBridgeMaxCapacity`. @since 0.1.0 @category model */
 export const maxCapacity: Readonly<Record<BridgeType, number>> = { pci: 30, pcie: 30, ccw: 0xffff }
 
+/** The top-level shift of a bridge type's slot map: one level for 32 PCI slots, four for 65536 CCW numbers. */
+const shiftOf = (type: BridgeType): number => (type === 'ccw' ? S.topShift(16) : 0)
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
@@ -52,7 +56,10 @@ export const newBridge = (type: BridgeType, id: string, addr = 0, devices: Reado
   type,
   id,
   addr,
-  devices,
+  slots: S.fromEntries(
+    shiftOf(type),
+    Object.entries(devices).map(([k, v]) => [Number(k), v] as const),
+  ),
   maxCapacity: maxCapacity[type],
 })
 
@@ -67,37 +74,62 @@ export const makeBridges = (type: BridgeType, n: number): ReadonlyArray<Bridge> 
   Array.from({ length: n }, (_, i) => newBridge(type, `${type}-bridge-${i}`))
 
 // -------------------------------------------------------------------------------------
+// queries
+// -------------------------------------------------------------------------------------
+
+/** The device id in a slot, if any. @since 0.2.0 @category queries */
+export const deviceAt = (b: Bridge, slot: number): string | undefined => S.get(b.slots, shiftOf(b.type), slot)
+
+/** Every occupied slot and its device id (Kata's `Bridge.Devices` map), built fresh. @since 0.2.0 @category queries */
+export const devicesOf = (b: Bridge): Readonly<Record<number, string>> => Object.fromEntries(S.entries(b.slots, shiftOf(b.type)))
+
+/** How many slots are occupied. @since 0.2.0 @category queries */
+export const usedSlots = (b: Bridge): number => S.size(b.slots, shiftOf(b.type))
+
+// -------------------------------------------------------------------------------------
 // planning
 // -------------------------------------------------------------------------------------
 
-/**
- * A lower bound of each bridge's lowest free slot, kept by add and remove, so a bridge filled in
- * order is searched from where the last add stopped, not from slot 1 (placing n devices on a CCW
- * bridge of 65535 slots would otherwise cost n²/2 probes). It is derived data about immutable
- * values, held outside them: it takes no part in equality or JSON, and a bridge without an entry
- * (built elsewhere, or parsed) is simply searched from slot 1.
- */
-const lowestFree = new WeakMap<Bridge, number>()
+// Hot path (one call per placed or freed device). The bridge that changes is rebuilt as a literal
+// of the same shape (cheaper than a spread, and it keeps every bridge one hidden class); its slot
+// map copies one short array per level; the list copies 5-odd pointers. Nothing is mutated after
+// construction: the types are read-only.
+const withSlots = (b: Bridge, slots: S.SlotMap): Bridge => ({ type: b.type, id: b.id, addr: b.addr, slots, maxCapacity: b.maxCapacity })
 
-const freeSlot = (b: Bridge): number | undefined => {
-  for (let i = lowestFree.get(b) ?? 1; i <= b.maxCapacity; i++) if (b.devices[i] === undefined) return i
-  return undefined
+// A machine has at most 5 bridges (katautils caps default_bridges): an array literal of the
+// right length is about twice as fast as `slice()` + store at that size (BENCHMARKS.md).
+const replaceAt = (bs: ReadonlyArray<Bridge>, idx: number, b: Bridge): ReadonlyArray<Bridge> => {
+  switch (bs.length) {
+    case 1:
+      return [b]
+    case 2:
+      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!]
+    case 3:
+      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!, idx === 2 ? b : bs[2]!]
+    case 4:
+      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!, idx === 2 ? b : bs[2]!, idx === 3 ? b : bs[3]!]
+    case 5:
+      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!, idx === 2 ? b : bs[2]!, idx === 3 ? b : bs[3]!, idx === 4 ? b : bs[4]!]
+    default: {
+      const next = bs.slice()
+      next[idx] = b
+      return next
+    }
+  }
 }
 
-// Hot path (one call per placed device): copy only the bridge that changes and its slot map and
-// share the rest — what immer's produce did here, without its per-call proxies and freezing
-// (measured in BENCHMARKS.md). Nothing mutates a bridge after this; the types are read-only.
-const replaceAt = (bridges: ReadonlyArray<Bridge>, idx: number, b: Bridge): ReadonlyArray<Bridge> => {
-  const next = bridges.slice()
-  next[idx] = b
-  return next
-}
+const pciSlotNames: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /** `%02x` / `%04x` formatting of a slot by bridge type. @since 0.1.0 @category utils */
-export const formatSlot = (type: BridgeType, slot: number): string => slot.toString(16).padStart(type === 'ccw' ? 4 : 2, '0')
+export const formatSlot = (type: BridgeType, slot: number): string =>
+  type !== 'ccw' && slot >= 0 && slot < 256 ? (pciSlotNames[slot] as string) : slot.toString(16).padStart(type === 'ccw' ? 4 : 2, '0')
 
 /**
  * Place `id` on the first bridge of type `type` that has a free slot (lowest slot first).
+ *
+ * Data-first (`addDeviceToBridge(bridges, id, type)`) or data-last for `pipe`
+ * (`addDeviceToBridge(id, type)(bridges)`); the data-first form allocates no closure, which is
+ * measurable on the planner's hot path (BENCHMARKS.md).
  *
  * @see kata qemuArchBase.addDeviceToBridge
  * @example
@@ -105,51 +137,61 @@ export const formatSlot = (type: BridgeType, slot: number): string => slot.toStr
  * import { addDeviceToBridge, makeBridges } from 'qemu-plan/src/core/bridges.ts'
  * const r = addDeviceToBridge('disk', 'pci')(makeBridges('pci', 1))
  * assert.ok(E.isRight(r) && r.right.addr === '01')
+ * assert.deepStrictEqual(addDeviceToBridge(makeBridges('pci', 1), 'disk', 'pci'), r)
  * @since 0.1.0
  * @category planning
  */
-export const addDeviceToBridge =
-  (id: string, type: BridgeType) =>
-  (bridges: ReadonlyArray<Bridge>): E.Either<PlanError, BridgeSlot> => {
-    if (bridges.length === 0) return E.left(noBridges)
-    for (let idx = 0; idx < bridges.length; idx++) {
-      const b = bridges[idx] as Bridge
-      if (b.type !== type) continue
-      const slot = freeSlot(b)
-      if (slot === undefined) continue
-      const bridge: Bridge = { ...b, devices: { ...b.devices, [slot]: id } }
-      lowestFree.set(bridge, slot + 1)
-      return E.right({ bridges: replaceAt(bridges, idx, bridge), bridge, slot, addr: formatSlot(type, slot) })
-    }
-    return E.left(noBridgeSlot({ bridgeType: type, available: [...new Set(bridges.map((b) => b.type))] }))
+export function addDeviceToBridge(bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<PlanError, BridgeSlot>
+export function addDeviceToBridge(id: string, type: BridgeType): (bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, BridgeSlot>
+export function addDeviceToBridge(
+  a: ReadonlyArray<Bridge> | string,
+  b: string | BridgeType,
+  c?: BridgeType,
+): E.Either<PlanError, BridgeSlot> | ((bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, BridgeSlot>) {
+  return typeof a === 'string' ? (bridges: ReadonlyArray<Bridge>) => addTo(bridges, a, b as BridgeType) : addTo(a, b, c as BridgeType)
+}
+
+const addTo = (bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<PlanError, BridgeSlot> => {
+  if (bridges.length === 0) return E.left(noBridges)
+  const shift = shiftOf(type)
+  for (let idx = 0; idx < bridges.length; idx++) {
+    const b = bridges[idx] as Bridge
+    if (b.type !== type) continue
+    const slot = S.lowestFree(b.slots, shift)
+    if (slot < 1 || slot > b.maxCapacity) continue
+    const bridge = withSlots(b, S.set(b.slots, shift, slot, id))
+    return E.right({ bridges: replaceAt(bridges, idx, bridge), bridge, slot, addr: formatSlot(type, slot) })
   }
+  return E.left(noBridgeSlot({ bridgeType: type, available: [...new Set(bridges.map((x) => x.type))] }))
+}
 
 /**
- * Free the first slot holding `id`, on the first bridge (of any type) that has it.
+ * Free the first slot holding `id`, on the first bridge (of any type) that has it. Data-first
+ * (`removeDeviceFromBridge(bridges, id)`) or data-last (`removeDeviceFromBridge(id)(bridges)`).
  *
  * @see kata qemuArchBase.removeDeviceFromBridge
  * @since 0.1.0
  * @category planning
  */
-export const removeDeviceFromBridge =
-  (id: string) =>
-  (bridges: ReadonlyArray<Bridge>): E.Either<PlanError, ReadonlyArray<Bridge>> => {
-    for (let idx = 0; idx < bridges.length; idx++) {
-      const b = bridges[idx] as Bridge
-      let slot: number | undefined
-      for (const k in b.devices)
-        if (b.devices[k as unknown as number] === id) {
-          slot = Number(k)
-          break
-        }
-      if (slot === undefined) continue
-      const { [slot]: _gone, ...devices } = b.devices
-      const bridge: Bridge = { ...b, devices }
-      lowestFree.set(bridge, Math.min(lowestFree.get(b) ?? 1, slot))
-      return E.right(replaceAt(bridges, idx, bridge))
-    }
-    return E.left(deviceNotOnBridge({ id }))
+export function removeDeviceFromBridge(bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanError, ReadonlyArray<Bridge>>
+export function removeDeviceFromBridge(id: string): (bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, ReadonlyArray<Bridge>>
+export function removeDeviceFromBridge(
+  a: ReadonlyArray<Bridge> | string,
+  id?: string,
+): E.Either<PlanError, ReadonlyArray<Bridge>> | ((bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, ReadonlyArray<Bridge>>) {
+  return typeof a === 'string' ? (bridges: ReadonlyArray<Bridge>) => removeFrom(bridges, a) : removeFrom(a, id as string)
+}
+
+const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanError, ReadonlyArray<Bridge>> => {
+  for (let idx = 0; idx < bridges.length; idx++) {
+    const b = bridges[idx] as Bridge
+    const shift = shiftOf(b.type)
+    const slot = S.find(b.slots, shift, id)
+    if (slot === undefined) continue
+    return E.right(replaceAt(bridges, idx, withSlots(b, S.remove(b.slots, shift, slot))))
   }
+  return E.left(deviceNotOnBridge({ id }))
+}
 
 /**
  * The CCW device number QEMU takes (`fe.<bridge addr %x>.<addr>`).

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { BridgeType } from './bridges.ts'
+import { devicesOf, type BridgeType } from './bridges.ts'
 import { deviceId, placementOf, type Device } from './devices/model.ts'
 import { noHotplugCapacity, type PlanError } from './errors.ts'
 import type { Plan } from './vm.ts'
@@ -154,20 +154,21 @@ export const topology = (given: Plan, ctx: TopologyContext): Topology => {
   const bridges = plan.state.bridges.map((b, idx): BridgeNode => {
     // CCW devnos do not name their bridge (every CCW bridge sits at addr 0): a planned bridge's
     // slot map says which devices are its own; a parsed plan has no map, so the first one takes all
+    const own = devicesOf(b)
     const ccwByMap = (): ReadonlyArray<SlotEntry> =>
-      Object.entries(b.devices).flatMap(([slot, key]) => {
+      Object.entries(own).flatMap(([slot, key]) => {
         const d = devs.find((x) => 'placement' in x && x.placement._tag === 'Ccw' && x.placement.key === key)
         return d === undefined ? [] : [{ slot: Number(slot), id: deviceId(d), kind: kindOf(d) }]
       })
     const slots =
       b.type === 'ccw'
-        ? Object.keys(b.devices).length > 0
+        ? Object.keys(own).length > 0
           ? ccwByMap()
           : idx === firstCcw
             ? devs.flatMap((d) => ('placement' in d && d.placement._tag === 'Ccw' ? [{ slot: ccwSlot(d.placement.devno), id: deviceId(d), kind: kindOf(d) }] : []))
             : []
         : placedOn(devs, b.id)
-    const used = new Set([...slots.map((x) => x.slot), ...Object.keys(b.devices).map(Number)])
+    const used = new Set([...slots.map((x) => x.slot), ...Object.keys(own).map(Number)])
     return { id: b.id, type: b.type, addr: b.addr, slots: [...slots].sort((x, y) => x.slot - y.slot), capacity: b.maxCapacity, free: b.maxCapacity - used.size }
   })
   return {

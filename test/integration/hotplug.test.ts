@@ -2,6 +2,7 @@
  * Hot-plug plans executed against a real QEMU (x86_64 q35 under TCG, paused): every device lands
  * where the pure plan predicted, and failures leave both the plan and the VM as they were.
  */
+import { slotsOf } from '../support/bridges.ts'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
@@ -109,7 +110,7 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
     const r = await execute(vm.qmp, h)()
     expect(Date.now() - t0).toBeLessThan(3000)
     expect(E.isLeft(r) && r.left.error).toMatchObject({ _tag: 'Timeout', ms: 400 })
-    expect(plan.state.bridges[0]?.devices[1]).toBe('hotdisk0')
+    expect(slotsOf(plan.state.bridges[0])?.[1]).toBe('hotdisk0')
     expect(await findDevice(vm.qmp, 'hotdisk0')).toMatchObject({ bus: 'pci-bridge-0', slot: 1 })
   })
 })

@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { addDeviceToBridge, formatSlot, maxCapacity, newBridge, removeDeviceFromBridge, type Bridge, type BridgeType } from '../../src/core/bridges.ts'
+import { addDeviceToBridge, devicesOf, formatSlot, maxCapacity, newBridge, removeDeviceFromBridge, type Bridge, type BridgeType } from '../../src/core/bridges.ts'
 
 const types: ReadonlyArray<BridgeType> = ['pci', 'pcie', 'ccw']
 
@@ -44,14 +44,14 @@ const ops: fc.Arbitrary<ReadonlyArray<Op>> = fc.array(
   { maxLength: 120 },
 )
 
-const isFull = (b: Bridge): boolean => Object.keys(b.devices).length >= b.maxCapacity
-const entries = (bs: ReadonlyArray<Bridge>) => bs.flatMap((b) => Object.entries(b.devices).map(([slot, id]) => ({ bridge: b.id, slot: Number(slot), id })))
+const isFull = (b: Bridge): boolean => Object.keys(devicesOf(b)).length >= b.maxCapacity
+const entries = (bs: ReadonlyArray<Bridge>) => bs.flatMap((b) => Object.entries(devicesOf(b)).map(([slot, id]) => ({ bridge: b.id, slot: Number(slot), id })))
 
 /** Every occupied slot is within 1..capacity, and each (bridge, slot) holds one device. */
 const wellFormed = (bs: ReadonlyArray<Bridge>): void => {
   for (const b of bs) {
     expect(b.maxCapacity).toBe(maxCapacity[b.type])
-    for (const k of Object.keys(b.devices)) {
+    for (const k of Object.keys(devicesOf(b))) {
       const slot = Number(k)
       expect(Number.isInteger(slot) && slot >= 1 && slot <= b.maxCapacity).toBe(true)
     }
@@ -80,8 +80,8 @@ describe('bridge allocator', () => {
               // the first non-full bridge of the type, its lowest free slot
               const first = candidates.find((c) => !isFull(c)) as Bridge
               expect(b.id).toBe(first.id)
-              expect(first.devices[slot]).toBeUndefined()
-              for (let s = 1; s < slot; s++) expect(first.devices[s]).toBeDefined()
+              expect(devicesOf(first)[slot]).toBeUndefined()
+              for (let s = 1; s < slot; s++) expect(devicesOf(first)[s]).toBeDefined()
               expect(addr).toBe(formatSlot(o.type, slot))
               expect(addr).toHaveLength(o.type === 'ccw' ? 4 : 2)
               expect(parseInt(addr, 16)).toBe(slot)

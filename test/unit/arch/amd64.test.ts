@@ -1,3 +1,4 @@
+import { slotsOf } from '../../support/bridges.ts'
 import { checkDuplicates } from '../../../src/arch/base.ts'
 /** Every function of the amd64 record, checked against reference §3 (and §2, §4–§7). */
 import * as E from 'fp-ts/lib/Either.js'
@@ -379,7 +380,7 @@ describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors', () => 
     const s = unsafeRight(amd64.appendBridges(devicesFor())).state
     const [s1, slot] = unsafeRight(amd64.addDeviceToBridge('virtio-drive-1', 'pci')(s))
     expect([slot.addr, slot.bridge.id, slot.bridge.addr]).toEqual(['01', 'pci-bridge-0', 2])
-    expect(amd64.getBridges(s1)[0]?.devices).toEqual({ 1: 'virtio-drive-1' })
+    expect(slotsOf(amd64.getBridges(s1)[0])).toEqual({ 1: 'virtio-drive-1' })
     const s2 = unsafeRight(amd64.removeDeviceFromBridge('virtio-drive-1')(s1))
     expect(amd64.getBridges(s2)).toEqual(amd64.getBridges(s))
   })

@@ -1,3 +1,4 @@
+import { slotsOf } from '../../support/bridges.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { hotplugBlock, hotplugCpus, hotplugMemory, hotplugNetwork, hotplugVfio, unplug, type HotplugPlan } from '../../../src/arch/hotplug.ts'
@@ -25,9 +26,9 @@ describe('hotplugBlock', () => {
     expect(h.actions.map((a) => (a._tag === 'Execute' ? a.command.execute : a._tag))).toEqual(['blockdev-add', 'device_add'])
     expect(h.actions[1]).toMatchObject({ command: { arguments: { driver: 'virtio-blk-pci', bus: 'pci-bridge-0', addr: '0x1', drive: 'disk1' } } })
     expect(h.actions[0]).toMatchObject({ undo: [{ execute: 'blockdev-del', arguments: { 'node-name': 'disk1' } }] })
-    expect(h.after.state.bridges[0]?.devices).toEqual({ 1: 'disk1' })
-    expect(h.before.state.bridges[0]?.devices).toEqual({})
-    expect(p.state.bridges[0]?.devices).toEqual({})
+    expect(slotsOf(h.after.state.bridges[0])).toEqual({ 1: 'disk1' })
+    expect(slotsOf(h.before.state.bridges[0])).toEqual({})
+    expect(slotsOf(p.state.bridges[0])).toEqual({})
   })
   it('the second disk gets the next slot; a duplicate id is refused', () => {
     const h1 = right(hotplugBlock(q35(), { id: 'd1', file: '/f' }))
@@ -99,8 +100,8 @@ describe('unplug', () => {
       { _tag: 'AwaitEvent', event: 'DEVICE_DELETED', data: { device: 'd1' }, timeoutMs: 1234 },
       { _tag: 'Execute', command: { execute: 'blockdev-del', arguments: { 'node-name': 'd1' } }, undo: [] },
     ])
-    expect(u.after.state.bridges[0]?.devices).toEqual({})
-    expect(u.before.state.bridges[0]?.devices).toEqual({ 1: 'd1' })
+    expect(slotsOf(u.after.state.bridges[0])).toEqual({})
+    expect(slotsOf(u.before.state.bridges[0])).toEqual({ 1: 'd1' })
     const missing = unplug(added, 'nope')
     expect(E.isLeft(missing) && missing.left._tag).toBe('DeviceNotOnBridge')
   })

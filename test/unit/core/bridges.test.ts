@@ -1,4 +1,5 @@
 /** Bridges and their slot allocator, one Left per error (reference §4). */
+import { slotsOf } from '../../support/bridges.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import {
@@ -11,11 +12,20 @@ import {
   newBridge,
   pciPath,
   removeDeviceFromBridge,
+  devicesOf,
   type Bridge,
 } from '../../../src/core/bridges.ts'
 import { unsafeLeft, unsafeRight } from '../../support/amd64-fixtures.ts'
 
-const full = (b: Bridge): Bridge => ({ ...b, devices: Object.fromEntries(Array.from({ length: b.maxCapacity }, (_, i) => [i + 1, `d${i + 1}`])) })
+const fullRecord = (n: number): Record<number, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [i + 1, `d${i + 1}`]))
+const full = (b: Bridge): Bridge => newBridge(b.type, b.id, b.addr, fullRecord(b.maxCapacity))
+const deepFreeze = <A>(x: A): A => {
+  if (typeof x === 'object' && x !== null) {
+    for (const v of Object.values(x)) deepFreeze(v)
+    Object.freeze(x)
+  }
+  return x
+}
 
 describe('newBridge / makeBridges', () => {
   it('gives PCI and PCIe 30 slots and CCW 0xffff (types.NewBridge)', () => {
@@ -25,7 +35,8 @@ describe('newBridge / makeBridges', () => {
     expect(maxCapacity).toEqual({ pci: 30, pcie: 30, ccw: 65535 })
   })
   it('starts with no devices at addr 0', () => {
-    expect(newBridge('pci', 'x')).toEqual({ type: 'pci', id: 'x', addr: 0, devices: {}, maxCapacity: 30 })
+    expect(newBridge('pci', 'x')).toEqual({ type: 'pci', id: 'x', addr: 0, slots: undefined, maxCapacity: 30 })
+    expect(devicesOf(newBridge('pci', 'x'))).toEqual({})
   })
   it('names bridges <type>-bridge-<i>', () => {
     expect(makeBridges('pci', 3).map((b) => b.id)).toEqual(['pci-bridge-0', 'pci-bridge-1', 'pci-bridge-2'])
@@ -53,13 +64,13 @@ describe('addDeviceToBridge', () => {
     expect(r.slot).toBe(1)
     expect(r.addr).toBe('01')
     expect(r.bridge.id).toBe('pci-bridge-0')
-    expect(r.bridges[0]?.devices).toEqual({ 1: 'disk' })
+    expect(slotsOf(r.bridges[0])).toEqual({ 1: 'disk' })
   })
   it('takes the lowest free slot, reusing a freed one', () => {
     expect(unsafeRight(addDeviceToBridge('x', 'pci')([newBridge('pci', 'b', 0, { 1: 'a', 3: 'c' })])).slot).toBe(2)
   })
   it('hands out slot 30 as 1e, then fails with NoBridgeSlot', () => {
-    const devices: Record<number, string> = { ...full(newBridge('pci', 'b')).devices }
+    const devices = fullRecord(30)
     delete devices[30]
     const r = unsafeRight(addDeviceToBridge('x', 'pci')([newBridge('pci', 'b', 0, devices)]))
     expect(r.addr).toBe('1e')
@@ -80,10 +91,13 @@ describe('addDeviceToBridge', () => {
     expect(r.addr).toBe('0001')
   })
   it('never touches its input', () => {
-    const bs = Object.freeze(makeBridges('pci', 1).map((b) => Object.freeze({ ...b, devices: Object.freeze({}) })))
+    const bs = deepFreeze([newBridge('pci', 'b', 0, { 1: 'a', 3: 'c' }), newBridge('ccw', 'c', 0, { 1: 'a', 40000: 'z' })])
     const r = unsafeRight(addDeviceToBridge('x', 'pci')(bs))
-    expect(bs[0]?.devices).toEqual({})
+    const c = unsafeRight(addDeviceToBridge('y', 'ccw')(bs))
+    const gone = unsafeRight(removeDeviceFromBridge('z')(bs))
+    expect(bs.map(slotsOf)).toEqual([{ 1: 'a', 3: 'c' }, { 1: 'a', 40000: 'z' }])
     expect(r.bridges).not.toBe(bs)
+    expect([slotsOf(r.bridges[0]), slotsOf(c.bridges[1]), slotsOf(gone[1])]).toEqual([{ 1: 'a', 2: 'x', 3: 'c' }, { 1: 'a', 2: 'y', 40000: 'z' }, { 1: 'a' }])
   })
   it('lets the same id take two slots, as types.Bridge.AddDevice does', () => {
     const r1 = unsafeRight(addDeviceToBridge('x', 'pci')(makeBridges('pci', 1)))
@@ -92,18 +106,27 @@ describe('addDeviceToBridge', () => {
   })
 })
 
+describe('data-first and data-last forms', () => {
+  it('give equal results, Right or Left', () => {
+    const bs = [newBridge('pcie', 'e0'), full(newBridge('pci', 'p0')), newBridge('pci', 'p1', 3, { 1: 'a' })]
+    for (const type of ['pci', 'pcie', 'ccw'] as const) expect(addDeviceToBridge(bs, 'x', type)).toEqual(addDeviceToBridge('x', type)(bs))
+    for (const id of ['a', 'd7', 'nope']) expect(removeDeviceFromBridge(bs, id)).toEqual(removeDeviceFromBridge(id)(bs))
+    expect(addDeviceToBridge([], 'x', 'pci')).toEqual(E.left({ _tag: 'NoBridges' }))
+  })
+})
+
 describe('removeDeviceFromBridge', () => {
   it('frees the slot so it is handed out again', () => {
     const r = unsafeRight(addDeviceToBridge('x', 'pci')(makeBridges('pci', 1)))
     const after = unsafeRight(removeDeviceFromBridge('x')(r.bridges))
-    expect(after[0]?.devices).toEqual({})
+    expect(slotsOf(after[0])).toEqual({})
     expect(unsafeRight(addDeviceToBridge('y', 'pci')(after)).slot).toBe(1)
   })
   it('looks on bridges of every type, first match wins', () => {
     const bs: ReadonlyArray<Bridge> = [newBridge('pcie', 'e', 0, { 4: 'x' }), newBridge('pci', 'p', 0, { 1: 'x' })]
     const after = unsafeRight(removeDeviceFromBridge('x')(bs))
-    expect(after[0]?.devices).toEqual({})
-    expect(after[1]?.devices).toEqual({ 1: 'x' })
+    expect(slotsOf(after[0])).toEqual({})
+    expect(slotsOf(after[1])).toEqual({ 1: 'x' })
   })
   it('fails with DeviceNotOnBridge when no bridge has the device', () => {
     expect(unsafeLeft(removeDeviceFromBridge('x')(makeBridges('pci', 2)))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { devicesOf, newBridge } from '../../../../src/core/bridges.ts'
 import type { Device } from '../../../../src/core/devices/model.ts'
 import { toMessage } from '../../../../src/core/errors.ts'
 import { parseArgv, parseLine, splitWords, parseProps, type Parsed } from '../../../../src/core/parse/index.ts'
@@ -84,13 +85,15 @@ describe('qemu dialect (7.2)', () => {
   })
   it('rebuilds root-bus slots and bridge maps from placements', () => {
     expect(p.plan.state.rootSlots).toEqual({ 1: 'serial0', 2: 'pci-bridge-0', 3: 'scsi0', 4: 'rng0', 5: 'vsock-3054198027', 6: 'extra-9p-kataShared', 7: 'network-0' })
-    expect(p.plan.state.bridges).toEqual([{ type: 'pci', id: 'pci-bridge-0', addr: 2, devices: {}, maxCapacity: 30 }])
+    expect(p.plan.state.bridges).toEqual([newBridge('pci', 'pci-bridge-0', 2)])
+    expect(p.plan.state.bridges.map(devicesOf)).toEqual([{}])
   })
   it('reads devno= on s390x', () => {
     const s = ok(['/usr/bin/qemu-system-s390x', ...base.map((w) => (w === 'q35,accel=kvm' ? 's390-ccw-virtio,accel=kvm' : w)), '-device', 'virtio-serial-ccw,id=serial0,devno=fe.0.0001'])
     expect(s.plan.transport).toBe('ccw')
     expect(s.plan.devices).toEqual([{ _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Ccw', devno: 'fe.0.0001', key: 'serial0' } }])
-    expect(s.plan.state.bridges).toEqual([{ type: 'ccw', id: 'ccw-bridge-0', addr: 0, devices: { 1: 'serial0' }, maxCapacity: 0xffff }])
+    expect(s.plan.state.bridges).toEqual([newBridge('ccw', 'ccw-bridge-0', 0, { 1: 'serial0' })])
+    expect(s.plan.state.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity, devicesOf(b)])).toEqual([['ccw', 'ccw-bridge-0', 0, 0xffff, { 1: 'serial0' }]])
   })
 })
 

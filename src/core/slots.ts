@@ -1,0 +1,208 @@
+/**
+ * A persistent slot map: slot number → device id, for the slots of one bridge (32 on a PCI
+ * bridge, 65536 device numbers on a CCW bridge). It is a bitmapped trie of 32-way nodes: a leaf
+ * holds the ids of its occupied slots densely, in slot order, with a 32-bit `present` mask
+ * saying which slots they are; a branch does the same for its children and also keeps a `full`
+ * mask of the children that have no free slot left.
+ *
+ * That makes the allocator's three questions cheap without giving up immutability: the lowest
+ * free slot is found by following `full` masks (one step per level, not a scan), and placing or
+ * freeing a device copies one short array per level and shares everything else. A PCI bridge
+ * is a single leaf, so an update copies an array of at most 30 ids; a CCW bridge has four levels.
+ *
+ * The shape is canonical (a node exists exactly when it holds a device, masks are derived), so
+ * two maps with the same entries are structurally equal however they were built, and a map
+ * survives a JSON round trip as it is. Slot 0 is reserved on every bridge (Kata's slots start
+ * at 1): it counts as occupied when looking for a free slot.
+ *
+ * @since 0.2.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A trie node. At level 0 `items` are ids; above it they are child nodes. @since 0.2.0 @category model */
+export interface SlotNode {
+  /** Bit i: entry i of this node is occupied (a device, or a non-empty child). */
+  readonly present: number
+  /** Bit i: child i has no free slot (always equal to `present` at level 0). */
+  readonly full: number
+  /** The occupied entries, densely, in slot order. */
+  readonly items: ReadonlyArray<string | SlotNode>
+}
+
+/** A slot map: the root node, or `undefined` when no slot is occupied. @since 0.2.0 @category model */
+export type SlotMap = SlotNode | undefined
+
+/** How many levels a map needs for `bits`-bit slot numbers, as the shift of its top level. @since 0.2.0 @category model */
+export const topShift = (bits: number): number => Math.max(0, Math.ceil(bits / 5) - 1) * 5
+
+// -------------------------------------------------------------------------------------
+// bit utils
+// -------------------------------------------------------------------------------------
+
+const popcount = (x: number): number => {
+  x = x - ((x >>> 1) & 0x55555555)
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24
+}
+
+/** Index of the lowest set bit (x ≠ 0). */
+const lowestBit = (x: number): number => 31 - Math.clz32(x & -x)
+
+/** Position in `items` of entry `i`. */
+const rank = (present: number, i: number): number => popcount(present & ((1 << i) - 1))
+
+/** Entry index of the `k`-th set bit of `present`. */
+const nthBit = (present: number, k: number): number => {
+  let x = present
+  for (let j = 0; j < k; j++) x &= x - 1
+  return lowestBit(x)
+}
+
+const inserted = <A>(xs: ReadonlyArray<A>, at: number, x: A): ReadonlyArray<A> => {
+  const out = new Array<A>(xs.length + 1)
+  for (let j = 0; j < at; j++) out[j] = xs[j] as A
+  out[at] = x
+  for (let j = at; j < xs.length; j++) out[j + 1] = xs[j] as A
+  return out
+}
+
+const replaced = <A>(xs: ReadonlyArray<A>, at: number, x: A): ReadonlyArray<A> => {
+  const out = xs.slice()
+  out[at] = x
+  return out
+}
+
+const removed = <A>(xs: ReadonlyArray<A>, at: number): ReadonlyArray<A> => {
+  const out = new Array<A>(xs.length - 1)
+  for (let j = 0; j < at; j++) out[j] = xs[j] as A
+  for (let j = at + 1; j < xs.length; j++) out[j - 1] = xs[j] as A
+  return out
+}
+
+/** Whether a node (of the level whose entries are 2^shift slots wide) has no free slot; `zero`: it holds slot 0. */
+const isFull = (n: SlotNode, shift: number, zero: boolean): boolean => (shift === 0 ? (n.present | (zero ? 1 : 0)) === -1 : n.full === -1)
+
+// -------------------------------------------------------------------------------------
+// queries
+// -------------------------------------------------------------------------------------
+
+/** The id in `slot`, if any. @since 0.2.0 @category queries */
+export const get = (m: SlotMap, shift: number, slot: number): string | undefined => {
+  let n = m
+  for (let s = shift; n !== undefined; s -= 5) {
+    const i = (slot >>> s) & 31
+    if (((n.present >>> i) & 1) === 0) return undefined
+    const x = n.items[rank(n.present, i)]
+    if (s === 0) return x as string
+    n = x as SlotNode
+  }
+  return undefined
+}
+
+/**
+ * The lowest slot ≥ 1 that holds no device, or -1 when every slot the map can address is taken.
+ * It may lie beyond a bridge's capacity: the caller compares it with its capacity. One step per
+ * level.
+ *
+ * @since 0.2.0
+ * @category queries
+ */
+export const lowestFree = (m: SlotMap, shift: number): number => {
+  let n = m
+  let base = 0
+  for (let s = shift; ; s -= 5) {
+    if (n === undefined) return base === 0 ? 1 : base
+    const free = s === 0 ? ~(n.present | (base === 0 ? 1 : 0)) : ~n.full
+    if (free === 0) return -1
+    if (s === 0) return base + lowestBit(free)
+    const i = lowestBit(free)
+    base += i << s
+    n = ((n.present >>> i) & 1) === 0 ? undefined : (n.items[rank(n.present, i)] as SlotNode)
+  }
+}
+
+/** The lowest slot holding `id`, if any. @since 0.2.0 @category queries */
+export const find = (m: SlotMap, shift: number, id: string): number | undefined => (m === undefined ? undefined : findIn(m, shift, id, 0))
+
+const findIn = (n: SlotNode, shift: number, id: string, base: number): number | undefined => {
+  if (shift === 0) {
+    const k = n.items.indexOf(id)
+    return k < 0 ? undefined : base + nthBit(n.present, k)
+  }
+  for (let k = 0; k < n.items.length; k++) {
+    const r = findIn(n.items[k] as SlotNode, shift - 5, id, base + (nthBit(n.present, k) << shift))
+    if (r !== undefined) return r
+  }
+  return undefined
+}
+
+/** Every (slot, id), in slot order. @since 0.2.0 @category queries */
+export const entries = (m: SlotMap, shift: number): ReadonlyArray<readonly [number, string]> => {
+  const out: Array<readonly [number, string]> = []
+  const walk = (n: SlotNode, s: number, base: number): void => {
+    for (let k = 0, p = n.present; p !== 0; k++, p &= p - 1) {
+      const slot = base + (lowestBit(p) << s)
+      if (s === 0) out.push([slot, n.items[k] as string])
+      else walk(n.items[k] as SlotNode, s - 5, slot)
+    }
+  }
+  if (m !== undefined) walk(m, shift, 0)
+  return out
+}
+
+/** How many slots are occupied. @since 0.2.0 @category queries */
+export const size = (m: SlotMap, shift: number): number => {
+  if (m === undefined) return 0
+  if (shift === 0) return m.items.length
+  let total = 0
+  for (const k of m.items) total += size(k as SlotNode, shift - 5)
+  return total
+}
+
+// -------------------------------------------------------------------------------------
+// updates
+// -------------------------------------------------------------------------------------
+
+/** `m` with `id` in `slot` (replacing what was there). Copies one node per level. @since 0.2.0 @category updates */
+export const set = (m: SlotMap, shift: number, slot: number, id: string): SlotNode => {
+  const i = (slot >>> shift) & 31
+  const bit = 1 << i
+  const at = m === undefined ? 0 : rank(m.present, i)
+  const has = m !== undefined && (m.present & bit) !== 0
+  if (shift === 0) {
+    const present = (m?.present ?? 0) | bit
+    return { present, full: present, items: m === undefined ? [id] : has ? replaced(m.items, at, id) : inserted(m.items, at, id) }
+  }
+  const kid = set(has ? (m.items[at] as SlotNode) : undefined, shift - 5, slot, id)
+  const full = isFull(kid, shift - 5, slot >>> shift === 0) ? (m?.full ?? 0) | bit : (m?.full ?? 0) & ~bit
+  return { present: (m?.present ?? 0) | bit, full, items: m === undefined ? [kid] : has ? replaced(m.items, at, kid) : inserted(m.items, at, kid) }
+}
+
+/** `m` without `slot`; an emptied node disappears, so the shape stays canonical. @since 0.2.0 @category updates */
+export const remove = (m: SlotMap, shift: number, slot: number): SlotMap => {
+  if (m === undefined) return m
+  const i = (slot >>> shift) & 31
+  const bit = 1 << i
+  if ((m.present & bit) === 0) return m
+  const at = rank(m.present, i)
+  if (shift === 0) {
+    const present = m.present & ~bit
+    return present === 0 ? undefined : { present, full: present, items: removed(m.items, at) }
+  }
+  const kid = remove(m.items[at] as SlotNode, shift - 5, slot)
+  if (kid === undefined) {
+    const present = m.present & ~bit
+    return present === 0 ? undefined : { present, full: m.full & ~bit, items: removed(m.items, at) }
+  }
+  return { present: m.present, full: m.full & ~bit, items: replaced(m.items, at, kid) }
+}
+
+/** A map of the given entries. @since 0.2.0 @category constructors */
+export const fromEntries = (shift: number, xs: Iterable<readonly [number, string]>): SlotMap => {
+  let m: SlotMap = undefined
+  for (const [slot, id] of xs) m = set(m, shift, slot, id)
+  return m
+}
