@@ -9,6 +9,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as B from '../core/bridges.ts'
+import * as L from '../core/snoc.ts'
 import { deviceId, type Device, type NetDevice, type Placement } from '../core/devices/model.ts'
 import { duplicateId, invalidDevice, noBusSlot, unknownBinary, unknownMachine, type PlanError } from '../core/errors.ts'
 import { makeNameId, maxDevIdSize, truncateBytes } from '../core/ids.ts'
@@ -124,9 +125,31 @@ export const andThen = <A, B>(e: E.Either<PlanError, A>, f: (a: A) => E.Either<P
 
 /** Devices whose ids QEMU would all accept, or the `DuplicateId` of the first clash. @since 0.1.0 @category planning */
 export const checkDuplicates = (d: Devices): E.Either<PlanError, Devices> => {
-  const dup = firstDuplicate(d.list)
+  const dup = firstDuplicate(listOf(d))
   return dup === undefined ? E.right(d) : E.left(duplicateId(dup))
 }
+
+/** The devices as an array, or the `DuplicateId` of the first clash. @since 0.2.0 @category planning */
+export const uniqueList = (d: Devices): E.Either<PlanError, ReadonlyArray<Device>> => {
+  const list = listOf(d)
+  const dup = firstDuplicate(list)
+  return dup === undefined ? E.right(list) : E.left(duplicateId(dup))
+}
+
+/** No devices yet, planned against `state`. @since 0.2.0 @category constructors */
+export const noDevices = (state: ArchState): Devices => ({ state, list: undefined, ioThreads: [], nets: 0, vfios: 0 })
+
+/** The devices appended so far, in order, as a new array. @since 0.2.0 @category utils */
+export const listOf = (d: Devices): ReadonlyArray<Device> => L.toArray(d.list)
+
+/** `d` with `dev` appended, planned against `state`. O(1): the list before it is shared. */
+const appended = (d: Devices, state: ArchState, dev: Device): Devices => ({
+  state,
+  list: L.append(d.list, dev),
+  ioThreads: d.ioThreads,
+  nets: dev._tag === 'Net' ? d.nets + 1 : d.nets,
+  vfios: dev._tag === 'Vfio' ? d.vfios + 1 : d.vfios,
+})
 
 /**
  * Append a device. Duplicate ids are found once the plan is complete (`firstDuplicate`), not on
@@ -138,13 +161,15 @@ export const checkDuplicates = (d: Devices): E.Either<PlanError, Devices> => {
 export const push =
   (dev: Device, _field?: string): Step =>
   (d) =>
-    E.right({ state: d.state, list: [...d.list, dev], ioThreads: d.ioThreads })
+    E.right(appended(d, d.state, dev))
 
 /** Run a placement, then build and push the device. @since 0.1.0 @category planning */
 export const placed =
-  (self: () => QemuArch, key: string, field: string, build: (p: Placement) => Device): Step =>
-  (d) =>
-    andThen(self().placeDevice(key)(d.state), ([state, p]) => push(build(p), field)({ state, list: d.list, ioThreads: d.ioThreads }))
+  (self: () => QemuArch, key: string, _field: string, build: (p: Placement) => Device): Step =>
+  (d) => {
+    const r = self().placeDevice(key)(d.state)
+    return r._tag === 'Left' ? r : E.right(appended(d, r.right[0], build(r.right[1])))
+  }
 
 /** Lowest free slot on the root bus, or `undefined`. @since 0.1.0 @category utils */
 export const freeRootSlot = (rb: RootBus, used: Readonly<Record<number, string>>): number | undefined => {
@@ -292,7 +317,7 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     andThen(
       netType(n),
       (type) => {
-        const id = `network-${d.list.filter((x) => x._tag === 'Net').length}`
+        const id = `network-${d.nets}`
         return placed(self, id, 'network', (placement) => ({
           _tag: 'Net', type, id, ifName: n.tapName, mac: n.mac, fds: n.fds ?? [], vhostFds: n.vhostFds ?? [],
           vhost: d.state.vhost, disableModern: d.state.nested, placement,
@@ -314,7 +339,7 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     }))(d)
   },
   appendVFIODevice: (v) => (d) => {
-    const id = `vfio-${d.list.filter((x) => x._tag === 'Vfio').length}`
+    const id = `vfio-${d.vfios}`
     return placed(self, id, 'vfio', (placement) => ({ _tag: 'Vfio', id, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement }))(d)
   },
   appendRNGDevice: (rng) => placed(self, rng.id, 'entropy_source', (placement) => ({ _tag: 'Rng', id: rng.id, filename: rng.filename, placement })),

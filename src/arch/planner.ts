@@ -13,8 +13,9 @@ import type { HypervisorConfig } from '../core/input/config.ts'
 import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
 import { param, type Param } from '../core/kernel.ts'
 import { checkHotplug } from '../core/topology.ts'
+import type { Device } from '../core/devices/model.ts'
 import type { Knobs, Plan } from '../core/vm.ts'
-import { andThen, checkDuplicates, newState } from './base.ts'
+import { andThen, newState, noDevices, uniqueList } from './base.ts'
 import { arches } from './index.ts'
 import type { Devices, MachineOpt, QemuArch, Step } from './types.ts'
 
@@ -86,8 +87,8 @@ const sandboxDevice =
   }
 
 /** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
-const ignoredFds = (d: Devices): ReadonlyArray<string> =>
-  d.list.flatMap((x) =>
+const ignoredFds = (list: ReadonlyArray<Device>): ReadonlyArray<string> =>
+  list.flatMap((x) =>
     x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0
       ? [`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`]
       : [],
@@ -159,8 +160,9 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
         E.bind('machine', () => arch.machine(state)),
         E.bind('binary', () => (config.path !== undefined ? E.right(config.path) : arch.qemuPath(state))),
         E.bind('knobs', () => knobsFor(config, sandbox)),
-        E.bind('devices', () => pipe(plan({ state, list: [], ioThreads: [] }), E.flatMap(checkDuplicates))),
-        E.map(({ machine, binary, knobs, devices }): Plan => {
+        E.bind('devices', () => plan(noDevices(state))),
+        E.bind('list', ({ devices }) => uniqueList(devices)),
+        E.map(({ machine, binary, knobs, devices, list }): Plan => {
           const params: ReadonlyArray<Param> = [
             ...arch.kernelParameters(config.debug)(devices.state),
             param('panic', '1'),
@@ -182,7 +184,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             qmpPath: `${dir}/qmp.sock`,
             memory: arch.memoryTopology(config.memoryMiB, sandbox.host.memoryMiB, config.memorySlots)(devices.state),
             dimmSupported: arch.spec.transport === 'pci',
-            devices: devices.list,
+            devices: list,
             ioThreads: devices.ioThreads,
             knobs,
             kernel: { path: config.kernel, initrd: config.initrd, params },
@@ -196,7 +198,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
             capabilities: arch.capabilities(devices.state),
             memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
             hotplugged: { cpus: [], dimms: [] },
-            warnings: [...unusedMemPath(knobs), ...ignoredFds(devices)],
+            warnings: [...unusedMemPath(knobs), ...ignoredFds(list)],
           }
         }),
         E.flatMap((plan) =>

@@ -7,12 +7,11 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import { addressFormatCCW, makeBridges } from '../core/bridges.ts'
 import { unsupported } from '../core/errors.ts'
 import { makeNameId, maxDevIdSize } from '../core/ids.ts'
 import { parseParams } from '../core/kernel.ts'
-import { baseArch, push } from './base.ts'
+import { andThen, baseArch, push } from './base.ts'
 import type { ArchSpec, QemuArch } from './types.ts'
 
 /** @since 0.1.0 @category model */
@@ -57,11 +56,10 @@ export const s390x: QemuArch = {
   appendVhostUserDevice: () => () => E.left(unsupported({ arch: 's390x', feature: 'vhost-user devices (No vhost-user devices supported on s390x)' })),
   // Kata does not place VFIO devices on the CCW bridge: govmm prints an empty devno= (§10.13)
   appendVFIODevice: (v) => (d) =>
-    push({ _tag: 'Vfio', id: `vfio-${d.list.filter((x) => x._tag === 'Vfio').length}`, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement: { _tag: 'None' } }, 'vfio')(d),
+    push({ _tag: 'Vfio', id: `vfio-${d.vfios}`, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement: { _tag: 'None' } }, 'vfio')(d),
   supportGuestMemoryHotplug: () => false,
   placeDevice: (key) => (s) =>
-    pipe(
-      s390x.addDeviceToBridge(key, 'ccw')(s),
-      E.flatMap(([s2, r]) => pipe(addressFormatCCW(r.bridge, r.addr), E.map((devno) => [s2, { _tag: 'Ccw', devno, key }] as const))),
+    andThen(s390x.addDeviceToBridge(key, 'ccw')(s), ([s2, r]) =>
+      andThen(addressFormatCCW(r.bridge, r.addr), (devno) => E.right([s2, { _tag: 'Ccw', devno, key }] as const)),
     ),
 }

@@ -9,6 +9,7 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import type { Bridge, BridgeSlot, BridgeType } from '../core/bridges.ts'
 import type { Device, Placement, Transport } from '../core/devices/model.ts'
+import type { SnocList } from '../core/snoc.ts'
 import type { PlanError } from '../core/errors.ts'
 import type { Arch, SandboxDeviceOf } from '../core/input/sandbox.ts'
 import type { Param } from '../core/kernel.ts'
@@ -58,11 +59,20 @@ export interface ArchSpec {
   readonly hasKvmPit: boolean
 }
 
-/** Devices being planned, with the state they are planned against. @since 0.1.0 @category model */
+/**
+ * Devices being planned, with the state they are planned against. `list` is a persistent
+ * append-only list (read it with `listOf`); `nets` and `vfios` count the NICs and VFIO devices
+ * appended so far, which name the next one (`network-<n>`, `vfio-<n>`).
+ *
+ * @since 0.1.0
+ * @category model
+ */
 export interface Devices {
   readonly state: ArchState
-  readonly list: ReadonlyArray<Device>
+  readonly list: SnocList<Device>
   readonly ioThreads: ReadonlyArray<string>
+  readonly nets: number
+  readonly vfios: number
 }
 
 /** @since 0.1.0 @category model */

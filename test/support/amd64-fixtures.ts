@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { amd64 } from '../../src/arch/amd64.ts'
-import { newState } from '../../src/arch/base.ts'
+import { newState, noDevices } from '../../src/arch/base.ts'
 import { planSandbox } from '../../src/arch/planner.ts'
 import type { ArchState, Devices } from '../../src/arch/types.ts'
 import { toMessage, type PlanError } from '../../src/core/errors.ts'
@@ -61,11 +61,7 @@ export const stateFor = (configOver: Record<string, unknown> = {}, sandboxOver: 
   return amd64.bridges(c.defaultBridges)(st)
 }
 
-export const devicesFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}): Devices => ({
-  state: stateFor(configOver, sandboxOver),
-  list: [],
-  ioThreads: [],
-})
+export const devicesFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}): Devices => noDevices(stateFor(configOver, sandboxOver))
 
 export const planFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}, imageSizeBytes = 134217728): E.Either<PlanError, Plan> =>
   planSandbox(config(configOver), sandbox(sandboxOver), { imageSizeBytes }, seededIds(1))

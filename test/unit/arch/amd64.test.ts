@@ -1,5 +1,5 @@
 import { slotsOf } from '../../support/bridges.ts'
-import { checkDuplicates } from '../../../src/arch/base.ts'
+import { checkDuplicates, listOf, noDevices } from '../../../src/arch/base.ts'
 /** Every function of the amd64 record, checked against reference §3 (and §2, §4–§7). */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -15,7 +15,7 @@ const archParams =
 const rootParams = 'root=/dev/pmem0p1 rootflags=dax,data=ordered,errors=remount-ro ro rootfstype=ext4'
 const noImage = { image: undefined, initrd: '/initrd.img' }
 const line = (ps: Parameters<typeof serializeParams>[0]) => serializeParams(ps).join(' ')
-const last = (d: Devices): Device => d.list[d.list.length - 1] as Device
+const last = (d: Devices): Device => listOf(d)[listOf(d).length - 1] as Device
 const run = (d: Devices, ...steps: ReadonlyArray<(d: Devices) => E.Either<unknown, Devices>>): Devices =>
   steps.reduce((acc, f) => {
     const r = f(acc)
@@ -171,7 +171,7 @@ describe('cpuTopology / cpuModel / memoryTopology', () => {
 describe('appendConsole', () => {
   it('adds serial0 (placed on the root bus) and the virtconsole on charconsole0', () => {
     const d = unsafeRight(amd64.appendConsole('/run/c.sock')(devicesFor({ machine_type: 'q35' })))
-    expect(d.list).toEqual([
+    expect(listOf(d)).toEqual([
       { _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Pci', bus: 'pcie.0', slot: 1 } },
       { _tag: 'Char', driver: 'virtconsole', deviceId: 'console0', id: 'charconsole0', path: '/run/c.sock', name: undefined },
     ])
@@ -179,7 +179,7 @@ describe('appendConsole', () => {
   })
   it('sets disable-modern when nested', () => {
     const d = unsafeRight(amd64.appendConsole('/c')(devicesFor({}, { host: { memoryMiB: 1, nested: true } })))
-    expect(d.list[0]).toMatchObject({ _tag: 'Serial', disableModern: true })
+    expect(listOf(d)[0]).toMatchObject({ _tag: 'Serial', disableModern: true })
   })
   it('DuplicateId when called twice', () => {
     const d = unsafeRight(amd64.appendConsole('/c')(devicesFor()))
@@ -190,18 +190,18 @@ describe('appendConsole', () => {
 describe('appendImage', () => {
   it('is an NVDIMM nv0/mem0 object of the resolved size, with no bus slot', () => {
     const d = unsafeRight(amd64.appendImage({ path: image, sizeBytes: 4096, randomHex: '0123456789abcdef' })(devicesFor()))
-    expect(d.list).toEqual([{ _tag: 'Nvdimm', deviceId: 'nv0', id: 'mem0', memPath: image, size: 4096 }])
+    expect(listOf(d)).toEqual([{ _tag: 'Nvdimm', deviceId: 'nv0', id: 'mem0', memPath: image, size: 4096 }])
     expect(d.state.rootSlots).toEqual({})
   })
   it('keeps a zero size (render decides: govmm drops it, qemu errors)', () => {
-    expect(unsafeRight(amd64.appendImage({ path: image, sizeBytes: 0, randomHex: '0' })(devicesFor())).list[0]).toMatchObject({ size: 0 })
+    expect(listOf(unsafeRight(amd64.appendImage({ path: image, sizeBytes: 0, randomHex: '0' })(devicesFor())))[0]).toMatchObject({ size: 0 })
   })
 })
 
 describe('appendSCSIController', () => {
   it('without IO threads', () => {
     const d = unsafeRight(amd64.appendSCSIController(undefined)(devicesFor()))
-    expect(d.list).toEqual([{ _tag: 'Scsi', id: 'scsi0', ioThread: undefined, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } }])
+    expect(listOf(d)).toEqual([{ _tag: 'Scsi', id: 'scsi0', ioThread: undefined, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } }])
     expect(d.ioThreads).toEqual([])
   })
   it('with IO threads: iothread-<16 hex> on the controller and in the plan', () => {
@@ -214,26 +214,26 @@ describe('appendSCSIController', () => {
 describe('appendBridges (genericAppendBridges)', () => {
   it('pc: pci-bridge on pci.0 at slot 2, chassis 1, shpc', () => {
     const d = unsafeRight(amd64.appendBridges(devicesFor()))
-    expect(d.list).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 2 }])
+    expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 2 }])
     expect(d.state.bridges[0]?.addr).toBe(2)
     expect(d.state.rootSlots[2]).toBe('pci-bridge-0')
   })
   it('q35: on pcie.0; virt: pcie-pci-bridge type on pcie.0; pc-lite: nothing', () => {
-    expect(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'q35' }))).list[0]).toMatchObject({ type: 'pci', bus: 'pcie.0' })
-    expect(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'virt' }))).list[0]).toMatchObject({ type: 'pcie', bus: 'pcie.0', id: 'pcie-bridge-0' })
-    expect(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'pc-lite' }))).list).toEqual([])
+    expect(listOf(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'q35' }))))[0]).toMatchObject({ type: 'pci', bus: 'pcie.0' })
+    expect(listOf(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'virt' }))))[0]).toMatchObject({ type: 'pcie', bus: 'pcie.0', id: 'pcie-bridge-0' })
+    expect(listOf(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'pc-lite' }))))).toEqual([])
   })
   it('five bridges take slots 2..6 with chassis 1..5', () => {
     const d = unsafeRight(amd64.appendBridges(devicesFor({ default_bridges: 5 })))
-    expect(d.list.map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([
+    expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([
       ['pci-bridge-0', 2, 1], ['pci-bridge-1', 3, 2], ['pci-bridge-2', 4, 3], ['pci-bridge-3', 5, 4], ['pci-bridge-4', 6, 5],
     ])
     expect(d.state.bridges.map((b) => b.addr)).toEqual([2, 3, 4, 5, 6])
   })
   it('skips CCW bridges but still counts their index', () => {
     const s = amd64.setBridges([newBridge('ccw', 'ccw-bridge-0'), newBridge('pci', 'pci-bridge-x')])(stateFor())
-    const d = unsafeRight(amd64.appendBridges({ state: s, list: [], ioThreads: [] }))
-    expect(d.list).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-x', chassis: 2, shpc: true, addr: 3 }])
+    const d = unsafeRight(amd64.appendBridges(noDevices(s)))
+    expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-x', chassis: 2, shpc: true, addr: 3 }])
   })
 })
 
@@ -258,7 +258,7 @@ describe('append9PVolume', () => {
 describe('appendSocket', () => {
   it('a virtserialport with the socket name, no bus slot', () => {
     const d = unsafeRight(amd64.appendSocket({ id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' })(devicesFor()))
-    expect(d.list).toEqual([{ _tag: 'Char', driver: 'virtserialport', deviceId: 'channel0', id: 'charch0', path: '/k.sock', name: 'agent.channel.0' }])
+    expect(listOf(d)).toEqual([{ _tag: 'Char', driver: 'virtserialport', deviceId: 'channel0', id: 'charch0', path: '/k.sock', name: 'agent.channel.0' }])
     expect(d.state.rootSlots).toEqual({})
   })
   it('truncates the chardev id to 31 bytes', () => {
@@ -303,7 +303,7 @@ describe('appendNetwork (genericNetwork, reference §6)', () => {
       amd64.appendNetwork({ ...ep, endpoint: 'veth', fds: [5, 6], vhostFds: [7, 8] }),
       amd64.appendNetwork({ ...ep, tapName: 'tap1_kata', endpoint: 'tuntap' }),
     )
-    expect(d.list).toEqual([
+    expect(listOf(d)).toEqual([
       { _tag: 'Net', type: 'tap', id: 'network-0', ifName: 'tap0_kata', mac: ep.mac, fds: [5, 6], vhostFds: [7, 8], vhost: true, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } },
       { _tag: 'Net', type: 'tap', id: 'network-1', ifName: 'tap1_kata', mac: ep.mac, fds: [], vhostFds: [], vhost: true, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 } },
     ])
@@ -363,7 +363,7 @@ describe('appendVhostUserDevice (reference §3.5)', () => {
 describe('appendVFIODevice / appendRNGDevice', () => {
   it('VFIO devices are numbered vfio-<n>', () => {
     const d = run(devicesFor(), amd64.appendVFIODevice({ bdf: '02:10.0', vendorId: '0x8086', deviceId: '0x1572' }), amd64.appendVFIODevice({ bdf: '02:10.1' }))
-    expect(d.list).toEqual([
+    expect(listOf(d)).toEqual([
       { _tag: 'Vfio', id: 'vfio-0', bdf: '02:10.0', vendorId: '0x8086', deviceId: '0x1572', placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } },
       { _tag: 'Vfio', id: 'vfio-1', bdf: '02:10.1', vendorId: undefined, deviceId: undefined, placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 } },
     ])

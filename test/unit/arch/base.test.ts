@@ -1,4 +1,4 @@
-import { checkDuplicates } from '../../../src/arch/base.ts'
+import { checkDuplicates, listOf, noDevices } from '../../../src/arch/base.ts'
 /** The base record: constants, construction, defaults arches override, late binding through self(), push and placement. */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -23,7 +23,7 @@ const testSpec: ArchSpec = {
   kernelRootParams: [{ key: 'root', value: '/dev/vda1' }],
 }
 const base: QemuArch = baseArch(() => base, testSpec)
-const empty = (): Devices => ({ state: base.bridges(1)(newState(base, config(), sandbox())), list: [], ioThreads: [] })
+const empty = (): Devices => noDevices(base.bridges(1)(newState(base, config(), sandbox())))
 
 describe('constants (reference §2.1)', () => {
   it('debug and systemd parameter lists', () => {
@@ -57,7 +57,7 @@ describe('base defaults that arches override', () => {
   it('machine does not add nvdimm when the spec says not to', () => expect(unsafeRight(base.machine(empty().state)).options).toEqual([['accel', 'kvm']]))
   it('appendImage is a virtio-blk drive image-<16 hex>, raw', () => {
     const d = unsafeRight(base.appendImage({ path: '/img', sizeBytes: 1, randomHex: '0123456789abcdef' })(empty()))
-    expect(d.list).toEqual([
+    expect(listOf(d)).toEqual([
       { _tag: 'Block', id: 'image-0123456789abcdef', file: '/img', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } },
     ])
   })
@@ -70,14 +70,14 @@ describe('late binding through self()', () => {
       appendBlockDevice: (b) => push({ _tag: 'Block', id: `custom-${b.id}`, file: b.file, format: b.format, aio: 'native', disableModern: false, shareRW: true, placement: { _tag: 'None' } }, 'block'),
     }
     const d = unsafeRight(custom.appendImage({ path: '/img', sizeBytes: 1, randomHex: 'ab' })(empty()))
-    expect(d.list[0]).toMatchObject({ id: 'custom-image-ab', aio: 'native', shareRW: true })
+    expect(listOf(d)[0]).toMatchObject({ id: 'custom-image-ab', aio: 'native', shareRW: true })
   })
   it('an overridden placeDevice changes where the base appendConsole puts serial0', () => {
     const custom: QemuArch = {
       ...baseArch(() => custom, testSpec),
       placeDevice: (key) => (s) => E.right([s, { _tag: 'Ccw', devno: 'fe.0.0001', key }] as const),
     }
-    expect(unsafeRight(custom.appendConsole('/c')(empty())).list[0]).toMatchObject({ placement: { _tag: 'Ccw', devno: 'fe.0.0001', key: 'serial0' } })
+    expect(listOf(unsafeRight(custom.appendConsole('/c')(empty())))[0]).toMatchObject({ placement: { _tag: 'Ccw', devno: 'fe.0.0001', key: 'serial0' } })
   })
   it('an overridden addDeviceToBridge is what placeDevice spills with', () => {
     const custom: QemuArch = {
@@ -90,7 +90,7 @@ describe('late binding through self()', () => {
 
 describe('push', () => {
   const rng = { _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: { _tag: 'None' } } as const
-  it('appends', () => expect(unsafeRight(push(rng, 'f')(empty())).list).toEqual([rng]))
+  it('appends', () => expect(listOf(unsafeRight(push(rng, 'f')(empty())))).toEqual([rng]))
   it('refuses an id already used in the same namespace, naming the input field', () => {
     const d = unsafeRight(push(rng, 'f')(empty()))
     expect(unsafeLeft(E.flatMap(checkDuplicates)(push({ ...rng, filename: '/x' }, 'entropy_source')(d)))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'entropy_source' })
@@ -108,7 +108,7 @@ describe('push', () => {
 describe('placed', () => {
   it('places first, then pushes with the placement', () => {
     const d = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
-    expect(d.list[0]).toMatchObject({ placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } })
+    expect(listOf(d)[0]).toMatchObject({ placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } })
     expect(d.state.rootSlots).toEqual({ 1: 'rng0' })
   })
   it('fails when the pushed id is taken', () => {
