@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as B from '../core/bridges.ts'
 import * as L from '../core/snoc.ts'
+import * as S from '../core/slots.ts'
 import { deviceId, type Device, type NetDevice, type Placement } from '../core/devices/model.ts'
 import { duplicateId, invalidDevice, noBusSlot, unknownBinary, unknownMachine, type PlanError } from '../core/errors.ts'
 import { makeNameId, maxDevIdSize, truncateBytes } from '../core/ids.ts'
@@ -39,27 +39,42 @@ export const pciSlotsPerBus = 32
 // utils
 // -------------------------------------------------------------------------------------
 
-const namespaced = (d: Device): ReadonlyArray<readonly [string, string]> => {
-  const dev = ['device', deviceId(d)] as const
+/** QEMU's id namespaces: `-device`, `-chardev`, `-drive`, `-object`, `-fsdev`, `-netdev`. */
+interface Namespaces {
+  readonly device: Set<string>
+  readonly chardev: Set<string>
+  readonly drive: Set<string>
+  readonly object: Set<string>
+  readonly fsdev: Set<string>
+  readonly netdev: Set<string>
+}
+
+/** `true` when `id` was already in `set` (and claims it otherwise). */
+const taken = (set: Set<string>, id: string): boolean => set.size === set.add(id).size
+
+/** Claim the ids a device takes, in command-line order; the first one already taken, if any. */
+const claim = (ns: Namespaces, d: Device): string | undefined => {
+  const dev = deviceId(d)
   switch (d._tag) {
-    case 'Char':
-      return [dev, ['chardev', d.id]]
-    case 'Block':
-    case 'ScsiDisk':
-      return [dev, ['drive', d.id]]
-    case 'Scsi':
-      return d.ioThread ? [dev, ['object', d.ioThread]] : [dev]
-    case 'Fs9p':
-      return [dev, ['fsdev', d.id]]
-    case 'Net':
-      return [dev, ['netdev', d.id]]
     case 'VhostUser':
-      return d.type === 'net' ? [['chardev', d.charDevId], ['netdev', d.typeDevId], dev] : [['chardev', d.charDevId], dev]
-    case 'Nvdimm':
-    case 'Rng':
-      return [dev, ['object', d.id]]
-    default:
-      return [dev]
+      // its chardev and netdev come before the device on the command line
+      if (taken(ns.chardev, d.charDevId)) return d.charDevId
+      if (d.type === 'net' && taken(ns.netdev, d.typeDevId)) return d.typeDevId
+      return taken(ns.device, dev) ? dev : undefined
+    case 'Scsi':
+      if (taken(ns.device, dev)) return dev
+      return d.ioThread && taken(ns.object, d.ioThread) ? d.ioThread : undefined
+    default: {
+      if (taken(ns.device, dev)) return dev
+      const second =
+        d._tag === 'Char' ? ns.chardev
+        : d._tag === 'Block' || d._tag === 'ScsiDisk' ? ns.drive
+        : d._tag === 'Fs9p' ? ns.fsdev
+        : d._tag === 'Net' ? ns.netdev
+        : d._tag === 'Nvdimm' || d._tag === 'Rng' ? ns.object
+        : undefined
+      return second !== undefined && taken(second, d.id) ? d.id : undefined
+    }
   }
 }
 
@@ -71,13 +86,10 @@ const namespaced = (d: Device): ReadonlyArray<readonly [string, string]> => {
  * @category planning
  */
 export const firstDuplicate = (list: ReadonlyArray<Device>): { readonly id: string; readonly field: string } | undefined => {
-  const taken = new Set<string>()
+  const ns: Namespaces = { device: new Set(), chardev: new Set(), drive: new Set(), object: new Set(), fsdev: new Set(), netdev: new Set() }
   for (const d of list) {
-    for (const [ns, id] of namespaced(d)) {
-      const k = `${ns}:${id}`
-      if (taken.has(k)) return { id, field: inputField(d) }
-      taken.add(k)
-    }
+    const id = claim(ns, d)
+    if (id !== undefined) return { id, field: inputField(d) }
   }
   return undefined
 }
@@ -171,11 +183,20 @@ export const placed =
     return r._tag === 'Left' ? r : E.right(appended(d, r.right[0], build(r.right[1])))
   }
 
-/** Lowest free slot on the root bus, or `undefined`. @since 0.1.0 @category utils */
-export const freeRootSlot = (rb: RootBus, used: Readonly<Record<number, string>>): number | undefined => {
-  for (let slot = 0; slot < pciSlotsPerBus; slot++) if (!rb.reserved.includes(slot) && used[slot] === undefined) return slot
-  return undefined
+const reservedMask = (rb: RootBus): number => {
+  let m = 0
+  for (let i = 0; i < rb.reserved.length; i++) m |= 1 << (rb.reserved[i] as number)
+  return m
 }
+
+/** Lowest free slot on the root bus, or `undefined`. @since 0.1.0 @category utils */
+export const freeRootSlot = (rb: RootBus, used: S.SlotMap): number | undefined => {
+  const slot = S.lowestFreeLeaf(used, reservedMask(rb))
+  return slot < 0 ? undefined : slot
+}
+
+/** The root-bus slot map as a slot → device id record, built fresh. @since 0.2.0 @category utils */
+export const rootSlotsOf = (s: Pick<ArchState, 'rootSlots'>): Readonly<Record<number, string>> => Object.fromEntries(S.entries(s.rootSlots, 0))
 
 /** `genericMemoryTopology`: maxmem = host + 1024 MiB NVDIMM headroom + offset (reference §3.6). @since 0.1.0 @category planning */
 export const genericMemoryTopology = (memoryMiB: number, hostMiB: number, slots: number, offsetMiB: number): Memory => ({
@@ -232,7 +253,7 @@ export const newState = (arch: QemuArch, config: HypervisorConfig, sandbox: Sand
       accelerator: sandbox.host.accelerator,
     },
     bridges: [],
-    rootSlots: {},
+    rootSlots: undefined,
     kernelParams: arch.spec.kernelParams,
     kernelParamsDebug,
     kernelParamsNonDebug,
@@ -285,24 +306,18 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     ),
   appendBridges: (d) => {
     const rb = spec.rootBus[d.state.machineType]
-    let out: E.Either<PlanError, Devices> = E.right(d)
+    let out: Devices = d
     d.state.bridges.forEach((b, idx) => {
       if (b.type === 'ccw' || rb === undefined) return
       const addr = bridgePCIStartAddr + idx
-      out = pipe(
-        out,
-        E.flatMap(push({ _tag: 'Bridge', type: b.type, bus: rb.bus, id: b.id, chassis: idx + 1, shpc: true, addr }, 'default_bridges')),
-        E.map((x) => ({
-          ...x,
-          state: {
-            ...x.state,
-            bridges: x.state.bridges.map((y, i) => (i === idx ? { ...y, addr } : y)),
-            rootSlots: { ...x.state.rootSlots, [addr]: b.id },
-          },
-        })),
-      )
+      const state: ArchState = {
+        ...out.state,
+        bridges: out.state.bridges.map((y, i) => (i === idx ? { ...y, addr } : y)),
+        rootSlots: S.set(out.state.rootSlots, 0, addr, b.id),
+      }
+      out = appended(out, state, { _tag: 'Bridge', type: b.type, bus: rb.bus, id: b.id, chassis: idx + 1, shpc: true, addr })
     })
-    return out
+    return E.right(out)
   },
   append9PVolume: (v) => (d) => {
     const id = truncateBytes(`extra-9p-${v.mountTag}`, maxDevIdSize)
@@ -364,7 +379,7 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     const rb = spec.rootBus[s.machineType]
     if (rb === undefined) return E.left(noBusSlot({ bus: 'none', device: key }))
     const slot = freeRootSlot(rb, s.rootSlots)
-    if (slot !== undefined) return E.right([{ ...s, rootSlots: { ...s.rootSlots, [slot]: key } }, { _tag: 'Pci', bus: rb.bus, slot }] as const)
+    if (slot !== undefined) return E.right([{ ...s, rootSlots: S.set(s.rootSlots, 0, slot, key) }, { _tag: 'Pci', bus: rb.bus, slot }] as const)
     if (rb.bridgeType === undefined) return E.left(noBusSlot({ bus: rb.bus, device: key }))
     const r = self().addDeviceToBridge(key, rb.bridgeType)(s)
     return r._tag === 'Left'

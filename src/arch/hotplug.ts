@@ -11,6 +11,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as B from '../core/bridges.ts'
+import * as S from '../core/slots.ts'
 import { deviceId, type Device, type Placement } from '../core/devices/model.ts'
 import { deviceNotOnBridge, duplicateId, invalidDevice, noBridges, unsupported, type PlanError } from '../core/errors.ts'
 import { produce } from '../core/immer.ts'
@@ -244,7 +245,7 @@ export const hotplugVfio = (plan: Plan, req: VfioRequest): E.Either<PlanError, H
           slot === undefined
             ? E.left(invalidDevice({ device: req.id, field: 'onRootBus', reason: `no free slot on ${rootBus.bus}` }))
             : E.right([
-                { ...plan, state: { ...plan.state, rootSlots: { ...plan.state.rootSlots, [slot]: req.id } } },
+                { ...plan, state: { ...plan.state, rootSlots: S.set(plan.state.rootSlots, 0, slot, req.id) } },
                 { id: req.id, placement: { _tag: 'Pci', bus: rootBus.bus, slot }, pciPath: undefined, ccwBusId: undefined },
               ] as const),
         )
@@ -351,12 +352,12 @@ export const unplug = (plan: Plan, id: string, timeoutMs = unplugTimeoutMs): E.E
     dev._tag === 'Block' || dev._tag === 'ScsiDisk' ? [exec('blockdev-del', { 'node-name': id })] : dev._tag === 'Net' ? [exec('netdev_del', { id })] : []
   // search the base plan, then draft the one change (freeing a bridge slot or a root-bus slot)
   const freed = B.removeDeviceFromBridge(plan.state.bridges, id)
-  const rootSlot = Object.entries(plan.state.rootSlots).find(([, v]) => v === id)?.[0]
+  const rootSlot = S.find(plan.state.rootSlots, 0, id)
   const at = plan.devices.indexOf(dev)
   const after = produce(plan, (draft) => {
     draft.devices.splice(at, 1)
     if (E.isRight(freed)) draft.state.bridges = freed.right as WritableDraft<Plan>['state']['bridges']
-    if (rootSlot !== undefined) delete draft.state.rootSlots[Number(rootSlot)]
+    if (rootSlot !== undefined) draft.state.rootSlots = S.remove(plan.state.rootSlots, 0, rootSlot) as WritableDraft<Plan>['state']['rootSlots']
   })
   return E.right({ before: plan, after, actions: [...del(id), ...backend], location: undefined })
 }

@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import { invalidConfig, unsupported, type PlanError } from '../core/errors.ts'
 import type { IdSource } from '../core/ids.ts'
 import type { HypervisorConfig } from '../core/input/config.ts'
@@ -87,12 +86,13 @@ const sandboxDevice =
   }
 
 /** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
-const ignoredFds = (list: ReadonlyArray<Device>): ReadonlyArray<string> =>
-  list.flatMap((x) =>
-    x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0
-      ? [`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`]
-      : [],
-  )
+const ignoredFds = (list: ReadonlyArray<Device>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  for (const x of list)
+    if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0)
+      out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`)
+  return out
+}
 
 /** govmm picks the hugepages backend before the file one: say so when a memory file is configured too. */
 const unusedMemPath = (k: Knobs): ReadonlyArray<string> =>
@@ -133,79 +133,75 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanErro
  * @category planning
  */
 export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved, ids: IdSource): E.Either<PlanError, Plan> =>
-  pipe(
-    archFor(sandbox.arch),
-    E.flatMap((arch) => {
-      let state = newState(arch, config, sandbox)
-      if (!config.disableNestingChecks && arch.spec.detectsNesting && sandbox.host.nested) state = arch.enableNestingChecks(state)
-      if (!config.disableVhostNet) state = arch.enableVhostNet(state)
-      state = arch.bridges(config.defaultBridges)(state)
-      const archMax = arch.spec.maxVCpus(state.host)
-      const maxVCpus = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
-      const vcpus = config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > maxVCpus ? maxVCpus : config.defaultVcpus
-      const image = config.image !== undefined && config.initrd === undefined ? config.image : undefined
-      if (image !== undefined && resolved.imageSizeBytes === undefined)
-        return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
-      const dir = `${sandbox.runDir}/${sandbox.id}`
-      const plan = steps(
-        arch.appendBridges,
-        arch.appendConsole(sandbox.consolePath ?? `${dir}/console.sock`),
-        ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: ids.hex16('image') })] : []),
-        ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
-        arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
-        ...sandbox.devices.map((dev, i) => sandboxDevice(arch, config, sandbox, ids, i)(dev)),
-      )
-      return pipe(
-        E.Do,
-        E.bind('machine', () => arch.machine(state)),
-        E.bind('binary', () => (config.path !== undefined ? E.right(config.path) : arch.qemuPath(state))),
-        E.bind('knobs', () => knobsFor(config, sandbox)),
-        E.bind('devices', () => plan(noDevices(state))),
-        E.bind('list', ({ devices }) => uniqueList(devices)),
-        E.map(({ machine, binary, knobs, devices, list }): Plan => {
-          const params: ReadonlyArray<Param> = [
-            ...arch.kernelParameters(config.debug)(devices.state),
-            param('panic', '1'),
-            param('nr_cpus', String(maxVCpus)),
-            param('agent.use_vsock', String(config.useVsock)),
-            ...config.kernelParams,
-          ]
-          return {
-            arch: sandbox.arch,
-            transport: arch.spec.transport,
-            binary,
-            binary72: config.path ?? arch.spec.qemu72Binary,
-            qemu72Unsupported: arch.spec.qemu72Unsupported[state.machineType],
-            hasKvmPit: arch.spec.hasKvmPit,
-            name: `sandbox-${sandbox.id}`,
-            uuid: sandbox.uuid,
-            machine: { ...machine, options: withAccelerators(machine.options, config.machineAccelerators) },
-            cpuModel: arch.cpuModel(devices.state),
-            qmpPath: `${dir}/qmp.sock`,
-            memory: arch.memoryTopology(config.memoryMiB, sandbox.host.memoryMiB, config.memorySlots)(devices.state),
-            dimmSupported: arch.spec.transport === 'pci',
-            devices: list,
-            ioThreads: devices.ioThreads,
-            knobs,
-            kernel: { path: config.kernel, initrd: config.initrd, params },
-            bios: config.firmware,
-            incoming: sandbox.template?.bootFromTemplate ? 'defer' : undefined,
-            pidFile: `${dir}/pid`,
-            logFile: config.debug ? `${dir}/qemu.log` : undefined,
-            smp: arch.cpuTopology(vcpus, maxVCpus),
-            host: devices.state.host,
-            state: devices.state,
-            capabilities: arch.capabilities(devices.state),
-            memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
-            hotplugged: { cpus: [], dimms: [] },
-            warnings: [...unusedMemPath(knobs), ...ignoredFds(list)],
-          }
-        }),
-        E.flatMap((plan) =>
-          sandbox.hotplug === undefined
-            ? E.right(plan)
-            : checkHotplug(plan, sandbox.hotplug, config, { rootBus: arch.spec.rootBus[state.machineType], memoryHotplug: arch.supportGuestMemoryHotplug(plan.state) }),
+  andThen(archFor(sandbox.arch), (arch) => {
+    let state = newState(arch, config, sandbox)
+    if (!config.disableNestingChecks && arch.spec.detectsNesting && sandbox.host.nested) state = arch.enableNestingChecks(state)
+    if (!config.disableVhostNet) state = arch.enableVhostNet(state)
+    state = arch.bridges(config.defaultBridges)(state)
+    const archMax = arch.spec.maxVCpus(state.host)
+    const maxVCpus = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
+    const vcpus = config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > maxVCpus ? maxVCpus : config.defaultVcpus
+    const image = config.image !== undefined && config.initrd === undefined ? config.image : undefined
+    if (image !== undefined && resolved.imageSizeBytes === undefined)
+      return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
+    const dir = `${sandbox.runDir}/${sandbox.id}`
+    const plan = steps(
+      arch.appendBridges,
+      arch.appendConsole(sandbox.consolePath ?? `${dir}/console.sock`),
+      ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: ids.hex16('image') })] : []),
+      ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
+      arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
+      ...sandbox.devices.map((dev, i) => sandboxDevice(arch, config, sandbox, ids, i)(dev)),
+    )
+    // plain andThen chains: fp-ts's E.bind/E.map go through dual(), which showed in the profile
+    return andThen(arch.machine(state), (machine) =>
+      andThen(config.path !== undefined ? E.right(config.path) : arch.qemuPath(state), (binary) =>
+        andThen(knobsFor(config, sandbox), (knobs) =>
+          andThen(plan(noDevices(state)), (devices) =>
+            andThen(uniqueList(devices), (list) => {
+              const params: ReadonlyArray<Param> = [
+                ...arch.kernelParameters(config.debug)(devices.state),
+                param('panic', '1'),
+                param('nr_cpus', String(maxVCpus)),
+                param('agent.use_vsock', String(config.useVsock)),
+                ...config.kernelParams,
+              ]
+              const planned: Plan = {
+                arch: sandbox.arch,
+                transport: arch.spec.transport,
+                binary,
+                binary72: config.path ?? arch.spec.qemu72Binary,
+                qemu72Unsupported: arch.spec.qemu72Unsupported[state.machineType],
+                hasKvmPit: arch.spec.hasKvmPit,
+                name: `sandbox-${sandbox.id}`,
+                uuid: sandbox.uuid,
+                machine: { ...machine, options: withAccelerators(machine.options, config.machineAccelerators) },
+                cpuModel: arch.cpuModel(devices.state),
+                qmpPath: `${dir}/qmp.sock`,
+                memory: arch.memoryTopology(config.memoryMiB, sandbox.host.memoryMiB, config.memorySlots)(devices.state),
+                dimmSupported: arch.spec.transport === 'pci',
+                devices: list,
+                ioThreads: devices.ioThreads,
+                knobs,
+                kernel: { path: config.kernel, initrd: config.initrd, params },
+                bios: config.firmware,
+                incoming: sandbox.template?.bootFromTemplate ? 'defer' : undefined,
+                pidFile: `${dir}/pid`,
+                logFile: config.debug ? `${dir}/qemu.log` : undefined,
+                smp: arch.cpuTopology(vcpus, maxVCpus),
+                host: devices.state.host,
+                state: devices.state,
+                capabilities: arch.capabilities(devices.state),
+                memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
+                hotplugged: { cpus: [], dimms: [] },
+                warnings: [...unusedMemPath(knobs), ...ignoredFds(list)],
+              }
+              return sandbox.hotplug === undefined
+                ? E.right(planned)
+                : checkHotplug(planned, sandbox.hotplug, config, { rootBus: arch.spec.rootBus[state.machineType], memoryHotplug: arch.supportGuestMemoryHotplug(planned.state) })
+            }),
+          ),
         ),
-      )
-    }),
-  )
+      ),
+    )
+  })

@@ -89,6 +89,15 @@ const isFull = (n: SlotNode, shift: number, zero: boolean): boolean => (shift ==
 // queries
 // -------------------------------------------------------------------------------------
 
+/** Bit i: slot i is occupied, for a one-level map (slots 0..31). @since 0.2.0 @category queries */
+export const leafMask = (m: SlotMap): number => (m === undefined ? 0 : m.present)
+
+/** The lowest slot of a one-level map that is neither occupied nor in `reserved` (a bit mask), or -1. @since 0.2.0 @category queries */
+export const lowestFreeLeaf = (m: SlotMap, reserved: number): number => {
+  const free = ~(leafMask(m) | reserved)
+  return free === 0 ? -1 : lowestBit(free)
+}
+
 /** The id in `slot`, if any. @since 0.2.0 @category queries */
 export const get = (m: SlotMap, shift: number, slot: number): string | undefined => {
   let n = m

@@ -9,6 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { devicesOf, type BridgeType } from './bridges.ts'
+import * as S from './slots.ts'
 import { deviceId, placementOf, type Device } from './devices/model.ts'
 import { noHotplugCapacity, type PlanError } from './errors.ts'
 import type { Plan } from './vm.ts'
@@ -127,13 +128,13 @@ export const assignPlacements = (plan: Plan, ctx: TopologyContext): Plan => {
     if (d._tag === 'Bridge' && d.bus === rb.bus) taken.add(d.addr)
     else if ('placement' in d && d.placement._tag === 'Pci' && d.placement.bus === rb.bus) taken.add(d.placement.slot)
   }
-  const rootSlots: Record<number, string> = { ...plan.state.rootSlots }
+  let rootSlots = plan.state.rootSlots
   const devices = plan.devices.map((d): Device => {
     if (d._tag === 'Bridge' || !('placement' in d) || d.placement._tag !== 'None') return d
     const slot = Array.from({ length: pciSlots }, (_, i) => i).find((i) => !taken.has(i))
     if (slot === undefined) return d
     taken.add(slot)
-    rootSlots[slot] = deviceId(d)
+    rootSlots = S.set(rootSlots, 0, slot, deviceId(d))
     return { ...d, placement: { _tag: 'Pci', bus: rb.bus, slot } }
   })
   return { ...plan, devices, state: { ...plan.state, rootSlots } }

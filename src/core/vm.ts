@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { Bridge } from './bridges.ts'
+import type { SlotMap } from './slots.ts'
 import type { Device, Transport } from './devices/model.ts'
 import type { Arch } from './input/sandbox.ts'
 import type { Param } from './kernel.ts'
@@ -67,8 +68,8 @@ export interface ArchState {
   readonly vmFactory: boolean
   readonly host: HostFacts
   readonly bridges: ReadonlyArray<Bridge>
-  /** Root-bus slot → device id, for devices the `qemu` dialect places explicitly. */
-  readonly rootSlots: Readonly<Record<number, string>>
+  /** Root-bus slot → device id, for devices the `qemu` dialect places explicitly (a one-level slot map). */
+  readonly rootSlots: SlotMap
   readonly kernelParams: ReadonlyArray<Param>
   readonly kernelParamsDebug: ReadonlyArray<Param>
   readonly kernelParamsNonDebug: ReadonlyArray<Param>

@@ -135,7 +135,7 @@ export const arbitraryPlan: fc.Arbitrary<Plan> = fc
       host,
       state: {
         machineType: g.ccw ? 's390-ccw-virtio' : 'q35', memoryOffsetMiB: 0, nested: false, vhost: false, image: false, vmFactory: false, host,
-        bridges: [], rootSlots: {}, kernelParams: [], kernelParamsDebug: [], kernelParamsNonDebug: [],
+        bridges: [], rootSlots: undefined, kernelParams: [], kernelParamsDebug: [], kernelParamsNonDebug: [],
       },
       capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
       warnings: [],

@@ -13,6 +13,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { newBridge, type Bridge } from '../bridges.ts'
+import * as S from '../slots.ts'
 import { deviceId, type Device, type Dialect, type Transport } from '../devices/model.ts'
 import { parseError, type PlanError } from '../errors.ts'
 import type { Arch } from '../input/sandbox.ts'
@@ -153,7 +154,7 @@ const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<Arc
   const root = bridgeDevs[0]?.bus ?? devices.flatMap((d) => ('placement' in d && d.placement._tag === 'Pci' && !ids.has(d.placement.bus) ? [d.placement.bus] : []))[0]
   const rootSlots: Record<number, string> = root === undefined ? {} : slots(root)
   for (const b of bridgeDevs) if (b.bus === root) rootSlots[b.addr] = b.id
-  return { bridges, rootSlots }
+  return { bridges, rootSlots: S.fromEntries(0, Object.entries(rootSlots).map(([k, v]) => [Number(k), v] as const)) }
 }
 
 // -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { slotsOf } from '../../support/bridges.ts'
-import { checkDuplicates, listOf, noDevices } from '../../../src/arch/base.ts'
+import { checkDuplicates, listOf, noDevices, rootSlotsOf } from '../../../src/arch/base.ts'
 /** Every function of the amd64 record, checked against reference §3 (and §2, §4–§7). */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -175,7 +175,7 @@ describe('appendConsole', () => {
       { _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Pci', bus: 'pcie.0', slot: 1 } },
       { _tag: 'Char', driver: 'virtconsole', deviceId: 'console0', id: 'charconsole0', path: '/run/c.sock', name: undefined },
     ])
-    expect(d.state.rootSlots[1]).toBe('serial0')
+    expect(rootSlotsOf(d.state)[1]).toBe('serial0')
   })
   it('sets disable-modern when nested', () => {
     const d = unsafeRight(amd64.appendConsole('/c')(devicesFor({}, { host: { memoryMiB: 1, nested: true } })))
@@ -191,7 +191,7 @@ describe('appendImage', () => {
   it('is an NVDIMM nv0/mem0 object of the resolved size, with no bus slot', () => {
     const d = unsafeRight(amd64.appendImage({ path: image, sizeBytes: 4096, randomHex: '0123456789abcdef' })(devicesFor()))
     expect(listOf(d)).toEqual([{ _tag: 'Nvdimm', deviceId: 'nv0', id: 'mem0', memPath: image, size: 4096 }])
-    expect(d.state.rootSlots).toEqual({})
+    expect(rootSlotsOf(d.state)).toEqual({})
   })
   it('keeps a zero size (render decides: govmm drops it, qemu errors)', () => {
     expect(listOf(unsafeRight(amd64.appendImage({ path: image, sizeBytes: 0, randomHex: '0' })(devicesFor())))[0]).toMatchObject({ size: 0 })
@@ -216,7 +216,7 @@ describe('appendBridges (genericAppendBridges)', () => {
     const d = unsafeRight(amd64.appendBridges(devicesFor()))
     expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 2 }])
     expect(d.state.bridges[0]?.addr).toBe(2)
-    expect(d.state.rootSlots[2]).toBe('pci-bridge-0')
+    expect(rootSlotsOf(d.state)[2]).toBe('pci-bridge-0')
   })
   it('q35: on pcie.0; virt: pcie-pci-bridge type on pcie.0; pc-lite: nothing', () => {
     expect(listOf(unsafeRight(amd64.appendBridges(devicesFor({ machine_type: 'q35' }))))[0]).toMatchObject({ type: 'pci', bus: 'pcie.0' })
@@ -259,7 +259,7 @@ describe('appendSocket', () => {
   it('a virtserialport with the socket name, no bus slot', () => {
     const d = unsafeRight(amd64.appendSocket({ id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' })(devicesFor()))
     expect(listOf(d)).toEqual([{ _tag: 'Char', driver: 'virtserialport', deviceId: 'channel0', id: 'charch0', path: '/k.sock', name: 'agent.channel.0' }])
-    expect(d.state.rootSlots).toEqual({})
+    expect(rootSlotsOf(d.state)).toEqual({})
   })
   it('truncates the chardev id to 31 bytes', () => {
     const d = unsafeRight(amd64.appendSocket({ id: `c${'x'.repeat(40)}`, deviceId: 'ch', hostPath: '/k', name: 'n' })(devicesFor()))

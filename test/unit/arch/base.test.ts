@@ -1,4 +1,5 @@
-import { checkDuplicates, listOf, noDevices } from '../../../src/arch/base.ts'
+import * as S from '../../../src/core/slots.ts'
+import { checkDuplicates, listOf, noDevices, rootSlotsOf } from '../../../src/arch/base.ts'
 /** The base record: constants, construction, defaults arches override, late binding through self(), push and placement. */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -41,7 +42,7 @@ describe('constants (reference §2.1)', () => {
 describe('newState', () => {
   it('copies config and host facts, applies handleImagePath, starts with no bridges', () => {
     const s = newState(base, config({ memory_offset: 7 }), sandbox({ host: { memoryMiB: 99, nested: true, accelerator: 'tcg' } }))
-    expect(s).toMatchObject({ machineType: 'm', memoryOffsetMiB: 7, nested: false, vhost: false, image: true, vmFactory: false, bridges: [], rootSlots: {} })
+    expect(s).toMatchObject({ machineType: 'm', memoryOffsetMiB: 7, nested: false, vhost: false, image: true, vmFactory: false, bridges: [], rootSlots: undefined })
     expect(s.host).toEqual({ memoryMiB: 99, nested: true, qemuVersion: undefined, gicVersion: undefined, accelerator: 'tcg' })
     expect(serializeParams(s.kernelParams).slice(-1)).toEqual(['root=/dev/vda1'])
   })
@@ -109,7 +110,7 @@ describe('placed', () => {
   it('places first, then pushes with the placement', () => {
     const d = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
     expect(listOf(d)[0]).toMatchObject({ placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } })
-    expect(d.state.rootSlots).toEqual({ 1: 'rng0' })
+    expect(rootSlotsOf(d.state)).toEqual({ 1: 'rng0' })
   })
   it('fails when the pushed id is taken', () => {
     const once = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
@@ -120,9 +121,9 @@ describe('placed', () => {
 describe('freeRootSlot / genericMemoryTopology / netType', () => {
   it('freeRootSlot skips reserved and used slots', () => {
     const rb = { bus: 'pci.0', reserved: [0, 1], bridgeType: undefined }
-    expect(freeRootSlot(rb, {})).toBe(2)
-    expect(freeRootSlot(rb, { 2: 'a', 4: 'b' })).toBe(3)
-    expect(freeRootSlot(rb, Object.fromEntries(Array.from({ length: 32 }, (_, i) => [i, 'x'])))).toBeUndefined()
+    expect(freeRootSlot(rb, undefined)).toBe(2)
+    expect(freeRootSlot(rb, S.fromEntries(0, [[2, 'a'], [4, 'b']]))).toBe(3)
+    expect(freeRootSlot(rb, S.fromEntries(0, Array.from({ length: 32 }, (_, i) => [i, 'x'] as const)))).toBeUndefined()
   })
   it('genericMemoryTopology adds 1024 MiB of NVDIMM headroom and the offset', () => {
     expect(genericMemoryTopology(2048, 32000, 10, 0)).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 33024 })

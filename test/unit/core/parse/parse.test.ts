@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { devicesOf, newBridge } from '../../../../src/core/bridges.ts'
+import { rootSlotsOf } from '../../../../src/arch/base.ts'
 import type { Device } from '../../../../src/core/devices/model.ts'
 import { toMessage } from '../../../../src/core/errors.ts'
 import { parseArgv, parseLine, splitWords, parseProps, type Parsed } from '../../../../src/core/parse/index.ts'
@@ -84,7 +85,7 @@ describe('qemu dialect (7.2)', () => {
     expect(p.plan.machine.options).toEqual([['accel', 'kvm'], ['kernel_irqchip', 'on'], ['nvdimm', 'on']])
   })
   it('rebuilds root-bus slots and bridge maps from placements', () => {
-    expect(p.plan.state.rootSlots).toEqual({ 1: 'serial0', 2: 'pci-bridge-0', 3: 'scsi0', 4: 'rng0', 5: 'vsock-3054198027', 6: 'extra-9p-kataShared', 7: 'network-0' })
+    expect(rootSlotsOf(p.plan.state)).toEqual({ 1: 'serial0', 2: 'pci-bridge-0', 3: 'scsi0', 4: 'rng0', 5: 'vsock-3054198027', 6: 'extra-9p-kataShared', 7: 'network-0' })
     expect(p.plan.state.bridges).toEqual([newBridge('pci', 'pci-bridge-0', 2)])
     expect(p.plan.state.bridges.map(devicesOf)).toEqual([{}])
   })
