@@ -42,13 +42,23 @@ const value = (v: string | number | boolean): string => (typeof v === 'boolean' 
  * @category render
  */
 export const opts = (items: ReadonlyArray<Opt>): string => {
-  // pieces are joined, not concatenated onto a string tested for emptiness: an empty bare element is kept
-  const pieces: Array<string> = []
-  for (const item of items) {
-    if (typeof item === 'string') pieces.push(escape(item))
-    else if (item[1] !== undefined) pieces.push(`${item[0]}=${value(item[1])}`)
+  // built by concatenation (one pass, no pieces array): this is the renderer's innermost loop.
+  // `first` rather than a test of `out` for emptiness: an empty bare element is kept.
+  let out = ''
+  let first = true
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as Opt
+    let piece: string
+    if (typeof item === 'string') piece = escape(item)
+    else {
+      const v = item[1]
+      if (v === undefined) continue
+      piece = `${item[0]}=${typeof v === 'string' ? escape(v) : value(v)}`
+    }
+    out = first ? piece : `${out},${piece}`
+    first = false
   }
-  return pieces.join(',')
+  return out
 }
 
 // -------------------------------------------------------------------------------------

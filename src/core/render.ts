@@ -121,53 +121,47 @@ export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, 
   if (dialect === 'qemu' && p.qemu72Unsupported !== undefined) return E.left(unsupported({ arch: p.arch, feature: p.qemu72Unsupported }))
   const q72 = dialect === 'qemu' ? qemu72Problem(p) : undefined
   if (q72 !== undefined) return E.left(q72)
-  const warnings: Array<string> = [...p.warnings]
-  const devArgs: Array<string> = []
-  const fds: Array<number> = []
-  for (const d of p.devices) {
-    const bad = problem(d)
-    if (bad !== undefined) {
-      if (dialect === 'qemu') return E.left(invalidDevice({ device: deviceId(d) || d._tag, field: bad.field, reason: bad.reason }))
-      warnings.push(`dropped device ${deviceId(d) || d._tag} as govmm does: ${bad.field}: ${bad.reason}`)
-      continue
-    }
-    const r = renderDevice(d, { dialect, transport: p.transport, fdBase: firstChildFd + fds.length })
-    devArgs.push(...r.args)
-    fds.push(...r.fds)
-  }
+  const warnings: Array<string> = p.warnings.slice()
   const g = dialect === 'govmm'
-  const kernelParams = kernelCmdline(p.kernel.params)
+  // one argv array, pushed in govmm's order (no spreads of intermediate arrays: this is per plan)
+  const args: Array<string> = ['-name', p.name, '-uuid', p.uuid, '-machine', machineArg(p, dialect), '-cpu', !g && p.host.accelerator === 'tcg' ? 'max' : p.cpuModel]
   // pseries refuses a maxmem that is not a multiple of 256 MiB, which Kata produced whenever
   // memory_offset was not one (reference §10.8): QEMU 7.2 gets it rounded down
   const maxMemMiB = !g && p.arch === 'ppc64le' ? p.memory.maxMemMiB - (p.memory.maxMemMiB % 256) : p.memory.maxMemMiB
   if (maxMemMiB !== p.memory.maxMemMiB) warnings.push(`maxmem ${p.memory.maxMemMiB}M rounded down to ${maxMemMiB}M: pseries needs it aligned to 256 MiB`)
-  return E.map((smpArgs: ReadonlyArray<string>): Rendered => ({
-    binary: g ? p.binary : p.binary72,
-    args: [
-      '-name', p.name,
-      '-uuid', p.uuid,
-      '-machine', machineArg(p, dialect),
-      '-cpu', !g && p.host.accelerator === 'tcg' ? 'max' : p.cpuModel,
-      '-qmp', g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
-      '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
-      ...devArgs,
-      // govmm drops Kata's RTC (no Clock → invalid, reference §10.2); QEMU 7.2 gets what Kata meant
-      ...(g ? [] : ['-rtc', 'base=utc,driftfix=slew']),
-      // govmm printed it on every arch (reference §10.15); kvm-pit exists only on x86
-      ...(g || (p.hasKvmPit && p.arch === 'amd64') ? ['-global', 'kvm-pit.lost_tick_policy=discard'] : []),
-      '-vga', 'none',
-      ...knobs(p, dialect),
-      '-kernel', p.kernel.path,
-      ...(p.kernel.initrd !== undefined ? ['-initrd', p.kernel.initrd] : []),
-      ...(kernelParams !== '' ? ['-append', kernelParams] : []),
-      ...(p.bios !== undefined ? ['-bios', p.bios] : []),
-      ...p.ioThreads.flatMap((id) => ['-object', opts(['iothread', ['id', id]])]),
-      ...(p.incoming === 'defer' ? ['-S', '-incoming', 'defer'] : []),
-      '-pidfile', p.pidFile,
-      ...(p.logFile !== undefined ? ['-D', p.logFile] : []),
-      ...smpArgs,
-    ],
-    fds,
-    warnings,
-  }))(smp(p))
+  args.push(
+    '-qmp', g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
+    '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
+  )
+  const fds: Array<number> = []
+  for (const d of p.devices) {
+    const bad = problem(d)
+    if (bad !== undefined) {
+      if (!g) return E.left(invalidDevice({ device: deviceId(d) || d._tag, field: bad.field, reason: bad.reason }))
+      warnings.push(`dropped device ${deviceId(d) || d._tag} as govmm does: ${bad.field}: ${bad.reason}`)
+      continue
+    }
+    const r = renderDevice(d, { dialect, transport: p.transport, fdBase: firstChildFd + fds.length })
+    for (const a of r.args) args.push(a)
+    for (const fd of r.fds) fds.push(fd)
+  }
+  const smpArgs = smp(p)
+  if (smpArgs._tag === 'Left') return smpArgs
+  // govmm drops Kata's RTC (no Clock → invalid, reference §10.2); QEMU 7.2 gets what Kata meant
+  if (!g) args.push('-rtc', 'base=utc,driftfix=slew')
+  // govmm printed it on every arch (reference §10.15); kvm-pit exists only on x86
+  if (g || (p.hasKvmPit && p.arch === 'amd64')) args.push('-global', 'kvm-pit.lost_tick_policy=discard')
+  args.push('-vga', 'none')
+  for (const a of knobs(p, dialect)) args.push(a)
+  args.push('-kernel', p.kernel.path)
+  if (p.kernel.initrd !== undefined) args.push('-initrd', p.kernel.initrd)
+  const kernelParams = kernelCmdline(p.kernel.params)
+  if (kernelParams !== '') args.push('-append', kernelParams)
+  if (p.bios !== undefined) args.push('-bios', p.bios)
+  for (const id of p.ioThreads) args.push('-object', opts(['iothread', ['id', id]]))
+  if (p.incoming === 'defer') args.push('-S', '-incoming', 'defer')
+  args.push('-pidfile', p.pidFile)
+  if (p.logFile !== undefined) args.push('-D', p.logFile)
+  for (const a of smpArgs.right) args.push(a)
+  return E.right({ binary: g ? p.binary : p.binary72, args, fds, warnings })
 }

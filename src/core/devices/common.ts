@@ -34,7 +34,15 @@ export const govmmVirtioCcw: ReadonlySet<string> = new Set([
  * @category utils
  */
 export const driver = (ctx: RenderCtx, family: string): string =>
-  ctx.dialect === 'govmm' && (family === 'virtio-blk' || family === 'virtio-rng') ? family : `${family}-${ctx.transport}`
+  ctx.dialect === 'govmm' && (family === 'virtio-blk' || family === 'virtio-rng') ? family : (driverNames[ctx.transport][family] ?? `${family}-${ctx.transport}`)
+
+// The names built once, so each device's driver is one interned string: the isVirtioPCI/CCW set
+// lookups below then hash nothing (a freshly built name is hashed on every lookup).
+const families = ['vfio', 'vhost-vsock', 'virtio-9p', 'virtio-blk', 'virtio-net', 'virtio-rng', 'virtio-scsi', 'virtio-serial'] as const
+const driverNames: Readonly<Record<RenderCtx['transport'], Readonly<Record<string, string>>>> = {
+  pci: Object.fromEntries(families.map((f) => [f, `${f}-pci`])),
+  ccw: Object.fromEntries(families.map((f) => [f, `${f}-ccw`])),
+}
 
 const isPci = (ctx: RenderCtx, drv: string): boolean => ctx.transport === 'pci' && govmmVirtioPci.has(drv)
 const isCcw = (ctx: RenderCtx, drv: string): boolean => ctx.transport === 'ccw' && govmmVirtioCcw.has(drv)

@@ -12,20 +12,23 @@ import type { DeviceArgs, NetDevice, RenderCtx } from './model.ts'
 export const problem = (d: NetDevice): { field: string; reason: string } | undefined =>
   d.type === 'macvtap' && d.fds.length === 0 ? { field: 'fds', reason: 'a macvtap network device needs at least one fd' } : undefined
 
-const seq = (from: number, n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => from + i)
+/** `from:from+1:…` for n fds. */
+const fdList = (from: number, n: number): string => {
+  let out = ''
+  for (let i = 0; i < n; i++) out = i === 0 ? String(from) : `${out}:${from + i}`
+  return out
+}
 
 /** @since 0.1.0 @category render */
 export const render = (d: NetDevice, ctx: RenderCtx): DeviceArgs => {
   const drv = driver(ctx, 'virtio-net')
   const vhostFds = d.vhost ? d.vhostFds : []
-  const vhostNums = seq(ctx.fdBase, vhostFds.length)
-  const tapNums = seq(ctx.fdBase + vhostFds.length, d.fds.length)
   const backend: ReadonlyArray<Opt> =
     d.fds.length > 0
-      ? [['fds', tapNums.join(':')]]
+      ? [['fds', fdList(ctx.fdBase + vhostFds.length, d.fds.length)]]
       : [['ifname', d.ifName], ['downscript', 'no'], ['script', 'no']]
   const netdev = opts([
-    'tap', ['id', d.id], ['vhost', d.vhost ? true : undefined], ['vhostfds', vhostNums.length > 0 ? vhostNums.join(':') : undefined], ...backend,
+    'tap', ['id', d.id], ['vhost', d.vhost ? true : undefined], ['vhostfds', vhostFds.length > 0 ? fdList(ctx.fdBase, vhostFds.length) : undefined], ...backend,
   ])
   const mq: ReadonlyArray<Opt> =
     d.fds.length > 0 ? [['mq', true], ['vectors', ctx.transport === 'pci' ? 2 * d.fds.length + 2 : undefined]] : []
