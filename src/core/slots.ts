@@ -119,7 +119,9 @@ export const get = (m: SlotMap, shift: number, slot: number): string | undefined
  * @since 0.2.0
  * @category queries
  */
-export const lowestFree = (m: SlotMap, shift: number): number => {
+export const lowestFree = (m: SlotMap, shift: number): number => (shift === 0 ? lowestFreeLeaf(m, 1) : lowestFreeDeep(m, shift))
+
+const lowestFreeDeep = (m: SlotMap, shift: number): number => {
   let n = m
   let base = 0
   for (let s = shift; ; s -= 5) {
@@ -134,13 +136,16 @@ export const lowestFree = (m: SlotMap, shift: number): number => {
 }
 
 /** The lowest slot holding `id`, if any. @since 0.2.0 @category queries */
-export const find = (m: SlotMap, shift: number, id: string): number | undefined => (m === undefined ? undefined : findIn(m, shift, id, 0))
+export const find = (m: SlotMap, shift: number, id: string): number | undefined =>
+  m === undefined ? undefined : shift === 0 ? findLeaf(m, id, 0) : findIn(m, shift, id, 0)
+
+const findLeaf = (n: SlotNode, id: string, base: number): number | undefined => {
+  const k = n.items.indexOf(id)
+  return k < 0 ? undefined : base + nthBit(n.present, k)
+}
 
 const findIn = (n: SlotNode, shift: number, id: string, base: number): number | undefined => {
-  if (shift === 0) {
-    const k = n.items.indexOf(id)
-    return k < 0 ? undefined : base + nthBit(n.present, k)
-  }
+  if (shift === 0) return findLeaf(n, id, base)
   for (let k = 0; k < n.items.length; k++) {
     const r = findIn(n.items[k] as SlotNode, shift - 5, id, base + (nthBit(n.present, k) << shift))
     if (r !== undefined) return r
@@ -176,31 +181,44 @@ export const size = (m: SlotMap, shift: number): number => {
 // -------------------------------------------------------------------------------------
 
 /** `m` with `id` in `slot` (replacing what was there). Copies one node per level. @since 0.2.0 @category updates */
-export const set = (m: SlotMap, shift: number, slot: number, id: string): SlotNode => {
+export const set = (m: SlotMap, shift: number, slot: number, id: string): SlotNode => (shift === 0 ? setLeaf(m, slot, id) : setDeep(m, shift, slot, id))
+
+// The one-level case (every PCI bridge, the root bus) has functions of its own, so what V8
+// learns from four-level CCW maps does not slow it down (BENCHMARKS.md).
+const setLeaf = (m: SlotMap, slot: number, id: string): SlotNode => {
+  const bit = 1 << (slot & 31)
+  if (m === undefined) return { present: bit, full: bit, items: [id] }
+  const at = rank(m.present, slot & 31)
+  const present = m.present | bit
+  return { present, full: present, items: (m.present & bit) !== 0 ? replaced(m.items, at, id) : inserted(m.items, at, id) }
+}
+
+const setDeep = (m: SlotMap, shift: number, slot: number, id: string): SlotNode => {
   const i = (slot >>> shift) & 31
   const bit = 1 << i
   const at = m === undefined ? 0 : rank(m.present, i)
   const has = m !== undefined && (m.present & bit) !== 0
-  if (shift === 0) {
-    const present = (m?.present ?? 0) | bit
-    return { present, full: present, items: m === undefined ? [id] : has ? replaced(m.items, at, id) : inserted(m.items, at, id) }
-  }
   const kid = set(has ? (m.items[at] as SlotNode) : undefined, shift - 5, slot, id)
   const full = isFull(kid, shift - 5, slot >>> shift === 0) ? (m?.full ?? 0) | bit : (m?.full ?? 0) & ~bit
   return { present: (m?.present ?? 0) | bit, full, items: m === undefined ? [kid] : has ? replaced(m.items, at, kid) : inserted(m.items, at, kid) }
 }
 
 /** `m` without `slot`; an emptied node disappears, so the shape stays canonical. @since 0.2.0 @category updates */
-export const remove = (m: SlotMap, shift: number, slot: number): SlotMap => {
+export const remove = (m: SlotMap, shift: number, slot: number): SlotMap => (shift === 0 ? removeLeaf(m, slot) : removeDeep(m, shift, slot))
+
+const removeLeaf = (m: SlotMap, slot: number): SlotMap => {
+  const bit = 1 << (slot & 31)
+  if (m === undefined || (m.present & bit) === 0) return m
+  const present = m.present & ~bit
+  return present === 0 ? undefined : { present, full: present, items: removed(m.items, rank(m.present, slot & 31)) }
+}
+
+const removeDeep = (m: SlotMap, shift: number, slot: number): SlotMap => {
   if (m === undefined) return m
   const i = (slot >>> shift) & 31
   const bit = 1 << i
   if ((m.present & bit) === 0) return m
   const at = rank(m.present, i)
-  if (shift === 0) {
-    const present = m.present & ~bit
-    return present === 0 ? undefined : { present, full: present, items: removed(m.items, at) }
-  }
   const kid = remove(m.items[at] as SlotNode, shift - 5, slot)
   if (kid === undefined) {
     const present = m.present & ~bit
