@@ -7,11 +7,11 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { addressFormatCCW, makeBridges } from '../core/bridges.ts'
+import { ccwDevno, makeBridges } from '../core/bridges.ts'
 import { unsupported } from '../core/errors.ts'
 import { makeNameId, maxDevIdSize } from '../core/ids.ts'
 import { parseParams } from '../core/kernel.ts'
-import { andThen, baseArch, push } from './base.ts'
+import { baseArch, push } from './base.ts'
 import type { ArchSpec, QemuArch } from './types.ts'
 
 /** @since 0.1.0 @category model */
@@ -58,8 +58,9 @@ export const s390x: QemuArch = {
   appendVFIODevice: (v) => (d) =>
     push({ _tag: 'Vfio', id: `vfio-${d.vfios}`, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement: { _tag: 'None' } }, 'vfio')(d),
   supportGuestMemoryHotplug: () => false,
-  placeDevice: (key) => (s) =>
-    andThen(s390x.addDeviceToBridge(key, 'ccw')(s), ([s2, r]) =>
-      andThen(addressFormatCCW(r.bridge, r.addr), (devno) => E.right([s2, { _tag: 'Ccw', devno, key }] as const)),
-    ),
+  placeDevice: (key) => (s) => {
+    // addDeviceToBridge(…, 'ccw') only ever answers with a CCW bridge: no Either for the devno
+    const r = s390x.addDeviceToBridge(key, 'ccw')(s)
+    return r._tag === 'Left' ? r : E.right([r.right[0], { _tag: 'Ccw', devno: ccwDevno(r.right[1].bridge, r.right[1].addr), key }] as const)
+  },
 }

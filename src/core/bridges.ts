@@ -122,7 +122,13 @@ const pciSlotNames: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) =
 
 /** `%02x` / `%04x` formatting of a slot by bridge type. @since 0.1.0 @category utils */
 export const formatSlot = (type: BridgeType, slot: number): string =>
-  type !== 'ccw' && slot >= 0 && slot < 256 ? (pciSlotNames[slot] as string) : slot.toString(16).padStart(type === 'ccw' ? 4 : 2, '0')
+  slot >= 0 && slot < 0x10000
+    ? type === 'ccw'
+      ? `${pciSlotNames[slot >>> 8] as string}${pciSlotNames[slot & 0xff] as string}`
+      : slot < 256
+        ? (pciSlotNames[slot] as string)
+        : slot.toString(16)
+    : slot.toString(16).padStart(type === 'ccw' ? 4 : 2, '0')
 
 /**
  * Place `id` on the first bridge of type `type` that has a free slot (lowest slot first).
@@ -201,7 +207,10 @@ const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanEr
  * @category utils
  */
 export const addressFormatCCW = (b: Bridge, addr: string): E.Either<PlanError, string> =>
-  b.type === 'ccw' ? E.right(`fe.${b.addr.toString(16)}.${addr}`) : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
+  b.type === 'ccw' ? E.right(ccwDevno(b, addr)) : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
+
+/** `addressFormatCCW` for a bridge already known to be a CCW one (the planner's placement). @since 0.2.0 @category utils */
+export const ccwDevno = (b: Bridge, addr: string): string => `fe.${b.addr === 0 ? '0' : b.addr.toString(16)}.${addr}`
 
 /**
  * The guest-side CCW bus id (`0.<bridge addr %x>.<addr>`).
