@@ -47,28 +47,33 @@ const driverNames: Readonly<Record<RenderCtx['transport'], Readonly<Record<strin
 const isPci = (ctx: RenderCtx, drv: string): boolean => ctx.transport === 'pci' && govmmVirtioPci.has(drv)
 const isCcw = (ctx: RenderCtx, drv: string): boolean => ctx.transport === 'ccw' && govmmVirtioCcw.has(drv)
 
+/** No options: one shared empty list, so the common case allocates nothing (not frozen: V8 spreads frozen arrays on a slow path; the type keeps it read-only). */
+const none: ReadonlyArray<Opt> = []
+
 /** `disable-modern=`: govmm prints it on every PCI virtio device; QEMU 7.2 only when it is on. @since 0.1.0 @category render */
 export const disableModern = (ctx: RenderCtx, drv: string, on: boolean): ReadonlyArray<Opt> =>
   ctx.dialect === 'govmm'
-    ? isPci(ctx, drv) ? [['disable-modern', on ? 'true' : 'false']] : []
-    : on && ctx.transport === 'pci' ? [['disable-modern', true]] : []
+    ? isPci(ctx, drv) ? [['disable-modern', on ? 'true' : 'false']] : none
+    : on && ctx.transport === 'pci' ? [['disable-modern', true]] : none
+
+const romfileEmpty: ReadonlyArray<Opt> = [['romfile', '']]
 
 /** govmm's literal empty `romfile=` on PCI devices; QEMU 7.2 gets none. @since 0.1.0 @category render */
-export const romfile = (ctx: RenderCtx, drv: string): ReadonlyArray<Opt> => (ctx.dialect === 'govmm' && isPci(ctx, drv) ? [['romfile', '']] : [])
+export const romfile = (ctx: RenderCtx, drv: string): ReadonlyArray<Opt> => (ctx.dialect === 'govmm' && isPci(ctx, drv) ? romfileEmpty : none)
 
 /** govmm's `devno=` on CCW devices (empty when the device has none, reference §10.13). @since 0.1.0 @category render */
 export const govmmDevno = (ctx: RenderCtx, drv: string, p: Placement): ReadonlyArray<Opt> =>
-  ctx.dialect === 'govmm' && isCcw(ctx, drv) ? [['devno', p._tag === 'Ccw' ? p.devno : '']] : []
+  ctx.dialect === 'govmm' && isCcw(ctx, drv) ? [['devno', p._tag === 'Ccw' ? p.devno : '']] : none
 
 /** The `qemu` dialect's explicit placement: `bus=…,addr=0xN` on PCI, `devno=…` on CCW. @since 0.1.0 @category render */
 export const place = (ctx: RenderCtx, p: Placement): ReadonlyArray<Opt> =>
   ctx.dialect === 'govmm'
-    ? []
+    ? none
     : p._tag === 'Pci'
       ? [['bus', p.bus], ['addr', `0x${p.slot.toString(16)}`]]
       : p._tag === 'Ccw'
         ? [['devno', p.devno]]
-        : []
+        : none
 
 /** `-device <opts>` with no fds. @since 0.1.0 @category render */
 export const plain = (...args: ReadonlyArray<string>) => ({ args, fds: [] as ReadonlyArray<number> })
