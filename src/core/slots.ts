@@ -61,11 +61,13 @@ const nthBit = (present: number, k: number): number => {
   return lowestBit(x)
 }
 
+// Arrays are built by push from empty or by slice, never `new Array(n)`: a preallocated array is
+// "holey" to V8, and mixing holey and packed arrays makes every `items` load polymorphic.
 const inserted = <A>(xs: ReadonlyArray<A>, at: number, x: A): ReadonlyArray<A> => {
-  const out = new Array<A>(xs.length + 1)
-  for (let j = 0; j < at; j++) out[j] = xs[j] as A
-  out[at] = x
-  for (let j = at; j < xs.length; j++) out[j + 1] = xs[j] as A
+  const out: Array<A> = []
+  for (let j = 0; j < at; j++) out.push(xs[j] as A)
+  out.push(x)
+  for (let j = at; j < xs.length; j++) out.push(xs[j] as A)
   return out
 }
 
@@ -76,9 +78,8 @@ const replaced = <A>(xs: ReadonlyArray<A>, at: number, x: A): ReadonlyArray<A> =
 }
 
 const removed = <A>(xs: ReadonlyArray<A>, at: number): ReadonlyArray<A> => {
-  const out = new Array<A>(xs.length - 1)
-  for (let j = 0; j < at; j++) out[j] = xs[j] as A
-  for (let j = at + 1; j < xs.length; j++) out[j - 1] = xs[j] as A
+  const out: Array<A> = []
+  for (let j = 0; j < xs.length; j++) if (j !== at) out.push(xs[j] as A)
   return out
 }
 
