@@ -20,6 +20,8 @@ import { exampleSandboxText, large, scaled, typical } from './inputs.ts'
 const quick = process.argv.includes('--quick')
 const noQemu = process.argv.includes('--no-qemu')
 const time = quick ? 300 : 1500
+// `--only <text>`: run just the rows whose name contains it (and skip the extras and the report)
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
 
 const ok = <A>(r: E.Either<unknown, A>): A => {
   if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
@@ -43,24 +45,37 @@ const pairs = (start: ReadonlyArray<Bridge>): void => {
   }
 }
 
+// the same pairs through the data-last form (`addDeviceToBridge(id, type)(bridges)`), which
+// allocates a closure per call: reported beside the data-first row
+const pairsCurried = (start: ReadonlyArray<Bridge>): void => {
+  let b = start
+  for (let i = 0; i < 1000; i++) {
+    b = ok(addDeviceToBridge(pairIds[i] as string, 'pci')(b)).bridges
+    b = ok(removeDeviceFromBridge(pairIds[i] as string)(b))
+  }
+}
+
 const typicalPlan: Plan = ok(planSandbox(typical.config, typical.sandbox, { imageSizeBytes: 134_217_728 }, ids))
 const s15 = scaled(15)
 const s150 = scaled(150)
 const s1500 = scaled(1500)
 
 const bench = new Bench({ time, warmupTime: quick ? 100 : 300 })
-bench
-  .add('typical: plan + render (govmm)', () => planAndRender(typical))
-  .add('typical: plan + render (qemu)', () => planAndRender(typical, 'qemu'))
-  .add('large: plan + render (govmm)', () => planAndRender(large))
-  .add('bridge pairs, empty (1000 pairs)', () => pairs(empty))
-  .add('bridge pairs, busy (1000 pairs)', () => pairs(busy))
-  .add('scaling: 15 devices', () => planAndRender(s15))
-  .add('scaling: 150 devices', () => planAndRender(s150))
-  .add('scaling: 1500 devices', () => planAndRender(s1500))
-  .add('render only (govmm)', () => ok(render(typicalPlan, 'govmm')))
-  .add('render only (qemu)', () => ok(render(typicalPlan, 'qemu')))
-  .add('decode sandbox JSON', () => ok(decodeSandbox(JSON.parse(exampleSandboxText))))
+const add = (name: string, fn: () => unknown): void => {
+  if (only === undefined || name.includes(only)) bench.add(name, fn)
+}
+add('typical: plan + render (govmm)', () => planAndRender(typical))
+add('typical: plan + render (qemu)', () => planAndRender(typical, 'qemu'))
+add('large: plan + render (govmm)', () => planAndRender(large))
+add('bridge pairs, empty (1000 pairs)', () => pairs(empty))
+add('bridge pairs, busy (1000 pairs)', () => pairs(busy))
+add('bridge pairs, empty, data-last form (1000 pairs)', () => pairsCurried(empty))
+add('scaling: 15 devices', () => planAndRender(s15))
+add('scaling: 150 devices', () => planAndRender(s150))
+add('scaling: 1500 devices', () => planAndRender(s1500))
+add('render only (govmm)', () => ok(render(typicalPlan, 'govmm')))
+add('render only (qemu)', () => ok(render(typicalPlan, 'qemu')))
+add('decode sandbox JSON', () => ok(decodeSandbox(JSON.parse(exampleSandboxText))))
 
 export interface Row {
   readonly name: string
@@ -76,6 +91,7 @@ const main = async (): Promise<void> => {
     return { name: t.name, medianUs: (r.latency?.p50 ?? NaN) * 1000, samples: r.latency?.samplesCount ?? r.latency?.samples?.length ?? 0 }
   })
   for (const r of rows) console.log(`${r.name.padEnd(36)} median ${r.medianUs.toFixed(2).padStart(10)} µs  (${r.samples} samples)`)
+  if (only !== undefined) return
   const extra = await import('./extra.ts').then((m) => m.extras({ quick, noQemu }))
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(rows, extra, machine()))
   console.log('wrote BENCHMARKS.md')
