@@ -35,7 +35,7 @@ export const report = (rows: ReadonlyArray<Row>, x: Extras, m: { cpu: string; co
       const met = (g.target === undefined || us <= g.target) && g.us / us >= 2
       return `| ${name} | ${f(us)} µs | ${g.us} µs | ${(g.us / us).toFixed(1)}× | ${g.target === undefined ? '≥ 2× Go' : `≤ ${g.target} µs, ≥ 2× Go`} | ${met ? 'yes' : 'no'} |`
     }),
-    `| typical, effects-inclusive (read files, stat a real 128 MiB image, crypto ids, plan, render) | ${f(x.effectsUs)} µs | 42.9 µs | ${(42.9 / x.effectsUs).toFixed(1)}× | — | — |`,
+    `| typical, effects-inclusive (read files, stat a real 128 MiB image, crypto ids, plan, render) | ${f(x.effectsUs)} µs | 42.9 µs | ${(42.9 / x.effectsUs).toFixed(2)}× | — | — |`,
     '',
     'The bridge-pair rows call `addDeviceToBridge(bridges, id, type)` / `removeDeviceFromBridge(bridges, id)`',
     '(the data-first form the planner uses; ids made before timing); the data-last form is in the next table.',
