@@ -6,6 +6,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect, it } from 'vitest'
+import type { Bridge } from '../../src/core/bridges.ts'
+import { slotsOf } from '../support/bridges.ts'
 import { describeQemu, tempDir } from '../support/qemu.ts'
 import { relocate } from '../support/relocate.ts'
 
@@ -43,7 +45,9 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
       const un = spawnSync(process.execPath, [cli, 'unplug', '--state', state, '--id', 'clidisk', '--timeout-ms', '300'], { encoding: 'utf8' })
       expect(un.status).toBe(1)
       expect(un.stderr).toMatch(/^Timeout: waiting for QMP event DEVICE_DELETED/)
-      expect(JSON.parse(readFileSync(state, 'utf8')).state.bridges[0].devices).toEqual({ 1: 'clidisk', 2: 'clidisk2' })
+      // the state file holds the slot map as JSON; it reads back as a bridge
+      const saved = JSON.parse(readFileSync(state, 'utf8')) as { state: { bridges: ReadonlyArray<Bridge> } }
+      expect(slotsOf(saved.state.bridges[0])).toEqual({ 1: 'clidisk', 2: 'clidisk2' })
 
       const usage = spawnSync(process.execPath, [cli, 'hotplug', '--state', state, 'teleporter'], { encoding: 'utf8' })
       expect(usage.status).toBe(2)
