@@ -3,7 +3,8 @@
  * bridge, 65536 device numbers on a CCW bridge). It is a bitmapped trie of 32-way nodes: a leaf
  * holds the ids of its occupied slots densely, in slot order, with a 32-bit `present` mask
  * saying which slots they are; a branch does the same for its children and also keeps a `full`
- * mask of the children that have no free slot left.
+ * mask of the children that have no free slot left (a leaf needs none: it is full when
+ * `present` is).
  *
  * That makes the allocator's three questions cheap without giving up immutability: the lowest
  * free slot is found by following `full` masks (one step per level, not a scan), and placing or
@@ -22,15 +23,26 @@
 // model
 // -------------------------------------------------------------------------------------
 
-/** A trie node. At level 0 `items` are ids; above it they are child nodes. @since 0.2.0 @category model */
-export interface SlotNode {
-  /** Bit i: entry i of this node is occupied (a device, or a non-empty child). */
+/** A level-0 node: the ids of its occupied slots. @since 0.2.0 @category model */
+export interface SlotLeaf {
+  /** Bit i: slot i of this leaf holds a device. */
   readonly present: number
-  /** Bit i: child i has no free slot (always equal to `present` at level 0). */
-  readonly full: number
-  /** The occupied entries, densely, in slot order. */
-  readonly items: ReadonlyArray<string | SlotNode>
+  /** The ids, densely, in slot order. */
+  readonly items: ReadonlyArray<string>
 }
+
+/** A node above level 0: its non-empty children. @since 0.2.0 @category model */
+export interface SlotBranch {
+  /** Bit i: child i is non-empty. */
+  readonly present: number
+  /** Bit i: child i has no free slot. */
+  readonly full: number
+  /** The children, densely, in order. */
+  readonly items: ReadonlyArray<SlotNode>
+}
+
+/** A trie node: a leaf at level 0, a branch above it. @since 0.2.0 @category model */
+export type SlotNode = SlotLeaf | SlotBranch
 
 /** A slot map: the root node, or `undefined` when no slot is occupied. @since 0.2.0 @category model */
 export type SlotMap = SlotNode | undefined
@@ -84,18 +96,15 @@ const removed = <A>(xs: ReadonlyArray<A>, at: number): ReadonlyArray<A> => {
 }
 
 /** Whether a node (of the level whose entries are 2^shift slots wide) has no free slot; `zero`: it holds slot 0. */
-const isFull = (n: SlotNode, shift: number, zero: boolean): boolean => (shift === 0 ? (n.present | (zero ? 1 : 0)) === -1 : n.full === -1)
+const isFull = (n: SlotNode, shift: number, zero: boolean): boolean => (shift === 0 ? (n.present | (zero ? 1 : 0)) === -1 : (n as SlotBranch).full === -1)
 
 // -------------------------------------------------------------------------------------
 // queries
 // -------------------------------------------------------------------------------------
 
-/** Bit i: slot i is occupied, for a one-level map (slots 0..31). @since 0.2.0 @category queries */
-export const leafMask = (m: SlotMap): number => (m === undefined ? 0 : m.present)
-
 /** The lowest slot of a one-level map that is neither occupied nor in `reserved` (a bit mask), or -1. @since 0.2.0 @category queries */
 export const lowestFreeLeaf = (m: SlotMap, reserved: number): number => {
-  const free = ~(leafMask(m) | reserved)
+  const free = ~((m === undefined ? 0 : m.present) | reserved)
   return free === 0 ? -1 : lowestBit(free)
 }
 
@@ -127,7 +136,7 @@ const lowestFreeDeep = (m: SlotMap, shift: number): number => {
   let base = 0
   for (let s = shift; ; s -= 5) {
     if (n === undefined) return base === 0 ? 1 : base
-    const free = s === 0 ? ~(n.present | (base === 0 ? 1 : 0)) : ~n.full
+    const free = s === 0 ? ~(n.present | (base === 0 ? 1 : 0)) : ~(n as SlotBranch).full
     if (free === 0) return -1
     if (s === 0) return base + lowestBit(free)
     const i = lowestBit(free)
@@ -138,15 +147,15 @@ const lowestFreeDeep = (m: SlotMap, shift: number): number => {
 
 /** The lowest slot holding `id`, if any. @since 0.2.0 @category queries */
 export const find = (m: SlotMap, shift: number, id: string): number | undefined =>
-  m === undefined ? undefined : shift === 0 ? findLeaf(m, id, 0) : findIn(m, shift, id, 0)
+  m === undefined ? undefined : shift === 0 ? findLeaf(m as SlotLeaf, id, 0) : findIn(m, shift, id, 0)
 
-const findLeaf = (n: SlotNode, id: string, base: number): number | undefined => {
+const findLeaf = (n: SlotLeaf, id: string, base: number): number | undefined => {
   const k = n.items.indexOf(id)
   return k < 0 ? undefined : base + nthBit(n.present, k)
 }
 
 const findIn = (n: SlotNode, shift: number, id: string, base: number): number | undefined => {
-  if (shift === 0) return findLeaf(n, id, base)
+  if (shift === 0) return findLeaf(n as SlotLeaf, id, base)
   for (let k = 0; k < n.items.length; k++) {
     const r = findIn(n.items[k] as SlotNode, shift - 5, id, base + (nthBit(n.present, k) << shift))
     if (r !== undefined) return r
@@ -188,13 +197,14 @@ export const set = (m: SlotMap, shift: number, slot: number, id: string): SlotNo
 // learns from four-level CCW maps does not slow it down (BENCHMARKS.md).
 const setLeaf = (m: SlotMap, slot: number, id: string): SlotNode => {
   const bit = 1 << (slot & 31)
-  if (m === undefined) return { present: bit, full: bit, items: [id] }
+  if (m === undefined) return { present: bit, items: [id] }
+  const items = m.items as ReadonlyArray<string>
   const at = rank(m.present, slot & 31)
-  const present = m.present | bit
-  return { present, full: present, items: (m.present & bit) !== 0 ? replaced(m.items, at, id) : inserted(m.items, at, id) }
+  return { present: m.present | bit, items: (m.present & bit) !== 0 ? replaced(items, at, id) : inserted(items, at, id) }
 }
 
-const setDeep = (m: SlotMap, shift: number, slot: number, id: string): SlotNode => {
+const setDeep = (node: SlotMap, shift: number, slot: number, id: string): SlotNode => {
+  const m = node as SlotBranch | undefined
   const i = (slot >>> shift) & 31
   const bit = 1 << i
   const at = m === undefined ? 0 : rank(m.present, i)
@@ -211,10 +221,11 @@ const removeLeaf = (m: SlotMap, slot: number): SlotMap => {
   const bit = 1 << (slot & 31)
   if (m === undefined || (m.present & bit) === 0) return m
   const present = m.present & ~bit
-  return present === 0 ? undefined : { present, full: present, items: removed(m.items, rank(m.present, slot & 31)) }
+  return present === 0 ? undefined : { present, items: removed(m.items as ReadonlyArray<string>, rank(m.present, slot & 31)) }
 }
 
-const removeDeep = (m: SlotMap, shift: number, slot: number): SlotMap => {
+const removeDeep = (node: SlotMap, shift: number, slot: number): SlotMap => {
+  const m = node as SlotBranch | undefined
   if (m === undefined) return m
   const i = (slot >>> shift) & 31
   const bit = 1 << i
