@@ -23,7 +23,7 @@ export interface Bridge {
   readonly id: string
   /** Slot of the bridge on the root bus (2 + index for PCI/PCIe; 0 for CCW). */
   readonly addr: number
-  /** Slot → device id, as a persistent slot map (read it with `devicesOf`, `deviceAt`). Slot 0 is never used. */
+  /** Slot → device id, as a persistent slot map (read it with `devicesOf`). Slot 0 is never used. */
   readonly slots: S.SlotMap
   readonly maxCapacity: number
 }
@@ -77,14 +77,8 @@ export const makeBridges = (type: BridgeType, n: number): ReadonlyArray<Bridge> 
 // queries
 // -------------------------------------------------------------------------------------
 
-/** The device id in a slot, if any. @since 0.2.0 @category queries */
-export const deviceAt = (b: Bridge, slot: number): string | undefined => S.get(b.slots, shiftOf(b.type), slot)
-
 /** Every occupied slot and its device id (Kata's `Bridge.Devices` map), built fresh. @since 0.2.0 @category queries */
 export const devicesOf = (b: Bridge): Readonly<Record<number, string>> => Object.fromEntries(S.entries(b.slots, shiftOf(b.type)))
-
-/** How many slots are occupied. @since 0.2.0 @category queries */
-export const usedSlots = (b: Bridge): number => S.size(b.slots, shiftOf(b.type))
 
 // -------------------------------------------------------------------------------------
 // planning
@@ -94,41 +88,19 @@ export const usedSlots = (b: Bridge): number => S.size(b.slots, shiftOf(b.type))
 // of the same shape (cheaper than a spread, and it keeps every bridge one hidden class); its slot
 // map copies one short array per level; the list copies 5-odd pointers. Nothing is mutated after
 // construction: the types are read-only.
-const withSlots = (b: Bridge, slots: S.SlotMap): Bridge => ({ type: b.type, id: b.id, addr: b.addr, slots, maxCapacity: b.maxCapacity })
+const withSlotMap = (b: Bridge, slots: S.SlotMap): Bridge => ({ type: b.type, id: b.id, addr: b.addr, slots, maxCapacity: b.maxCapacity })
 
-// A machine has at most 5 bridges (katautils caps default_bridges): an array literal of the
-// right length is about twice as fast as `slice()` + store at that size (BENCHMARKS.md).
 const replaceAt = (bs: ReadonlyArray<Bridge>, idx: number, b: Bridge): ReadonlyArray<Bridge> => {
-  switch (bs.length) {
-    case 1:
-      return [b]
-    case 2:
-      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!]
-    case 3:
-      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!, idx === 2 ? b : bs[2]!]
-    case 4:
-      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!, idx === 2 ? b : bs[2]!, idx === 3 ? b : bs[3]!]
-    case 5:
-      return [idx === 0 ? b : bs[0]!, idx === 1 ? b : bs[1]!, idx === 2 ? b : bs[2]!, idx === 3 ? b : bs[3]!, idx === 4 ? b : bs[4]!]
-    default: {
-      const next = bs.slice()
-      next[idx] = b
-      return next
-    }
-  }
+  const next = bs.slice()
+  next[idx] = b
+  return next
 }
 
 const pciSlotNames: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /** `%02x` / `%04x` formatting of a slot by bridge type. @since 0.1.0 @category utils */
 export const formatSlot = (type: BridgeType, slot: number): string =>
-  slot >= 0 && slot < 0x10000
-    ? type === 'ccw'
-      ? `${pciSlotNames[slot >>> 8] as string}${pciSlotNames[slot & 0xff] as string}`
-      : slot < 256
-        ? (pciSlotNames[slot] as string)
-        : slot.toString(16)
-    : slot.toString(16).padStart(type === 'ccw' ? 4 : 2, '0')
+  type !== 'ccw' && slot >= 0 && slot < 256 ? (pciSlotNames[slot] as string) : slot.toString(16).padStart(type === 'ccw' ? 4 : 2, '0')
 
 /**
  * Place `id` on the first bridge of type `type` that has a free slot (lowest slot first).
@@ -165,7 +137,7 @@ const addTo = (bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.
     if (b.type !== type) continue
     const slot = S.lowestFree(b.slots, shift)
     if (slot < 1 || slot > b.maxCapacity) continue
-    const bridge = withSlots(b, S.set(b.slots, shift, slot, id))
+    const bridge = withSlotMap(b, S.set(b.slots, shift, slot, id))
     return E.right({ bridges: replaceAt(bridges, idx, bridge), bridge, slot, addr: formatSlot(type, slot) })
   }
   return E.left(noBridgeSlot({ bridgeType: type, available: [...new Set(bridges.map((x) => x.type))] }))
@@ -194,7 +166,7 @@ const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanEr
     const shift = shiftOf(b.type)
     const slot = S.find(b.slots, shift, id)
     if (slot === undefined) continue
-    return E.right(replaceAt(bridges, idx, withSlots(b, S.remove(b.slots, shift, slot))))
+    return E.right(replaceAt(bridges, idx, withSlotMap(b, S.remove(b.slots, shift, slot))))
   }
   return E.left(deviceNotOnBridge({ id }))
 }
@@ -210,7 +182,7 @@ export const addressFormatCCW = (b: Bridge, addr: string): E.Either<PlanError, s
   b.type === 'ccw' ? E.right(ccwDevno(b, addr)) : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
 
 /** `addressFormatCCW` for a bridge already known to be a CCW one (the planner's placement). @since 0.2.0 @category utils */
-export const ccwDevno = (b: Bridge, addr: string): string => `fe.${b.addr === 0 ? '0' : b.addr.toString(16)}.${addr}`
+export const ccwDevno = (b: Bridge, addr: string): string => `fe.${b.addr.toString(16)}.${addr}`
 
 /**
  * The guest-side CCW bus id (`0.<bridge addr %x>.<addr>`).
