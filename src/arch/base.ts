@@ -136,10 +136,7 @@ export const inputField = (d: Device): string => {
 export const andThen = <A, B>(e: E.Either<PlanError, A>, f: (a: A) => E.Either<PlanError, B>): E.Either<PlanError, B> => (e._tag === 'Left' ? e : f(e.right))
 
 /** Devices whose ids QEMU would all accept, or the `DuplicateId` of the first clash. @since 0.1.0 @category planning */
-export const checkDuplicates = (d: Devices): E.Either<PlanError, Devices> => {
-  const dup = firstDuplicate(listOf(d))
-  return dup === undefined ? E.right(d) : E.left(duplicateId(dup))
-}
+export const checkDuplicates = (d: Devices): E.Either<PlanError, Devices> => andThen(uniqueList(d), () => E.right(d))
 
 /** The devices as an array, or the `DuplicateId` of the first clash. @since 0.2.0 @category planning */
 export const uniqueList = (d: Devices): E.Either<PlanError, ReadonlyArray<Device>> => {

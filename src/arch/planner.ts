@@ -151,14 +151,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
       ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: ids.hex16('image') })] : []),
       ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
       arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
-      // each device's step is made when it runs, not all up front: a sandbox of n devices would
-      // otherwise hold n closures alive through the whole fold (GC survivors, BENCHMARKS.md)
-      (d) => {
-        let acc: E.Either<PlanError, Devices> = E.right(d)
-        for (let i = 0; i < sandbox.devices.length && acc._tag === 'Right'; i++)
-          acc = sandboxDevice(arch, config, sandbox, ids, i)(sandbox.devices[i] as SandboxDevice)(acc.right)
-        return acc
-      },
+      ...sandbox.devices.map((dev, i) => sandboxDevice(arch, config, sandbox, ids, i)(dev)),
     )
     // plain andThen chains: fp-ts's E.bind/E.map go through dual(), which showed in the profile
     return andThen(arch.machine(state), (machine) =>

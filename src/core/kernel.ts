@@ -49,12 +49,4 @@ export const serializeParams = (ps: ReadonlyArray<Param>): ReadonlyArray<string>
 }
 
 /** The `-append` value. @since 0.1.0 @category render */
-export const kernelCmdline = (ps: ReadonlyArray<Param>): string => {
-  let out = ''
-  for (const p of ps) {
-    if (p.key === '' && p.value === '') continue
-    const w = p.key === '' ? p.value : p.value === '' ? p.key : `${p.key}=${p.value}`
-    out = out === '' ? w : `${out} ${w}`
-  }
-  return out
-}
+export const kernelCmdline = (ps: ReadonlyArray<Param>): string => serializeParams(ps).join(' ')

@@ -20,19 +20,9 @@ export type SnocList<A> = Snoc<A> | undefined
 /** @since 0.2.0 @category constructors */
 export const append = <A>(xs: SnocList<A>, x: A): Snoc<A> => ({ init: xs, last: x, length: xs === undefined ? 1 : xs.length + 1 })
 
-/** @since 0.2.0 @category constructors */
-export const fromArray = <A>(xs: ReadonlyArray<A>): SnocList<A> => {
-  let out: SnocList<A> = undefined
-  for (const x of xs) out = append(out, x)
-  return out
-}
-
 /** The elements, oldest first, in a new array. O(n). @since 0.2.0 @category destructors */
 export const toArray = <A>(xs: SnocList<A>): ReadonlyArray<A> => {
   const out = new Array<A>(xs === undefined ? 0 : xs.length)
   for (let n = xs, i = out.length - 1; n !== undefined; n = n.init, i--) out[i] = n.last
   return out
 }
-
-/** @since 0.2.0 @category destructors */
-export const size = <A>(xs: SnocList<A>): number => (xs === undefined ? 0 : xs.length)
