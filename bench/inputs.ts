@@ -1,14 +1,20 @@
 /**
- * Benchmark inputs, decoded once: the bundled example (the "typical" row), the same with 5
- * bridges and 150 block drives ("large"), and sandboxes of N devices for the scaling rows.
+ * Benchmark inputs and the work every bench script times: the bundled example (the "typical"
+ * row), the same with 5 bridges and 150 block drives ("large"), sandboxes of N devices for the
+ * scaling rows, plan + render, and the bridge pairs.
  */
 import { readFileSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { parse as parseToml } from 'smol-toml'
 import { decodeConfig, type HypervisorConfig } from '../src/core/input/config.ts'
 import { decodeSandbox, type Sandbox } from '../src/core/input/sandbox.ts'
+import { planSandbox } from '../src/arch/planner.ts'
+import { addDeviceToBridge, makeBridges, removeDeviceFromBridge, type Bridge } from '../src/core/bridges.ts'
+import { seededIds } from '../src/core/ids.ts'
+import { render } from '../src/core/render.ts'
+import type { Plan } from '../src/core/vm.ts'
 
-const ok = <A>(r: E.Either<unknown, A>): A => {
+export const ok = <A>(r: E.Either<unknown, A>): A => {
   if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
   return r.right
 }
@@ -46,3 +52,43 @@ export const scaled = (n: number): { config: HypervisorConfig; sandbox: Sandbox 
     decodeSandbox({ arch: 's390x', id: 'scaled', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: { memoryMiB: 32000, nested: false }, devices: drives(n) }),
   ).value,
 })
+
+export type Input = { readonly config: HypervisorConfig; readonly sandbox: Sandbox }
+
+const ids = seededIds(1)
+
+/** Plan one input (image size known, seeded ids). */
+export const plan = (x: Input): Plan => ok(planSandbox(x.config, x.sandbox, { imageSizeBytes: 134_217_728 }, ids))
+
+/** Plan and render one input; the argv length, so nothing is optimised away. */
+export const planAndRender = (x: Input, dialect: 'govmm' | 'qemu' = 'govmm'): number => ok(render(plan(x), dialect)).args.length
+
+// bridge pairs: 5 q35 bridges, empty or with 70 devices (bridges 0 and 1 full, bridge 2 slots 1-10).
+// Built with the data-last form, which every version of the code has (bench/history.sh runs this
+// file against older commits).
+export const emptyBridges: ReadonlyArray<Bridge> = makeBridges('pci', 5)
+export const busyBridges: ReadonlyArray<Bridge> = Array.from({ length: 70 }, (_, i) => `busy-${i}`).reduce(
+  (bs, id) => ok(addDeviceToBridge(id, 'pci')(bs)).bridges,
+  emptyBridges,
+)
+
+// the ids are made once, outside the timed loops: the rows time the allocator, not string formatting
+const pairIds = Array.from({ length: 1000 }, (_, i) => `dev-${i}`)
+
+/** 1000 × (add + remove) through the data-first form the planner uses. */
+export const pairs = (start: ReadonlyArray<Bridge>): void => {
+  let b = start
+  for (const id of pairIds) {
+    b = ok(addDeviceToBridge(b, id, 'pci')).bridges
+    b = ok(removeDeviceFromBridge(b, id))
+  }
+}
+
+/** The same pairs through the data-last form (`addDeviceToBridge(id, type)(bridges)`), which allocates a closure per call. */
+export const pairsCurried = (start: ReadonlyArray<Bridge>): void => {
+  let b = start
+  for (const id of pairIds) {
+    b = ok(addDeviceToBridge(id, 'pci')(b)).bridges
+    b = ok(removeDeviceFromBridge(id)(b))
+  }
+}

@@ -1,17 +1,25 @@
 /**
- * Bridge pairs alone (1000 × add + remove on 5 q35 bridges, empty and busy), medians of 200 runs.
- * `node --import tsx bench/pairs.ts`
+ * The bridge-pair rows alone: 1000 × (add + remove) on 5 q35 bridges, empty and busy, in the
+ * data-first and data-last forms; tinybench medians. With `warm`, the process first plans and
+ * renders the large and the 150-device s390x sandboxes 300 times, to show what JIT feedback from
+ * other work costs these rows (the full suite runs them after the planning rows).
+ *
+ *   node --import tsx bench/pairs.ts [warm] [--data-last-only]
+ *
+ * `--data-last-only` runs just the data-last form (empty and busy), which every version of the
+ * code has: bench/history.sh uses it on older commits.
  */
-import { addDeviceToBridge, makeBridges, removeDeviceFromBridge, type Bridge } from '../src/core/bridges.ts'
-const ok = <A>(r: { _tag: string; right?: A }): A => { if (r._tag === "Left") throw new Error("left"); return r.right as A }
-let busy: ReadonlyArray<Bridge> = makeBridges('pci', 5)
-for (let i = 0; i < 70; i++) busy = ok(addDeviceToBridge(`busy-${i}`, 'pci')(busy)).bridges
-// the ids are made once, outside the timed loop: the row times the allocator, not string formatting
-const pairIds = Array.from({ length: 1000 }, (_, i) => `dev-${i}`)
-const pairs = (start: ReadonlyArray<Bridge>) => { let b = start; for (let i = 0; i < 1000; i++) { b = ok(addDeviceToBridge(b, pairIds[i] as string, 'pci')).bridges; b = ok(removeDeviceFromBridge(b, pairIds[i] as string)) } }
-for (const [name, s] of [['empty', makeBridges('pci', 5)], ['busy', busy]] as const) {
-  for (let i = 0; i < 50; i++) pairs(s)
-  const ts: number[] = []
-  for (let i = 0; i < 200; i++) { const t = performance.now(); pairs(s); ts.push(performance.now() - t) }
-  ts.sort((a, b) => a - b); console.log(name, 'median ms', ts[100]?.toFixed(3))
+import { Bench } from 'tinybench'
+import { busyBridges, emptyBridges, large, pairs, pairsCurried, planAndRender, scaled } from './inputs.ts'
+
+const warm = process.argv[2] === 'warm'
+if (warm) for (let i = 0; i < 300; i++) for (const x of [large, scaled(150)]) planAndRender(x)
+const bench = new Bench({ time: 1000, warmupTime: 200 })
+if (process.argv.includes('--data-last-only'))
+  bench.add('empty, data-last', () => pairsCurried(emptyBridges)).add('busy, data-last', () => pairsCurried(busyBridges))
+else bench.add('empty', () => pairs(emptyBridges)).add('busy', () => pairs(busyBridges)).add('empty, data-last', () => pairsCurried(emptyBridges))
+await bench.run()
+for (const t of bench.tasks) {
+  const r = t.result as unknown as { latency: { p50: number } }
+  console.log(`${warm ? 'warm' : 'cold'} ${t.name}: median ${(r.latency.p50 * 1000).toFixed(1)} µs`)
 }

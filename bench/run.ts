@@ -7,15 +7,11 @@
 import { execFileSync } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
 import { writeFileSync } from 'node:fs'
-import * as E from 'fp-ts/lib/Either.js'
 import { Bench } from 'tinybench'
-import { planSandbox } from '../src/arch/planner.ts'
-import { addDeviceToBridge, makeBridges, removeDeviceFromBridge, type Bridge } from '../src/core/bridges.ts'
-import { seededIds } from '../src/core/ids.ts'
 import { decodeSandbox } from '../src/core/input/sandbox.ts'
 import { render } from '../src/core/render.ts'
 import type { Plan } from '../src/core/vm.ts'
-import { exampleSandboxText, large, scaled, typical } from './inputs.ts'
+import { busyBridges, emptyBridges, exampleSandboxText, large, ok, pairs, pairsCurried, plan, planAndRender, scaled, typical } from './inputs.ts'
 
 const quick = process.argv.includes('--quick')
 const noQemu = process.argv.includes('--no-qemu')
@@ -23,39 +19,7 @@ const time = quick ? 300 : 1500
 // `--only <text>`: run just the rows whose name contains it (and skip the extras and the report)
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
 
-const ok = <A>(r: E.Either<unknown, A>): A => {
-  if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
-  return r.right
-}
-const ids = seededIds(1)
-const planAndRender = (x: typeof typical, dialect: 'govmm' | 'qemu' = 'govmm'): number =>
-  ok(render(ok(planSandbox(x.config, x.sandbox, { imageSizeBytes: 134_217_728 }, ids)), dialect)).args.length
-
-// bridge pairs: 5 q35 bridges, empty or with 70 devices (bridges 0 and 1 full, bridge 2 slots 1-10)
-const empty = makeBridges('pci', 5)
-let busy: ReadonlyArray<Bridge> = empty
-for (let i = 0; i < 70; i++) busy = ok(addDeviceToBridge(`busy-${i}`, 'pci')(busy)).bridges
-// the ids are made once, outside the timed loop: the row times the allocator, not string formatting
-const pairIds = Array.from({ length: 1000 }, (_, i) => `dev-${i}`)
-const pairs = (start: ReadonlyArray<Bridge>): void => {
-  let b = start
-  for (let i = 0; i < 1000; i++) {
-    b = ok(addDeviceToBridge(b, pairIds[i] as string, 'pci')).bridges
-    b = ok(removeDeviceFromBridge(b, pairIds[i] as string))
-  }
-}
-
-// the same pairs through the data-last form (`addDeviceToBridge(id, type)(bridges)`), which
-// allocates a closure per call: reported beside the data-first row
-const pairsCurried = (start: ReadonlyArray<Bridge>): void => {
-  let b = start
-  for (let i = 0; i < 1000; i++) {
-    b = ok(addDeviceToBridge(pairIds[i] as string, 'pci')(b)).bridges
-    b = ok(removeDeviceFromBridge(pairIds[i] as string)(b))
-  }
-}
-
-const typicalPlan: Plan = ok(planSandbox(typical.config, typical.sandbox, { imageSizeBytes: 134_217_728 }, ids))
+const typicalPlan: Plan = plan(typical)
 const s15 = scaled(15)
 const s150 = scaled(150)
 const s1500 = scaled(1500)
@@ -67,9 +31,9 @@ const add = (name: string, fn: () => unknown): void => {
 add('typical: plan + render (govmm)', () => planAndRender(typical))
 add('typical: plan + render (qemu)', () => planAndRender(typical, 'qemu'))
 add('large: plan + render (govmm)', () => planAndRender(large))
-add('bridge pairs, empty (1000 pairs)', () => pairs(empty))
-add('bridge pairs, busy (1000 pairs)', () => pairs(busy))
-add('bridge pairs, empty, data-last form (1000 pairs)', () => pairsCurried(empty))
+add('bridge pairs, empty (1000 pairs)', () => pairs(emptyBridges))
+add('bridge pairs, busy (1000 pairs)', () => pairs(busyBridges))
+add('bridge pairs, empty, data-last form (1000 pairs)', () => pairsCurried(emptyBridges))
 add('scaling: 15 devices', () => planAndRender(s15))
 add('scaling: 150 devices', () => planAndRender(s150))
 add('scaling: 1500 devices', () => planAndRender(s1500))
