@@ -2,7 +2,7 @@
  * The CLI end to end against real QEMU: `qemu-plan run` in the foreground, `hotplug` and `unplug`
  * through its QMP socket and state file, and Ctrl-C stopping it cleanly with QMP `quit`.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect, it } from 'vitest'
@@ -17,6 +17,7 @@ const input = JSON.parse(readFileSync(resolve(import.meta.dirname, '../golden/am
 describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
   it('runs a sandbox, hot-adds a disk at the predicted slot, times out an unacknowledged unplug, and stops on SIGINT', async () => {
     const dir = tempDir()
+    let child: ChildProcess | undefined
     try {
       // the runnable golden without its pre-opened tap fds (a CLI user has none to hand over)
       const g = relocate({ ...input, sandbox: { ...input.sandbox, devices: input.sandbox.devices.filter((d: { kind: string }) => d.kind !== 'network') } }, dir)
@@ -24,14 +25,15 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
       writeFileSync(join(dir, 'sandbox.json'), JSON.stringify(g.sandbox))
       writeFileSync(join(dir, 'disk.img'), Buffer.alloc(1 << 20))
       writeFileSync(join(dir, 'disk2.img'), Buffer.alloc(1 << 20))
-      const child = spawn(process.execPath, [cli, 'run', '--config', join(dir, 'config.json'), '--sandbox', join(dir, 'sandbox.json'), '--image-size', String(g.imageSizeBytes), '--seed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const c = spawn(process.execPath, [cli, 'run', '--config', join(dir, 'config.json'), '--sandbox', join(dir, 'sandbox.json'), '--image-size', String(g.imageSizeBytes), '--seed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      child = c
       let out = ''
       let err = ''
-      child.stdout.on('data', (d) => (out += d))
-      child.stderr.on('data', (d) => (err += d))
-      const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
+      c.stdout.on('data', (d) => (out += d))
+      c.stderr.on('data', (d) => (err += d))
+      const exited = new Promise<number | null>((r) => c.on('exit', (code) => r(code)))
       const until = Date.now() + 30_000
-      while (!out.includes('running') && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50))
+      while (!out.includes('running') && Date.now() < until && c.exitCode === null) await new Promise((r) => setTimeout(r, 50))
       expect(out, err).toContain('running sandbox-runnable')
       const state = join(dir, 'run', 'runnable', 'qemu-plan.state.json')
 
@@ -52,10 +54,24 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
       const usage = spawnSync(process.execPath, [cli, 'hotplug', '--state', state, 'teleporter'], { encoding: 'utf8' })
       expect(usage.status).toBe(2)
 
-      child.kill('SIGINT')
+      c.kill('SIGINT')
       expect(await exited).toBe(0)
       expect(out).toContain('stopped sandbox-runnable')
     } finally {
+      // a failed assertion must not leave `run` and its QEMU behind (they would load the machine
+      // for every later test and benchmark): stop both, whatever state they are in
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGINT')
+        await new Promise((r) => setTimeout(r, 2000))
+        child.kill('SIGKILL')
+      }
+      try {
+        const pid = Number(readFileSync(join(dir, 'run', 'runnable', 'pid'), 'utf8').trim())
+        // never 0 or negative: those would signal a whole process group
+        if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL')
+      } catch {
+        // no pid file, or QEMU already gone: the normal case
+      }
       rmSync(dir, { recursive: true, force: true })
     }
   })
