@@ -3,7 +3,7 @@
  * no garbage collection in it. Give V8 a young generation large enough for that; a run during
  * which any GC happens is refused rather than reported.
  *
- *   node --expose-gc --max-semi-space-size=512 --import tsx bench/alloc.ts typical|large|scaled-<n>
+ *   node --expose-gc --min-semi-space-size=256 --max-semi-space-size=256 --import tsx bench/alloc.ts typical|large|scaled-<n>
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import { render } from '../src/core/render.ts'
