@@ -9,7 +9,8 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { toMessage } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
 import { loadPlan } from '../../effects/load.ts'
-import { shellQuote, flags, usageError, type Command } from '../io.ts'
+import type { Dialect } from '../../core/devices/model.ts'
+import { shellQuote, flags, usageError, type Command, type Exit, type Io } from '../io.ts'
 
 const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--seed N] [--image-size BYTES]'
 
@@ -24,6 +25,34 @@ export const planFlags = {
   seed: { type: 'string' },
   'image-size': { type: 'string' },
 } as const
+
+/** The flags of the commands that load one input, a command line or a sandbox spec (`check`, `diff`, `topology`). @since 0.2.0 @category utils */
+export const inputFlags = {
+  config: { type: 'string' },
+  dialect: { type: 'string' },
+  seed: { type: 'string' },
+  'image-size': { type: 'string' },
+} as const
+
+/**
+ * Check `--dialect`, `--seed` and `--image-size` of those commands: the options `loadArgvInput`
+ * takes, or the exit status of the usage error already printed.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const inputOptions = (
+  io: Io,
+  usage: string,
+  v: { readonly config?: string | undefined; readonly dialect?: string | undefined; readonly seed?: string | undefined; readonly 'image-size'?: string | undefined },
+): { readonly configPath: string | undefined; readonly dialect: Dialect; readonly seed: number | undefined; readonly imageSizeBytes: number | undefined } | Exit => {
+  const dialect = v.dialect ?? 'qemu'
+  if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
+  const seed = intFlag(v.seed)
+  const imageSizeBytes = intFlag(v['image-size'])
+  if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
+  return { configPath: v.config, dialect, seed, imageSizeBytes }
+}
 
 /** @since 0.1.0 @category constructors */
 export const argv: Command = {

@@ -15,7 +15,7 @@ import { toMessage } from '../../core/errors.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
 import { parseJson, readText } from '../../effects/load.ts'
 import { flags, usageError, type Command } from '../io.ts'
-import { intFlag } from './argv.ts'
+import { inputFlags, inputOptions } from './argv.ts'
 
 const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
 
@@ -27,10 +27,7 @@ export const checkCommand: Command = {
     const v = flags(io, usage, () =>
       parseArgs({
         args: [...args],
-        options: {
-          caps: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' }, sandbox: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' },
-          'image-size': { type: 'string' },
-        },
+        options: { caps: { type: 'string' }, json: { type: 'boolean' }, sandbox: { type: 'string' }, ...inputFlags },
         allowPositionals: true,
         strict: true,
       }),
@@ -39,16 +36,13 @@ export const checkCommand: Command = {
     const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
     const file = files[0]
     if (v.values.caps === undefined || file === undefined || files.length > 1) return usageError(io, 'check takes --caps FILE and exactly one input', usage)
-    const dialect = v.values.dialect ?? 'qemu'
-    if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
-    const seed = intFlag(v.values.seed)
-    const imageSizeBytes = intFlag(v.values['image-size'])
-    if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
+    const o = inputOptions(io, usage, v.values)
+    if (typeof o === 'number') return o
     const capsPath = v.values.caps
     const r = await pipe(
       TE.Do,
       TE.bind('caps', () => pipe(readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
-      TE.bind('input', () => loadArgvInput(file, { configPath: v.values.config, dialect, seed, imageSizeBytes })),
+      TE.bind('input', () => loadArgvInput(file, o)),
       TE.flatMapEither(({ caps, input }) => pipe(checkArgv(input.argv, caps), E.map((problems) => ({ caps, input, problems })))),
     )()
     if (E.isLeft(r)) {

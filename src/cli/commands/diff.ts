@@ -13,7 +13,7 @@ import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
 import { flags, usageError, type Command, type Io } from '../io.ts'
-import { intFlag } from './argv.ts'
+import { inputFlags, inputOptions } from './argv.ts'
 
 const usage = 'qemu-plan diff A B [--json] [--config FILE] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
 
@@ -36,7 +36,7 @@ export const diffCommand: Command = {
     const v = flags(io, usage, () =>
       parseArgs({
         args: [...args],
-        options: { json: { type: 'boolean' }, config: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' }, 'image-size': { type: 'string' } },
+        options: { json: { type: 'boolean' }, ...inputFlags },
         allowPositionals: true,
         strict: true,
       }),
@@ -44,12 +44,8 @@ export const diffCommand: Command = {
     if (typeof v === 'number') return v
     const [a, b, ...extra] = v.positionals
     if (a === undefined || b === undefined || extra.length > 0) return usageError(io, 'diff takes exactly two files', usage)
-    const dialect = v.values.dialect ?? 'qemu'
-    if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
-    const seed = intFlag(v.values.seed)
-    const imageSizeBytes = intFlag(v.values['image-size'])
-    if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
-    const o = { configPath: v.values.config, dialect, seed, imageSizeBytes } as const
+    const o = inputOptions(io, usage, v.values)
+    if (typeof o === 'number') return o
     const sa = await side(io, a, o)
     const sb = await side(io, b, o)
     if (sa === undefined || sb === undefined) return 2

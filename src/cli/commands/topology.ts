@@ -14,7 +14,7 @@ import { topology } from '../../core/topology.ts'
 import { formatTopology } from '../../core/topology-text.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
 import { flags, usageError, type Command } from '../io.ts'
-import { intFlag } from './argv.ts'
+import { inputFlags, inputOptions } from './argv.ts'
 
 const usage = 'qemu-plan topology (FILE | --sandbox FILE) [--config FILE] [--json] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
 
@@ -26,7 +26,7 @@ export const topologyCommand: Command = {
     const v = flags(io, usage, () =>
       parseArgs({
         args: [...args],
-        options: { json: { type: 'boolean' }, config: { type: 'string' }, sandbox: { type: 'string' }, dialect: { type: 'string' }, seed: { type: 'string' }, 'image-size': { type: 'string' } },
+        options: { json: { type: 'boolean' }, sandbox: { type: 'string' }, ...inputFlags },
         allowPositionals: true,
         strict: true,
       }),
@@ -35,12 +35,9 @@ export const topologyCommand: Command = {
     const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
     const file = files[0]
     if (file === undefined || files.length > 1) return usageError(io, 'topology takes exactly one file', usage)
-    const dialect = v.values.dialect ?? 'qemu'
-    if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
-    const seed = intFlag(v.values.seed)
-    const imageSizeBytes = intFlag(v.values['image-size'])
-    if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
-    const loaded = await loadArgvInput(file, { configPath: v.values.config, dialect, seed, imageSizeBytes })()
+    const o = inputOptions(io, usage, v.values)
+    if (typeof o === 'number') return o
+    const loaded = await loadArgvInput(file, o)()
     const plan = E.isLeft(loaded) ? loaded : loaded.right.plan !== undefined ? E.right(loaded.right.plan) : E.map((p: { plan: import('../../core/vm.ts').Plan }) => p.plan)(parseArgv(loaded.right.argv))
     if (E.isLeft(plan)) {
       io.err(`${toMessage(plan.left)}\n`)
