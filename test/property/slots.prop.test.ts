@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { deepFreeze } from '../support/freeze.ts'
 import * as S from '../../src/core/slots.ts'
 
 type Op = { readonly op: 'set'; readonly slot: number; readonly id: string } | { readonly op: 'remove'; readonly slot: number }
@@ -13,14 +14,6 @@ type Op = { readonly op: 'set'; readonly slot: number; readonly id: string } | {
 const lowestFreeOf = (model: ReadonlyMap<number, string>, limit: number): number => {
   for (let s = 1; s < limit; s++) if (!model.has(s)) return s
   return -1
-}
-
-const deepFreeze = <A>(x: A): A => {
-  if (typeof x === 'object' && x !== null) {
-    for (const v of Object.values(x)) deepFreeze(v)
-    Object.freeze(x)
-  }
-  return x
 }
 
 // two key widths: one level (PCI, slots 0..31) and four (CCW, 16-bit numbers); slots are drawn

@@ -1,7 +1,8 @@
 /**
  * A small generator of renderable plans straight in the device model (both transports, every
  * device kind, ids unique per QEMU namespace, awkward values with commas and spaces), for the
- * parse/diff laws until the shared sandbox arbitraries land. Not a public API.
+ * parse/diff laws: it reaches every device kind and awkward value directly, where the public
+ * sandbox arbitraries (`qemu-plan/testing`) go through the planner. Not a public API.
  */
 import fc from 'fast-check'
 import type { Device, Placement } from '../../src/core/devices/model.ts'

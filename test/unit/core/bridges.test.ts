@@ -2,6 +2,7 @@
 import { slotsOf } from '../../support/bridges.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { deepFreeze } from '../../support/freeze.ts'
 import {
   addDeviceToBridge,
   addressFormatCCW,
@@ -19,13 +20,6 @@ import { unsafeLeft, unsafeRight } from '../../support/amd64-fixtures.ts'
 
 const fullRecord = (n: number): Record<number, string> => Object.fromEntries(Array.from({ length: n }, (_, i) => [i + 1, `d${i + 1}`]))
 const full = (b: Bridge): Bridge => newBridge(b.type, b.id, b.addr, fullRecord(b.maxCapacity))
-const deepFreeze = <A>(x: A): A => {
-  if (typeof x === 'object' && x !== null) {
-    for (const v of Object.values(x)) deepFreeze(v)
-    Object.freeze(x)
-  }
-  return x
-}
 
 describe('newBridge / makeBridges', () => {
   it('gives PCI and PCIe 30 slots and CCW 0xffff (types.NewBridge)', () => {
