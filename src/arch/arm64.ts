@@ -1,7 +1,7 @@
 /**
- * arm64 (`qemuArm64`, reference §3.3): machine `virt` with the host's GIC version, PCIe bridges
+ * arm64 (Kata's `qemuArm64`, `virtcontainers/qemu_arm64.go`): machine `virt` with the host's GIC version, PCIe bridges
  * (`pcie-pci-bridge`), an NVDIMM rootfs without DAX, maxmem = host memory (no NVDIMM headroom, no
- * `memory_offset`: reference §10.9), and no `x-ignore-shared` (Kata skips it on arm64).
+ * `memory_offset`), and no `x-ignore-shared` (Kata skips it on arm64).
  *
  * @since 0.1.0
  */
@@ -21,11 +21,11 @@ export const spec: ArchSpec = {
   machines: [{ type: 'virt', options: [['usb', 'off'], ['accel', 'kvm'], ['gic-version', 'host']] }],
   nvdimmOnImage: true,
   qemuPaths: { virt: '/usr/bin/qemu-system-aarch64' },
-  qemu72Binary: '/usr/bin/qemu-system-aarch64',
-  qemu72Unsupported: {},
+  qemuBinary: '/usr/bin/qemu-system-aarch64',
+  qemuRefuses: {},
   transport: 'pci',
   // slot 0 of the GPEX root bus is the host bridge
-  rootBus: { virt: { bus: 'pcie.0', reserved: [0], bridgeType: 'pcie' } },
+  rootBus: { virt: { bus: 'pcie.0', reserved: [0], bridgeType: 'pcie', hotplug: false } },
   kernelParams: parseParams('console=hvc0 console=hvc1 iommu.passthrough=0'),
   // the NVDIMM root without DAX
   kernelRootParams: [
@@ -38,11 +38,16 @@ export const spec: ArchSpec = {
   // not carry: we take GICv3's 123 (what QEMU's virt supports with gic-version=3)
   maxVCpus: (h) => (h.gicVersion === 2 ? 8 : 123),
   migrationWaitTimeoutMs: 10_000,
-  hasKvmPit: false,
+  kvmPit: false,
+  maxMemAlignMiB: 1,
+  // virt creates the ACPI GED memory devices need only when firmware is loaded
+  memoryNeedsFirmware: true,
+  // QEMU 7.2's virt has no vCPU hot-plug (query-hotpluggable-cpus is not enabled there)
+  cpuHotplug: false,
 }
 
 /**
- * @see kata qemuArm64
+ * @see kata-containers/runtime virtcontainers/qemu_arm64.go qemuArm64
  * @since 0.1.0
  * @category constructors
  */

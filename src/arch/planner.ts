@@ -1,22 +1,24 @@
 /**
- * The sandbox planner: what Kata's `createSandbox` + `addDevice` do (reference §3.9, §7.20, §9),
- * as one pure function of the resolved inputs. Ids the original drew at random come from the
- * injected `IdSource`; the image size comes from the effects layer's `stat`.
+ * The sandbox planner: what Kata's `qemu.setup`, `createSandbox` + `buildDevices` and one
+ * `addDevice` per sandbox device do (`virtcontainers/qemu.go`), as one pure function of the
+ * resolved inputs. Ids the original drew at random come from the injected `IdSource`; the image
+ * size comes from the effects layer's `stat`.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { invalidConfig, unsupported, type PlanError } from '../core/errors.ts'
+import { invalidConfig, type CoreError, type InvalidConfig } from '../core/errors.ts'
 import type { IdSource } from '../core/ids.ts'
 import type { HypervisorConfig } from '../core/input/config.ts'
 import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
 import { param, type Param } from '../core/kernel.ts'
 import { checkHotplug } from '../core/topology.ts'
 import type { Device } from '../core/devices/model.ts'
-import type { Knobs, Plan } from '../core/vm.ts'
-import { andThen, newState, noDevices, uniqueList } from './base.ts'
-import { arches } from './index.ts'
-import type { Devices, MachineOpt, QemuArch, Step } from './types.ts'
+import type { ArchState, Knobs, Plan } from '../core/vm.ts'
+import { newState } from './base.ts'
+import { emptyDraft, steps, uniqueDevices } from './draft.ts'
+import { arches, machineFacts } from './index.ts'
+import type { Draft, ImageInput, MachineOpt, QemuArch, Step } from './types.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -29,18 +31,29 @@ export interface Resolved {
 }
 
 // -------------------------------------------------------------------------------------
-// utils
+// the steps
 // -------------------------------------------------------------------------------------
 
-const steps =
-  (...fs: ReadonlyArray<Step>): Step =>
-  (d) =>
-    fs.reduce<E.Either<PlanError, Devices>>((acc, f) => andThen(acc, f), E.right(d))
+/** `newQemuArch` and `qemu.setup`: nesting, vhost-net and the bridges. */
+const setup = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox): ArchState => {
+  let state = newState(arch, config, sandbox)
+  if (!config.disableNestingChecks && arch.spec.detectsNesting && sandbox.host.nested) state = arch.enableNestingChecks(state)
+  if (!config.disableVhostNet) state = arch.enableVhostNet(state)
+  return arch.bridges(config.defaultBridges)(state)
+}
 
-/** The arch record for a sandbox's `arch`. @since 0.1.0 @category planning */
-export const archFor = (arch: Sandbox['arch']): E.Either<PlanError, QemuArch> => {
-  const a = arches[arch]
-  return a ? E.right(a) : E.left(unsupported({ arch, feature: 'planning (this arch is not implemented yet)' }))
+/** vCPUs and their maximum: 0 means one, a negative count or one above the maximum means the maximum. */
+const vcpus = (arch: QemuArch, config: HypervisorConfig, state: ArchState): { readonly vcpus: number; readonly max: number } => {
+  const archMax = arch.spec.maxVCpus(state.host)
+  const max = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
+  return { vcpus: config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > max ? max : config.defaultVcpus, max }
+}
+
+/** The rootfs image, when there is one (an initrd boot has none). */
+const rootfs = (config: HypervisorConfig, resolved: Resolved, ids: IdSource): E.Either<InvalidConfig, ImageInput | undefined> => {
+  if (config.image === undefined || config.initrd !== undefined) return E.right(undefined)
+  if (resolved.imageSizeBytes === undefined) return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
+  return E.right({ path: config.image, sizeBytes: resolved.imageSizeBytes, randomHex: ids.hex16('image') })
 }
 
 /** `machine_accelerators` appended to the machine options (`qemu.getQemuMachine`). @since 0.1.0 @category planning */
@@ -59,48 +72,8 @@ export const withAccelerators = (options: ReadonlyArray<MachineOpt>, accel: stri
           }),
       ]
 
-const sandboxDevice =
-  (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, ids: IdSource, index: number) =>
-  (dev: SandboxDevice): Step => {
-    switch (dev.kind) {
-      case 'vsock':
-        return arch.appendVSock(dev)
-      case 'volume':
-        return config.sharedFs === 'virtio-fs'
-          ? arch.appendVhostUserDevice({
-              type: 'fs', devId: ids.hex16(`virtio-fs-${index}`), socketPath: `${sandbox.runDir}/${sandbox.id}/vhost-fs.sock`,
-              tag: dev.mountTag, cacheSize: config.virtioFsCacheSizeMiB,
-            })
-          : arch.append9PVolume(dev)
-      case 'socket':
-        return arch.appendSocket(dev)
-      case 'network':
-        return arch.appendNetwork(dev)
-      case 'block':
-        return arch.appendBlockDevice(dev)
-      case 'vhostUser':
-        return arch.appendVhostUserDevice(dev)
-      case 'vfio':
-        return arch.appendVFIODevice(dev)
-    }
-  }
-
-/** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
-const ignoredFds = (list: ReadonlyArray<Device>): ReadonlyArray<string> => {
-  const out: Array<string> = []
-  for (const x of list)
-    if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0)
-      out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`)
-  return out
-}
-
-/** govmm picks the hugepages backend before the file one: say so when a memory file is configured too. */
-const unusedMemPath = (k: Knobs): ReadonlyArray<string> =>
-  k.hugePages && k.fileBackedMem && k.memPath !== undefined
-    ? [`memory file ${k.memPath} is not used: enable_hugepages puts guest memory on /dev/hugepages (govmm checks hugepages first)`]
-    : []
-
-const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanError, Knobs> => {
+/** govmm's knobs and memory backend: templating and virtio-fs/file-backed memory, which exclude each other. */
+const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<InvalidConfig, Knobs> => {
   const t = sandbox.template
   const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
   const sharedFile = config.sharedFs === 'virtio-fs' || config.fileMemBackend !== undefined
@@ -122,6 +95,69 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanErro
   return E.right(base)
 }
 
+/** `buildDevices`: bridges, console, image, SCSI controller, RNG — in Kata's order. */
+const builtIn = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, image: ImageInput | undefined, ids: IdSource): ReadonlyArray<Step> => [
+  arch.appendBridges,
+  arch.appendConsole(sandbox.consolePath ?? `${runDir(sandbox)}/console.sock`),
+  ...(image !== undefined ? [arch.appendImage(image)] : []),
+  ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
+  arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
+]
+
+/** `addDevice` for one sandbox device. */
+const addDevice =
+  (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, ids: IdSource) =>
+  (dev: SandboxDevice, index: number): Step => {
+    switch (dev.kind) {
+      case 'vsock':
+        return arch.appendVSock(dev)
+      case 'volume':
+        // with virtio-fs, a volume is a vhost-user-fs device on virtiofsd's socket
+        return config.sharedFs === 'virtio-fs'
+          ? arch.appendVhostUserDevice({
+              type: 'fs', devId: ids.hex16(`virtio-fs-${index}`), socketPath: `${runDir(sandbox)}/vhost-fs.sock`, tag: dev.mountTag,
+              cacheSize: config.virtioFsCacheSizeMiB,
+            })
+          : arch.append9PVolume(dev)
+      case 'socket':
+        return arch.appendSocket(dev)
+      case 'network':
+        return arch.appendNetwork(dev)
+      case 'block':
+        return arch.appendBlockDevice(dev)
+      case 'vhostUser':
+        return arch.appendVhostUserDevice(dev)
+      case 'vfio':
+        return arch.appendVFIODevice(dev)
+    }
+  }
+
+const runDir = (sandbox: Sandbox): string => `${sandbox.runDir}/${sandbox.id}`
+
+/** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
+const ignoredFds = (list: ReadonlyArray<Device>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  for (const x of list)
+    if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0)
+      out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`)
+  return out
+}
+
+/** govmm picks the hugepages backend before the file one: say so when a memory file is configured too. */
+const unusedMemPath = (k: Knobs): ReadonlyArray<string> =>
+  k.hugePages && k.fileBackedMem && k.memPath !== undefined
+    ? [`memory file ${k.memPath} is not used: enable_hugepages puts guest memory on /dev/hugepages (govmm checks hugepages first)`]
+    : []
+
+/** The kernel command line: the arch's, then Kata's own, then the configuration's (`qemu.kernelParameters`). */
+const kernelParams = (arch: QemuArch, config: HypervisorConfig, d: Draft, maxVCpus: number): ReadonlyArray<Param> => [
+  ...arch.kernelParameters(config.debug)(d.state),
+  param('panic', '1'),
+  param('nr_cpus', String(maxVCpus)),
+  param('agent.use_vsock', String(config.useVsock)),
+  ...config.kernelParams,
+]
+
 // -------------------------------------------------------------------------------------
 // planning
 // -------------------------------------------------------------------------------------
@@ -132,76 +168,54 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanErro
  * @since 0.1.0
  * @category planning
  */
-export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved, ids: IdSource): E.Either<PlanError, Plan> =>
-  andThen(archFor(sandbox.arch), (arch) => {
-    let state = newState(arch, config, sandbox)
-    if (!config.disableNestingChecks && arch.spec.detectsNesting && sandbox.host.nested) state = arch.enableNestingChecks(state)
-    if (!config.disableVhostNet) state = arch.enableVhostNet(state)
-    state = arch.bridges(config.defaultBridges)(state)
-    const archMax = arch.spec.maxVCpus(state.host)
-    const maxVCpus = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
-    const vcpus = config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > maxVCpus ? maxVCpus : config.defaultVcpus
-    const image = config.image !== undefined && config.initrd === undefined ? config.image : undefined
-    if (image !== undefined && resolved.imageSizeBytes === undefined)
-      return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
-    const dir = `${sandbox.runDir}/${sandbox.id}`
-    const plan = steps(
-      arch.appendBridges,
-      arch.appendConsole(sandbox.consolePath ?? `${dir}/console.sock`),
-      ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: ids.hex16('image') })] : []),
-      ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
-      arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
-      ...sandbox.devices.map((dev, i) => sandboxDevice(arch, config, sandbox, ids, i)(dev)),
-    )
-    // plain andThen chains: fp-ts's E.bind/E.map go through dual(), which showed in the profile
-    return andThen(arch.machine(state), (machine) =>
-      andThen(config.path !== undefined ? E.right(config.path) : arch.qemuPath(state), (binary) =>
-        andThen(knobsFor(config, sandbox), (knobs) =>
-          andThen(plan(noDevices(state)), (devices) =>
-            andThen(uniqueList(devices), (list) => {
-              const params: ReadonlyArray<Param> = [
-                ...arch.kernelParameters(config.debug)(devices.state),
-                param('panic', '1'),
-                param('nr_cpus', String(maxVCpus)),
-                param('agent.use_vsock', String(config.useVsock)),
-                ...config.kernelParams,
-              ]
-              const planned: Plan = {
-                arch: sandbox.arch,
-                transport: arch.spec.transport,
-                binary,
-                binary72: config.path ?? arch.spec.qemu72Binary,
-                qemu72Unsupported: arch.spec.qemu72Unsupported[state.machineType],
-                hasKvmPit: arch.spec.hasKvmPit,
-                name: `sandbox-${sandbox.id}`,
-                uuid: sandbox.uuid,
-                machine: { ...machine, options: withAccelerators(machine.options, config.machineAccelerators) },
-                cpuModel: arch.cpuModel(devices.state),
-                qmpPath: `${dir}/qmp.sock`,
-                memory: arch.memoryTopology(config.memoryMiB, sandbox.host.memoryMiB, config.memorySlots)(devices.state),
-                dimmSupported: arch.spec.transport === 'pci',
-                devices: list,
-                ioThreads: devices.ioThreads,
-                knobs,
-                kernel: { path: config.kernel, initrd: config.initrd, params },
-                bios: config.firmware,
-                incoming: sandbox.template?.bootFromTemplate ? 'defer' : undefined,
-                pidFile: `${dir}/pid`,
-                logFile: config.debug ? `${dir}/qemu.log` : undefined,
-                smp: arch.cpuTopology(vcpus, maxVCpus),
-                host: devices.state.host,
-                state: devices.state,
-                capabilities: arch.capabilities(devices.state),
-                memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
-                hotplugged: { cpus: [], dimms: [] },
-                warnings: [...unusedMemPath(knobs), ...ignoredFds(list)],
-              }
-              return sandbox.hotplug === undefined
-                ? E.right(planned)
-                : checkHotplug(planned, sandbox.hotplug, config, { rootBus: arch.spec.rootBus[state.machineType], memoryHotplug: arch.supportGuestMemoryHotplug(planned.state) })
-            }),
-          ),
-        ),
-      ),
-    )
-  })
+export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved, ids: IdSource): E.Either<CoreError, Plan> => {
+  const arch = arches[sandbox.arch]
+  const state = setup(arch, config, sandbox)
+  const cpus = vcpus(arch, config, state)
+  const image = rootfs(config, resolved, ids)
+  if (image._tag === 'Left') return image
+  const machine = arch.machine(state)
+  if (machine._tag === 'Left') return machine
+  const binary = config.path !== undefined ? E.right(config.path) : arch.qemuPath(state)
+  if (binary._tag === 'Left') return binary
+  const knobs = knobsFor(config, sandbox)
+  if (knobs._tag === 'Left') return knobs
+  const drafted = steps(emptyDraft(state), [...builtIn(arch, config, sandbox, image.right, ids), ...sandbox.devices.map(addDevice(arch, config, sandbox, ids))])
+  if (drafted._tag === 'Left') return drafted
+  const devices = uniqueDevices(drafted.right)
+  if (devices._tag === 'Left') return devices
+  const final = drafted.right.state
+  const dir = runDir(sandbox)
+  const plan: Plan = {
+    arch: sandbox.arch,
+    transport: arch.spec.transport,
+    binary: { govmm: binary.right, qemu: config.path ?? arch.spec.qemuBinary },
+    qemuRefusal: arch.spec.qemuRefuses[state.machineType],
+    facts: machineFacts(arch, final),
+    name: `sandbox-${sandbox.id}`,
+    uuid: sandbox.uuid,
+    machine: { ...machine.right, options: withAccelerators(machine.right.options, config.machineAccelerators) },
+    cpuModel: arch.cpuModel(final),
+    qmpPath: `${dir}/qmp.sock`,
+    memory: arch.memoryTopology(config.memoryMiB, sandbox.host.memoryMiB, config.memorySlots)(final),
+    dimmSupported: arch.spec.transport === 'pci',
+    devices: devices.right,
+    knobs: knobs.right,
+    kernel: { path: config.kernel, initrd: config.initrd, params: kernelParams(arch, config, drafted.right, cpus.max) },
+    bios: config.firmware,
+    incoming: sandbox.template?.bootFromTemplate ? 'defer' : undefined,
+    pidFile: `${dir}/pid`,
+    logFile: config.debug ? `${dir}/qemu.log` : undefined,
+    smp: arch.cpuTopology(cpus.vcpus, cpus.max),
+    state: final,
+    capabilities: arch.capabilities(final),
+    hotplugConfig: {
+      blockDeviceDriver: config.blockDeviceDriver,
+      blockDeviceCache: config.blockDeviceCache.set ? { direct: config.blockDeviceCache.direct, noFlush: config.blockDeviceCache.noFlush } : undefined,
+      hotplugVfioOnRootBus: config.hotplugVfioOnRootBus,
+    },
+    hotplugged: { cpus: [], dimms: [], scsiIndex: 0 },
+    warnings: [...unusedMemPath(knobs.right), ...ignoredFds(devices.right)],
+  }
+  return sandbox.hotplug === undefined ? E.right(plan) : checkHotplug(plan, sandbox.hotplug)
+}

@@ -1,7 +1,7 @@
 /**
- * ppc64le (`qemuPPC64le`, reference §3.3, §3.6): machine `pseries` with Kata's spectre caps, PCI
+ * ppc64le (Kata's `qemuPPC64le`, `virtcontainers/qemu_ppc64le.go`): machine `pseries` with Kata's spectre caps, PCI
  * bridges on `pci.0`, the rootfs image as a virtio-blk disk, no root kernel parameters, and maxmem
- * aligned to 256 MiB — or Kata's stale 32256 MiB when the QEMU version is unknown (§10.8).
+ * aligned to 256 MiB — or Kata's stale 32256 MiB when the QEMU version is unknown.
  *
  * @since 0.1.0
  */
@@ -25,22 +25,26 @@ export const spec: ArchSpec = {
   machines: [{ type: 'pseries', options: [['accel', 'kvm'], ['usb', 'off'], ['cap-cfpc', 'broken'], ['cap-sbbc', 'broken'], ['cap-ibs', 'broken']] }],
   nvdimmOnImage: false,
   qemuPaths: { pseries: '/usr/bin/qemu-system-ppc64le' },
-  // QEMU 7.2 ships qemu-system-ppc64 only (qemu-7.2-matrix §5)
-  qemu72Binary: '/usr/bin/qemu-system-ppc64',
-  qemu72Unsupported: {},
+  // QEMU ships qemu-system-ppc64 only (it runs little-endian guests too)
+  qemuBinary: '/usr/bin/qemu-system-ppc64',
+  qemuRefuses: {},
   transport: 'pci',
   // the spapr PHB's root bus has no reserved slot (slot 0 takes devices; checked on QEMU 7.2)
-  rootBus: { pseries: { bus: 'pci.0', reserved: [], bridgeType: 'pci' } },
+  rootBus: { pseries: { bus: 'pci.0', reserved: [], bridgeType: 'pci', hotplug: true } },
   kernelParams: parseParams('tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp reboot=k console=hvc0 console=hvc1 cryptomgr.notests net.ifnames=0'),
   kernelRootParams: [],
   detectsNesting: false,
   maxVCpus: () => 128,
   migrationWaitTimeoutMs: 5000,
-  hasKvmPit: false,
+  kvmPit: false,
+  // pseries refuses a maxmem that is not a multiple of 256 MiB
+  maxMemAlignMiB: 256,
+  memoryNeedsFirmware: false,
+  cpuHotplug: true,
 }
 
 /**
- * @see kata qemuPPC64le
+ * @see kata-containers/runtime virtcontainers/qemu_ppc64le.go qemuPPC64le
  * @since 0.1.0
  * @category constructors
  */

@@ -1,5 +1,5 @@
 /**
- * s390x (`qemuS390x`, reference §3.3, §3.8): machine `s390-ccw-virtio`; every device sits on the
+ * s390x (Kata's `qemuS390x`, `virtcontainers/qemu_s390x.go`): machine `s390-ccw-virtio`; every device sits on the
  * channel subsystem at a CCW device number from the (bookkeeping-only) CCW bridge, in creation
  * order; the image is a shared virtio-blk disk; no vhost-net for cold-plugged NICs, no vhost-user,
  * no guest memory hot-plug, no memory backend or NUMA.
@@ -8,10 +8,12 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { ccwDevno, makeBridges } from '../core/bridges.ts'
+import { noPlacement } from '../core/devices/placement.ts'
+import * as Vfio from '../core/devices/vfio.ts'
 import { unsupported } from '../core/errors.ts'
-import { makeNameId, maxDevIdSize } from '../core/ids.ts'
 import { parseParams } from '../core/kernel.ts'
-import { baseArch, push } from './base.ts'
+import { baseArch, imageAsDisk } from './base.ts'
+import { push } from './draft.ts'
 import type { ArchSpec, QemuArch } from './types.ts'
 
 /** @since 0.1.0 @category model */
@@ -21,8 +23,8 @@ export const spec: ArchSpec = {
   machines: [{ type: 's390-ccw-virtio', options: [['accel', 'kvm']] }],
   nvdimmOnImage: false,
   qemuPaths: { 's390-ccw-virtio': '/usr/bin/qemu-system-s390x' },
-  qemu72Binary: '/usr/bin/qemu-system-s390x',
-  qemu72Unsupported: {},
+  qemuBinary: '/usr/bin/qemu-system-s390x',
+  qemuRefuses: {},
   transport: 'ccw',
   // no PCI root bus: devices sit on the channel subsystem (see placeDevice)
   rootBus: {},
@@ -36,13 +38,16 @@ export const spec: ArchSpec = {
   detectsNesting: false,
   maxVCpus: () => 248,
   migrationWaitTimeoutMs: 5000,
-  hasKvmPit: false,
+  kvmPit: false,
+  maxMemAlignMiB: 1,
+  memoryNeedsFirmware: false,
+  cpuHotplug: true,
 }
 
 const base = baseArch(() => s390x, spec)
 
 /**
- * @see kata qemuS390x
+ * @see kata-containers/runtime virtcontainers/qemu_s390x.go qemuS390x
  * @since 0.1.0
  * @category constructors
  */
@@ -52,15 +57,16 @@ export const s390x: QemuArch = {
   bridges: (n) => (s) => ({ ...s, bridges: makeBridges('ccw', n) }),
   // cold-plugged NICs never use vhost-net on s390x (genericNetwork with vhost=false)
   enableVhostNet: (s) => s,
-  appendImage: (img) => s390x.appendBlockDevice({ id: makeNameId('image', img.randomHex, maxDevIdSize), file: img.path, format: 'raw', shareRW: true }),
+  // the image is a shared disk here
+  appendImage: (img) => s390x.appendBlockDevice(imageAsDisk(img, true)),
   appendVhostUserDevice: () => () => E.left(unsupported({ arch: 's390x', feature: 'vhost-user devices (No vhost-user devices supported on s390x)' })),
-  // Kata does not place VFIO devices on the CCW bridge: govmm prints an empty devno= (§10.13)
+  // Kata does not place VFIO devices on the CCW bridge: govmm prints an empty devno=
   appendVFIODevice: (v) => (d) =>
-    push({ _tag: 'Vfio', id: `vfio-${d.vfios}`, bdf: v.bdf, vendorId: v.vendorId, deviceId: v.deviceId, placement: { _tag: 'None' } }, 'vfio')(d),
+    push(Vfio.make(v, Vfio.idOf(d.vfios), noPlacement))(d),
   supportGuestMemoryHotplug: () => false,
-  placeDevice: (key) => (s) => {
+  placeDevice: (id) => (s) => {
     // addDeviceToBridge(…, 'ccw') only ever answers with a CCW bridge: no Either for the devno
-    const r = s390x.addDeviceToBridge(key, 'ccw')(s)
-    return r._tag === 'Left' ? r : E.right([r.right[0], { _tag: 'Ccw', devno: ccwDevno(r.right[1].bridge, r.right[1].addr), key }] as const)
+    const r = s390x.addDeviceToBridge(id, 'ccw')(s)
+    return r._tag === 'Left' ? r : E.right([r.right[0], { _tag: 'Ccw', devno: ccwDevno(r.right[1].bridge, r.right[1].addr) }] as const)
   },
 }

@@ -1,5 +1,5 @@
 /**
- * PCI, PCIe and CCW bridges and their slot maps (Kata `types.Bridge`, reference §4), and the
+ * PCI, PCIe and CCW bridges and their slot maps (Kata `virtcontainers/types/bridges.go`), and the
  * allocator of `addDeviceToBridge` / `removeDeviceFromBridge`. Pure: every operation returns new
  * bridges; the inputs are never touched.
  *
@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as S from './slots.ts'
-import { deviceNotOnBridge, noBridges, noBridgeSlot, wrongBridgeType, type PlanError } from './errors.ts'
+import { deviceNotOnBridge, noBridges, noBridgeSlot, wrongBridgeType, type DeviceNotOnBridge, type NoBridges, type NoBridgeSlot, type WrongBridgeType } from './errors.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -112,24 +112,24 @@ export const formatSlot = (type: BridgeType, slot: number): string =>
  * @see kata qemuArchBase.addDeviceToBridge
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { addDeviceToBridge, makeBridges } from 'qemu-plan/src/core/bridges.ts'
+ * import { addDeviceToBridge, makeBridges } from 'qemu-plan'
  * const r = addDeviceToBridge('disk', 'pci')(makeBridges('pci', 1))
  * assert.ok(E.isRight(r) && r.right.addr === '01')
  * assert.deepStrictEqual(addDeviceToBridge(makeBridges('pci', 1), 'disk', 'pci'), r)
  * @since 0.1.0
  * @category planning
  */
-export function addDeviceToBridge(bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<PlanError, BridgeSlot>
-export function addDeviceToBridge(id: string, type: BridgeType): (bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, BridgeSlot>
+export function addDeviceToBridge(bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<NoBridges | NoBridgeSlot, BridgeSlot>
+export function addDeviceToBridge(id: string, type: BridgeType): (bridges: ReadonlyArray<Bridge>) => E.Either<NoBridges | NoBridgeSlot, BridgeSlot>
 export function addDeviceToBridge(
   a: ReadonlyArray<Bridge> | string,
   b: string | BridgeType,
   c?: BridgeType,
-): E.Either<PlanError, BridgeSlot> | ((bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, BridgeSlot>) {
+): E.Either<NoBridges | NoBridgeSlot, BridgeSlot> | ((bridges: ReadonlyArray<Bridge>) => E.Either<NoBridges | NoBridgeSlot, BridgeSlot>) {
   return typeof a === 'string' ? (bridges: ReadonlyArray<Bridge>) => addTo(bridges, a, b as BridgeType) : addTo(a, b, c as BridgeType)
 }
 
-const addTo = (bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<PlanError, BridgeSlot> => {
+const addTo = (bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<NoBridges | NoBridgeSlot, BridgeSlot> => {
   if (bridges.length === 0) return E.left(noBridges)
   const shift = shiftOf(type)
   for (let idx = 0; idx < bridges.length; idx++) {
@@ -151,16 +151,16 @@ const addTo = (bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.
  * @since 0.1.0
  * @category planning
  */
-export function removeDeviceFromBridge(bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanError, ReadonlyArray<Bridge>>
-export function removeDeviceFromBridge(id: string): (bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, ReadonlyArray<Bridge>>
+export function removeDeviceFromBridge(bridges: ReadonlyArray<Bridge>, id: string): E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>>
+export function removeDeviceFromBridge(id: string): (bridges: ReadonlyArray<Bridge>) => E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>>
 export function removeDeviceFromBridge(
   a: ReadonlyArray<Bridge> | string,
   id?: string,
-): E.Either<PlanError, ReadonlyArray<Bridge>> | ((bridges: ReadonlyArray<Bridge>) => E.Either<PlanError, ReadonlyArray<Bridge>>) {
+): E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>> | ((bridges: ReadonlyArray<Bridge>) => E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>>) {
   return typeof a === 'string' ? (bridges: ReadonlyArray<Bridge>) => removeFrom(bridges, a) : removeFrom(a, id as string)
 }
 
-const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanError, ReadonlyArray<Bridge>> => {
+const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>> => {
   for (let idx = 0; idx < bridges.length; idx++) {
     const b = bridges[idx] as Bridge
     const shift = shiftOf(b.type)
@@ -178,7 +178,7 @@ const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<PlanEr
  * @since 0.1.0
  * @category utils
  */
-export const addressFormatCCW = (b: Bridge, addr: string): E.Either<PlanError, string> =>
+export const addressFormatCCW = (b: Bridge, addr: string): E.Either<WrongBridgeType, string> =>
   b.type === 'ccw' ? E.right(ccwDevno(b, addr)) : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
 
 /** `addressFormatCCW` for a bridge already known to be a CCW one (the planner's placement). @since 0.2.0 @category utils */
@@ -191,7 +191,7 @@ export const ccwDevno = (b: Bridge, addr: string): string => `fe.${b.addr.toStri
  * @since 0.1.0
  * @category utils
  */
-export const addressFormatCCWForVirtServer = (b: Bridge, addr: string): E.Either<PlanError, string> =>
+export const addressFormatCCWForVirtServer = (b: Bridge, addr: string): E.Either<WrongBridgeType, string> =>
   b.type === 'ccw' ? E.right(`0.${b.addr.toString(16)}.${addr}`) : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
 
 /** The PCI path of a device behind a bridge, as the guest sees it (`<bridge addr %02x>/<slot %02x>`). @since 0.1.0 @category utils */

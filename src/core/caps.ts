@@ -9,7 +9,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { capabilityMissing, type PlanError } from './errors.ts'
+import { vocabulary } from './devices/registry.ts'
+import { capabilityMissing, type CapabilityMissing, type InvalidInput, type ParseError } from './errors.ts'
 import { decodeWith } from './input/decode.ts'
 import { toOptions, parseProps, type Option } from './parse/options.ts'
 
@@ -51,22 +52,26 @@ export const Capabilities = t.readonly(
 export type Capabilities = t.TypeOf<typeof Capabilities>
 
 /** Decode a capabilities document; problems name their field. @since 0.1.0 @category codecs */
-export const decodeCapabilities = (u: unknown): E.Either<PlanError, Capabilities> => decodeWith(Capabilities, 'caps')(u)
+export const decodeCapabilities = (u: unknown): E.Either<InvalidInput, Capabilities> => decodeWith(Capabilities, 'caps')(u)
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/** Machines, drivers and objects the planner can emit: what a probe records properties of. @since 0.1.0 @category model */
+/**
+ * Machines, drivers and objects a probe records properties of: everything the device modules can
+ * emit, what hot-plug adds besides devices (DIMMs, guest RAM), and a few drivers qemu-plan never
+ * emits but that Kata command lines from elsewhere use (root ports, the balloon), so `check` can
+ * judge those too.
+ *
+ * @since 0.1.0
+ * @category model
+ */
 export const plannerVocabulary = {
   // not microvm: listing its properties makes QEMU 7.2 abort (acpi_setup_microvm: Assertion `x86ms->fw_cfg' failed)
   machines: ['pc', 'q35', 'pc-lite', 'virt', 'pseries', 's390-ccw-virtio'],
-  devices: [
-    'pci-bridge', 'pcie-pci-bridge', 'pcie-root-port', 'virtconsole', 'virtserialport', 'nvdimm', 'pc-dimm', 'scsi-hd',
-    ...['virtio-serial', 'virtio-blk', 'virtio-scsi', 'virtio-9p', 'vhost-vsock', 'virtio-net', 'virtio-rng', 'virtio-balloon', 'vfio'].flatMap((f) => [`${f}-pci`, `${f}-ccw`]),
-    'vhost-user-scsi-pci', 'vhost-user-blk-pci', 'vhost-user-fs-pci', 'vhost-user-fs-ccw',
-  ],
-  objects: ['memory-backend-file', 'memory-backend-ram', 'rng-random', 'iothread'],
+  devices: [...vocabulary.drivers, 'pc-dimm', 'pcie-root-port', 'virtio-balloon-pci', 'virtio-balloon-ccw', 'vhost-user-fs-ccw'],
+  objects: [...vocabulary.objects, 'memory-backend-ram'],
 } as const
 
 /** `-machine` keys QEMU takes besides the machine's QOM properties (the accelerator's legacy options). @since 0.1.0 @category model */
@@ -87,21 +92,19 @@ export const resolveMachine = (c: Capabilities, name: string): string | undefine
 export const resolveDriver = (c: Capabilities, name: string): string | undefined =>
   c.deviceTypes.includes(name) ? name : c.aliases[name] !== undefined && c.deviceTypes.includes(c.aliases[name] as string) ? c.aliases[name] : undefined
 
-const missing = (c: Capabilities, o: Option, kind: string, name: string): PlanError =>
+const missing = (c: Capabilities, o: Option, kind: string, name: string): CapabilityMissing =>
   capabilityMissing({ position: o.position + 1, token: o.value, kind, name, binary: `${c.binary} ${c.version.major}.${c.version.minor}.${c.version.micro}` })
 
-const checkProps = (c: Capabilities, o: Option, owner: string, known: Readonly<Record<string, string>> | undefined, keys: ReadonlyArray<string>, extra: ReadonlyArray<string>): ReadonlyArray<PlanError> =>
+const checkProps = (c: Capabilities, o: Option, owner: string, known: Readonly<Record<string, string>> | undefined, keys: ReadonlyArray<string>, extra: ReadonlyArray<string>): ReadonlyArray<CapabilityMissing> =>
   known === undefined ? [] : keys.filter((k) => known[k] === undefined && !extra.includes(k)).map((k) => missing(c, o, 'property', `${owner}.${k}`))
 
-const checkOption = (c: Capabilities, o: Option): ReadonlyArray<PlanError> => {
+const checkOption = (c: Capabilities, o: Option): ReadonlyArray<CapabilityMissing> => {
   switch (o.flag) {
     case '-machine': {
       const p = parseProps(o.value, 'type')
       const m = p.head === undefined ? undefined : resolveMachine(c, p.head)
       if (m === undefined) return [missing(c, o, 'machine', p.head ?? '(none)')]
-      return checkProps(c, o, m, c.machineProperties[m], p.props.map((x) => x.key), legacyMachineKeys).map((e) =>
-        e._tag === 'CapabilityMissing' ? { ...e, kind: 'machine option' } : e,
-      )
+      return checkProps(c, o, m, c.machineProperties[m], p.props.map((x) => x.key), legacyMachineKeys).map((e) => ({ ...e, kind: 'machine option' }))
     }
     case '-device': {
       const p = parseProps(o.value, 'driver')
@@ -140,7 +143,7 @@ const checkOption = (c: Capabilities, o: Option): ReadonlyArray<PlanError> => {
  * @since 0.1.0
  * @category planning
  */
-export const checkArgv = (argv: ReadonlyArray<string>, c: Capabilities): E.Either<PlanError, ReadonlyArray<PlanError>> => {
+export const checkArgv = (argv: ReadonlyArray<string>, c: Capabilities): E.Either<ParseError, ReadonlyArray<CapabilityMissing>> => {
   const hasBinary = argv[0] !== undefined && !argv[0].startsWith('-')
   const opts = toOptions(hasBinary ? argv.slice(1) : argv, hasBinary ? 1 : 0)
   return E.map((os: ReadonlyArray<Option>) => os.flatMap((o) => checkOption(c, o)))(opts)

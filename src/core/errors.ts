@@ -1,7 +1,9 @@
 /**
- * The one error type of qemu-plan. Every failure — bad input, an impossible device, a full bridge,
- * a refused QMP command — is a tagged value carrying the data needed to explain it. Nothing in
- * `core` or `arch` throws; adapters in `effects` convert throws at the boundary.
+ * The errors of qemu-plan. Every failure — bad input, an impossible device, a full bridge, a
+ * refused QMP command — is a tagged value carrying the data needed to explain it. Each
+ * constructor returns its own variant, so a function's type says which failures it can have:
+ * `core` and `arch` return `CoreError`s, the effects layer adds `EffectError`s. Nothing in `core`
+ * or `arch` throws; the adapters in `effects` turn throws into values at the boundary.
  *
  * @since 0.1.0
  */
@@ -17,34 +19,197 @@ export interface FieldProblem {
   readonly actual: string
 }
 
-/** @since 0.1.0 @category errors */
-export type CoreError =
-  | { readonly _tag: 'InvalidInput'; readonly problems: ReadonlyArray<FieldProblem> }
-  | { readonly _tag: 'UnknownMachine'; readonly arch: string; readonly machine: string; readonly supported: ReadonlyArray<string> }
-  | { readonly _tag: 'UnknownBinary'; readonly machine: string }
-  | { readonly _tag: 'NoBridges' }
-  | { readonly _tag: 'NoBridgeSlot'; readonly bridgeType: string; readonly available: ReadonlyArray<string> }
-  | { readonly _tag: 'DeviceNotOnBridge'; readonly id: string }
-  | { readonly _tag: 'WrongBridgeType'; readonly expected: string; readonly actual: string; readonly bridge: string }
-  | { readonly _tag: 'NoBusSlot'; readonly bus: string; readonly device: string }
-  | { readonly _tag: 'InvalidDevice'; readonly device: string; readonly field: string; readonly reason: string }
-  | { readonly _tag: 'DuplicateId'; readonly id: string; readonly field: string }
-  | { readonly _tag: 'Unsupported'; readonly arch: string; readonly feature: string }
-  | { readonly _tag: 'InvalidConfig'; readonly field: string; readonly reason: string }
-  | { readonly _tag: 'ParseError'; readonly position: number; readonly token: string; readonly reason: string }
-  | { readonly _tag: 'NoHotplugCapacity'; readonly field: string; readonly resource: string; readonly needed: number; readonly available: number }
-  | { readonly _tag: 'CapabilityMissing'; readonly position: number; readonly token: string; readonly kind: string; readonly name: string; readonly binary: string }
+/** @since 0.3.0 @category errors */
+export interface InvalidInput {
+  readonly _tag: 'InvalidInput'
+  readonly problems: ReadonlyArray<FieldProblem>
+}
+/** @since 0.3.0 @category errors */
+export interface UnknownMachine {
+  readonly _tag: 'UnknownMachine'
+  readonly arch: string
+  readonly machine: string
+  readonly supported: ReadonlyArray<string>
+}
+/** @since 0.3.0 @category errors */
+export interface UnknownBinary {
+  readonly _tag: 'UnknownBinary'
+  readonly machine: string
+}
+/** @since 0.3.0 @category errors */
+export interface NoBridges {
+  readonly _tag: 'NoBridges'
+}
+/** @since 0.3.0 @category errors */
+export interface NoBridgeSlot {
+  readonly _tag: 'NoBridgeSlot'
+  readonly bridgeType: string
+  readonly available: ReadonlyArray<string>
+}
+/** @since 0.3.0 @category errors */
+export interface DeviceNotOnBridge {
+  readonly _tag: 'DeviceNotOnBridge'
+  readonly id: string
+}
+/** @since 0.3.0 @category errors */
+export interface UnknownDevice {
+  readonly _tag: 'UnknownDevice'
+  readonly id: string
+}
+/** @since 0.3.0 @category errors */
+export interface WrongBridgeType {
+  readonly _tag: 'WrongBridgeType'
+  readonly expected: string
+  readonly actual: string
+  readonly bridge: string
+}
+/** @since 0.3.0 @category errors */
+export interface NoBusSlot {
+  readonly _tag: 'NoBusSlot'
+  readonly bus: string
+  readonly device: string
+}
+/** @since 0.3.0 @category errors */
+export interface InvalidDevice {
+  readonly _tag: 'InvalidDevice'
+  readonly device: string
+  readonly field: string
+  readonly reason: string
+}
+/** @since 0.3.0 @category errors */
+export interface DuplicateId {
+  readonly _tag: 'DuplicateId'
+  readonly id: string
+  readonly field: string
+}
+/** @since 0.3.0 @category errors */
+export interface Unsupported {
+  readonly _tag: 'Unsupported'
+  readonly arch: string
+  readonly feature: string
+}
+/** @since 0.3.0 @category errors */
+export interface InvalidConfig {
+  readonly _tag: 'InvalidConfig'
+  readonly field: string
+  readonly reason: string
+}
+/** @since 0.3.0 @category errors */
+export interface ParseError {
+  readonly _tag: 'ParseError'
+  readonly position: number
+  readonly token: string
+  readonly reason: string
+}
+/** @since 0.3.0 @category errors */
+export interface NoHotplugCapacity {
+  readonly _tag: 'NoHotplugCapacity'
+  readonly field: string
+  readonly resource: string
+  readonly needed: number
+  readonly available: number
+}
+/** @since 0.3.0 @category errors */
+export interface CapabilityMissing {
+  readonly _tag: 'CapabilityMissing'
+  readonly position: number
+  readonly token: string
+  readonly kind: string
+  readonly name: string
+  readonly binary: string
+}
+/** What the VM really has contradicts what the state file says. @since 0.3.0 @category errors */
+export interface StateMismatch {
+  readonly _tag: 'StateMismatch'
+  readonly field: string
+  readonly reason: string
+}
 
 /** @since 0.1.0 @category errors */
-export type EffectError =
-  | { readonly _tag: 'ImageNotFound'; readonly path: string }
-  | { readonly _tag: 'Io'; readonly op: string; readonly path: string; readonly code: string }
-  | { readonly _tag: 'ConnectionRefused'; readonly path: string; readonly code: string }
-  | { readonly _tag: 'QemuExited'; readonly code: number | null; readonly signal: string | null; readonly stderr: string }
-  | { readonly _tag: 'QmpError'; readonly class: string; readonly desc: string; readonly command: string }
-  | { readonly _tag: 'QmpProtocol'; readonly line: string; readonly reason: string }
-  | { readonly _tag: 'Timeout'; readonly op: string; readonly ms: number }
-  | { readonly _tag: 'Closed'; readonly op: string }
+export type CoreError =
+  | InvalidInput
+  | UnknownMachine
+  | UnknownBinary
+  | NoBridges
+  | NoBridgeSlot
+  | DeviceNotOnBridge
+  | UnknownDevice
+  | WrongBridgeType
+  | NoBusSlot
+  | InvalidDevice
+  | DuplicateId
+  | Unsupported
+  | InvalidConfig
+  | ParseError
+  | NoHotplugCapacity
+  | CapabilityMissing
+  | StateMismatch
+
+/** @since 0.3.0 @category errors */
+export interface ImageNotFound {
+  readonly _tag: 'ImageNotFound'
+  readonly path: string
+}
+/** @since 0.3.0 @category errors */
+export interface Io {
+  readonly _tag: 'Io'
+  readonly op: string
+  readonly path: string
+  readonly code: string
+}
+/** @since 0.3.0 @category errors */
+export interface ConnectionRefused {
+  readonly _tag: 'ConnectionRefused'
+  readonly path: string
+  readonly code: string
+}
+/** @since 0.3.0 @category errors */
+export interface QemuExited {
+  readonly _tag: 'QemuExited'
+  readonly code: number | null
+  readonly signal: string | null
+  readonly stderr: string
+}
+/** @since 0.3.0 @category errors */
+export interface QmpError {
+  readonly _tag: 'QmpError'
+  readonly class: string
+  readonly desc: string
+  readonly command: string
+}
+/** @since 0.3.0 @category errors */
+export interface QmpProtocol {
+  readonly _tag: 'QmpProtocol'
+  readonly line: string
+  readonly reason: string
+}
+/** @since 0.3.0 @category errors */
+export interface Timeout {
+  readonly _tag: 'Timeout'
+  readonly op: string
+  readonly ms: number
+}
+/** @since 0.3.0 @category errors */
+export interface Closed {
+  readonly _tag: 'Closed'
+  readonly op: string
+}
+/** Another process holds the lock on a state file past the wait. @since 0.3.0 @category errors */
+export interface Busy {
+  readonly _tag: 'Busy'
+  readonly path: string
+  readonly holder: string
+  readonly ms: number
+}
+/** A program the effects need is not installed. @since 0.3.0 @category errors */
+export interface MissingProgram {
+  readonly _tag: 'MissingProgram'
+  readonly program: string
+  readonly purpose: string
+}
+
+/** @since 0.1.0 @category errors */
+export type EffectError = ImageNotFound | Io | ConnectionRefused | QemuExited | QmpError | QmpProtocol | Timeout | Closed | Busy | MissingProgram
 
 /** @since 0.1.0 @category errors */
 export type PlanError = CoreError | EffectError
@@ -56,7 +221,7 @@ export type PlanError = CoreError | EffectError
 type Of<T extends PlanError['_tag']> = Extract<PlanError, { _tag: T }>
 const mk =
   <T extends PlanError['_tag']>(tag: T) =>
-  (data: Omit<Of<T>, '_tag'>): PlanError =>
+  (data: Omit<Of<T>, '_tag'>): Of<T> =>
     ({ _tag: tag, ...data }) as Of<T>
 
 /** @since 0.1.0 @category constructors */
@@ -66,11 +231,13 @@ export const unknownMachine = mk('UnknownMachine')
 /** @since 0.1.0 @category constructors */
 export const unknownBinary = mk('UnknownBinary')
 /** @since 0.1.0 @category constructors */
-export const noBridges: PlanError = { _tag: 'NoBridges' }
+export const noBridges: NoBridges = { _tag: 'NoBridges' }
 /** @since 0.1.0 @category constructors */
 export const noBridgeSlot = mk('NoBridgeSlot')
 /** @since 0.1.0 @category constructors */
 export const deviceNotOnBridge = mk('DeviceNotOnBridge')
+/** @since 0.3.0 @category constructors */
+export const unknownDevice = mk('UnknownDevice')
 /** @since 0.1.0 @category constructors */
 export const wrongBridgeType = mk('WrongBridgeType')
 /** @since 0.1.0 @category constructors */
@@ -89,6 +256,8 @@ export const parseError = mk('ParseError')
 export const noHotplugCapacity = mk('NoHotplugCapacity')
 /** @since 0.1.0 @category constructors */
 export const capabilityMissing = mk('CapabilityMissing')
+/** @since 0.3.0 @category constructors */
+export const stateMismatch = mk('StateMismatch')
 /** @since 0.1.0 @category constructors */
 export const imageNotFound = mk('ImageNotFound')
 /** @since 0.1.0 @category constructors */
@@ -105,6 +274,10 @@ export const qmpProtocol = mk('QmpProtocol')
 export const timeout = mk('Timeout')
 /** @since 0.1.0 @category constructors */
 export const closed = mk('Closed')
+/** @since 0.3.0 @category constructors */
+export const busy = mk('Busy')
+/** @since 0.3.0 @category constructors */
+export const missingProgram = mk('MissingProgram')
 
 // -------------------------------------------------------------------------------------
 // destructors
@@ -116,7 +289,7 @@ const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}�
  * One line of human text for an error, starting with its tag (the CLI prints exactly this).
  *
  * @example
- * import { toMessage, noBridgeSlot } from 'qemu-plan/src/core/errors.ts'
+ * import { toMessage, noBridgeSlot } from 'qemu-plan'
  * assert.strictEqual(toMessage(noBridgeSlot({ bridgeType: 'pci', available: ['pcie'] })),
  *   'NoBridgeSlot: no free slot on any pci bridge (bridge types present: pcie)')
  * @since 0.1.0
@@ -136,6 +309,8 @@ export const toMessage = (e: PlanError): string => {
       return `NoBridgeSlot: no free slot on any ${e.bridgeType} bridge (bridge types present: ${e.available.join(', ') || 'none'})`
     case 'DeviceNotOnBridge':
       return `DeviceNotOnBridge: device ${e.id} is not present on any bridge`
+    case 'UnknownDevice':
+      return `UnknownDevice: the plan has no device, vCPU or DIMM with id ${e.id}`
     case 'WrongBridgeType':
       return `WrongBridgeType: bridge ${e.bridge} is ${e.actual}, expected ${e.expected}`
     case 'NoBusSlot':
@@ -154,6 +329,8 @@ export const toMessage = (e: PlanError): string => {
       return `NoHotplugCapacity: ${e.field}: needs ${e.needed} ${e.resource}, the plan has ${e.available}`
     case 'CapabilityMissing':
       return `CapabilityMissing: at token ${e.position} (${clip(JSON.stringify(e.token), 80)}): ${e.binary} has no ${e.kind} ${e.name}`
+    case 'StateMismatch':
+      return `StateMismatch: ${e.field}: ${e.reason}`
     case 'ImageNotFound':
       return `ImageNotFound: ${e.path} does not exist`
     case 'Io':
@@ -170,5 +347,9 @@ export const toMessage = (e: PlanError): string => {
       return `Timeout: ${e.op} did not finish within ${e.ms} ms`
     case 'Closed':
       return `Closed: ${e.op}: the connection is closed`
+    case 'Busy':
+      return `Busy: ${e.path} is locked by ${e.holder} (waited ${e.ms} ms)`
+    case 'MissingProgram':
+      return `MissingProgram: ${e.program} is needed to ${e.purpose}; install it`
   }
 }

@@ -1,24 +1,29 @@
 /**
- * Plan → argv, in govmm's `LaunchQemu` order (reference §7.18), in one of two dialects:
+ * Plan → argv, in govmm's `LaunchQemu` order, in one of two dialects:
  *
  * - `govmm`: the command line of Kata 1.9 + govmm byte for byte, except that commas inside values
  *   are doubled. Devices govmm's `Valid()` would silently skip are skipped too, with a warning.
  * - `qemu` (default): the same VM for QEMU 7.2+: explicit `-pci`/`-ccw` drivers with explicit
  *   `bus=`/`addr=`/`devno=`, `key=on|off` booleans, `server=on,wait=off`, no empty `romfile=`, no
- *   `-realtime`, the `-rtc` Kata meant to emit, `kvm-pit` only on x86, and TCG when asked. Devices
- *   govmm would skip are errors.
+ *   `-realtime`, the `-rtc` Kata meant to emit, `kvm-pit` only where it exists, and TCG when asked.
+ *   Devices govmm would skip are errors.
  *
- * Host fds are numbered as govmm numbers them: the i-th passed fd is child fd 3 + i.
+ * Devices render through their modules and the dialect profiles (`devices/profile.ts`). Host fds
+ * are numbered as govmm numbers them: the i-th passed fd is child fd 3 + i.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { problem, renderDevice, type Dialect } from './devices/index.ts'
-import { invalidConfig, invalidDevice, unsupported, type PlanError } from './errors.ts'
+import { guestRam } from './devices/backends/memory-backend.ts'
+import * as IoThread from './devices/backends/iothread.ts'
+import type { Device, Vfio } from './devices/model.ts'
+import { resolve, type Dialect, type Switch, type Where } from './devices/profile.ts'
+import { problemOf, renderingOf } from './devices/registry.ts'
+import { invalidConfig, invalidDevice, unsupported, type InvalidConfig, type InvalidDevice, type Unsupported } from './errors.ts'
 import { kernelCmdline } from './kernel.ts'
 import { escape, opts } from './opts.ts'
+import type { FdSource } from './qmp/action.ts'
 import type { Plan } from './vm.ts'
-import { deviceId } from './devices/model.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -33,8 +38,22 @@ export interface Rendered {
   readonly warnings: ReadonlyArray<string>
 }
 
+/** What rendering can refuse. @since 0.3.0 @category errors */
+export type RenderError = InvalidConfig | InvalidDevice | Unsupported
+
 /** The first child fd number for passed fds. @since 0.1.0 @category model */
 export const firstChildFd = 3
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** The I/O threads the devices use, in device order (govmm's `IOThreads`). @since 0.3.0 @category utils */
+export const ioThreadsOf = (devices: ReadonlyArray<Device>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  for (const d of devices) if (d._tag === 'Scsi' && d.ioThread !== undefined) out.push(d.ioThread)
+  return out
+}
 
 // -------------------------------------------------------------------------------------
 // render
@@ -42,13 +61,13 @@ export const firstChildFd = 3
 
 const machineArg = (p: Plan, dialect: Dialect): string => {
   if (dialect === 'govmm') return [p.machine.type, ...p.machine.options.map(([k, v]) => (v === undefined ? k : `${k}=${v}`))].join(',')
-  const tcg = p.host.accelerator === 'tcg'
+  const tcg = p.state.host.accelerator === 'tcg'
   const options = p.machine.options
     // kernel_irqchip only means something to KVM
     .filter(([k]) => !(tcg && k === 'kernel_irqchip'))
     .map(([k, v]): readonly [string, string] => {
       if (k === 'accel') return [k, tcg ? 'tcg' : (v ?? 'kvm')]
-      // gic-version=host requires KVM (qemu-7.2-matrix §5)
+      // gic-version=host needs KVM; TCG emulates GICv3
       if (k === 'gic-version' && v === 'host' && tcg) return [k, '3']
       return [k, v ?? 'on']
     })
@@ -58,15 +77,10 @@ const machineArg = (p: Plan, dialect: Dialect): string => {
 
 const memoryBackend = (p: Plan): ReadonlyArray<string> => {
   if (!p.dimmSupported) return []
-  const size = `${p.memory.sizeMiB}M`
   const k = p.knobs
-  const backend = k.hugePages
-    ? opts(['memory-backend-file', ['id', 'dimm1'], ['size', size], ['mem-path', '/dev/hugepages']])
-    : k.fileBackedMem && k.memPath !== undefined
-      ? opts(['memory-backend-file', ['id', 'dimm1'], ['size', size], ['mem-path', k.memPath]])
-      : opts(['memory-backend-ram', ['id', 'dimm1'], ['size', size]])
-  const extra = opts([['share', k.memShared ? true : undefined], ['prealloc', k.memPrealloc ? true : undefined]])
-  return ['-object', extra ? `${backend},${extra}` : backend, '-numa', 'node,memdev=dimm1']
+  const file = k.hugePages ? '/dev/hugepages' : k.fileBackedMem ? k.memPath : undefined
+  const s = guestRam('dimm1', p.memory.sizeMiB, file, k.memShared, k.memPrealloc)
+  return [s.flag, opts(resolve(s.items, 'qemu', { transport: p.transport, fdBase: 0 })), '-numa', 'node,memdev=dimm1']
 }
 
 const knobs = (p: Plan, dialect: Dialect): ReadonlyArray<string> => {
@@ -86,7 +100,7 @@ const knobs = (p: Plan, dialect: Dialect): ReadonlyArray<string> => {
   ]
 }
 
-const smp = (p: Plan): E.Either<PlanError, ReadonlyArray<string>> => {
+const smp = (p: Plan): E.Either<InvalidConfig, ReadonlyArray<string>> => {
   const s = p.smp
   if (s.cpus <= 0) return E.right([])
   if (s.maxCpus > 0 && s.maxCpus < s.cpus)
@@ -96,19 +110,40 @@ const smp = (p: Plan): E.Either<PlanError, ReadonlyArray<string>> => {
 }
 
 /**
- * What QEMU 7.2 cannot run although govmm would print it (qemu-7.2-matrix §4), as typed errors.
+ * What QEMU (7.2 and later) refuses although govmm would print it, as a typed error.
  *
  * @since 0.1.0
  * @category render
  */
-export const qemu72Problem = (p: Plan): PlanError | undefined => {
-  // virt creates the ACPI GED that memory devices need only when firmware is loaded
-  if (p.arch === 'arm64' && p.bios === undefined && p.devices.some((d) => d._tag === 'Nvdimm'))
-    return invalidConfig({ field: 'hypervisor.qemu.firmware', reason: 'an NVDIMM image on arm64 virt needs firmware (-bios): without it QEMU 7.2 says "memory hotplug is not enabled: missing acpi-ged device"' })
+export const qemuProblem = (p: Plan): RenderError | undefined => {
+  if (p.qemuRefusal !== undefined) return unsupported({ arch: p.arch, feature: p.qemuRefusal })
+  if (p.facts.memoryNeedsFirmware && p.bios === undefined && p.devices.some((d) => d._tag === 'Nvdimm'))
+    return invalidConfig({
+      field: 'hypervisor.qemu.firmware',
+      reason: `an NVDIMM image on ${p.arch} ${p.machine.type} needs firmware (-bios): without it QEMU 7.2 says "memory hotplug is not enabled: missing acpi-ged device"`,
+    })
   // vfio-ccw takes a mediated device (sysfsdev), not a PCI address
-  const vfio = p.transport === 'ccw' ? p.devices.find((d) => d._tag === 'Vfio') : undefined
+  const vfio = p.transport === 'ccw' ? p.devices.find((d): d is Vfio => d._tag === 'Vfio' && d.bdf !== undefined) : undefined
   if (vfio !== undefined) return unsupported({ arch: p.arch, feature: `VFIO by PCI address (${vfio.bdf}): vfio-ccw needs a mediated device (sysfsdev)` })
   return undefined
+}
+
+const pushSwitch = (args: Array<string>, s: Switch, dialect: Dialect, p: Pick<Plan, 'transport'>, fdBase: number): void => {
+  args.push(s.flag, opts(resolve(s.items, dialect, { transport: p.transport, fdBase })))
+}
+
+/**
+ * One device's switches in a dialect, its passed fds numbered from `fdBase` (what `render` does
+ * for each device of a plan).
+ *
+ * @since 0.3.0
+ * @category render
+ */
+export const renderDevice = (d: Device, dialect: Dialect, where: Where): { readonly args: ReadonlyArray<string>; readonly fds: ReadonlyArray<FdSource> } => {
+  const r = renderingOf(d)
+  const args: Array<string> = []
+  for (const s of r.switches) pushSwitch(args, s, dialect, where, where.fdBase)
+  return { args, fds: r.fds }
 }
 
 /**
@@ -117,40 +152,42 @@ export const qemu72Problem = (p: Plan): PlanError | undefined => {
  * @since 0.1.0
  * @category render
  */
-export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, Rendered> => {
-  if (dialect === 'qemu' && p.qemu72Unsupported !== undefined) return E.left(unsupported({ arch: p.arch, feature: p.qemu72Unsupported }))
-  const q72 = dialect === 'qemu' ? qemu72Problem(p) : undefined
-  if (q72 !== undefined) return E.left(q72)
+export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<RenderError, Rendered> => {
+  const refused = dialect === 'qemu' ? qemuProblem(p) : undefined
+  if (refused !== undefined) return E.left(refused)
   const warnings: Array<string> = p.warnings.slice()
   const g = dialect === 'govmm'
-  // one argv array, pushed in govmm's order (no spreads of intermediate arrays: this is per plan)
-  const args: Array<string> = ['-name', p.name, '-uuid', p.uuid, '-machine', machineArg(p, dialect), '-cpu', !g && p.host.accelerator === 'tcg' ? 'max' : p.cpuModel]
-  // pseries refuses a maxmem that is not a multiple of 256 MiB, which Kata produced whenever
-  // memory_offset was not one (reference §10.8): QEMU 7.2 gets it rounded down
-  const maxMemMiB = !g && p.arch === 'ppc64le' ? p.memory.maxMemMiB - (p.memory.maxMemMiB % 256) : p.memory.maxMemMiB
-  if (maxMemMiB !== p.memory.maxMemMiB) warnings.push(`maxmem ${p.memory.maxMemMiB}M rounded down to ${maxMemMiB}M: pseries needs it aligned to 256 MiB`)
+  const args: Array<string> = ['-name', p.name, '-uuid', p.uuid, '-machine', machineArg(p, dialect), '-cpu', !g && p.state.host.accelerator === 'tcg' ? 'max' : p.cpuModel]
+  // QEMU refuses an unaligned maxmem (pseries), which Kata produced whenever memory_offset was not aligned
+  const align = g ? 1 : p.facts.maxMemAlignMiB
+  const maxMemMiB = p.memory.maxMemMiB - (p.memory.maxMemMiB % align)
+  if (maxMemMiB !== p.memory.maxMemMiB) warnings.push(`maxmem ${p.memory.maxMemMiB}M rounded down to ${maxMemMiB}M: the machine needs it aligned to ${align} MiB`)
   args.push(
     '-qmp', g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
     '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
   )
   const fds: Array<number> = []
   for (const d of p.devices) {
-    const bad = problem(d)
+    const bad = problemOf(d)
     if (bad !== undefined) {
-      if (!g) return E.left(invalidDevice({ device: deviceId(d) || d._tag, field: bad.field, reason: bad.reason }))
-      warnings.push(`dropped device ${deviceId(d) || d._tag} as govmm does: ${bad.field}: ${bad.reason}`)
+      if (!g) return E.left(invalidDevice({ device: d.id || d._tag, field: bad.field, reason: bad.reason }))
+      warnings.push(`dropped device ${d.id || d._tag} as govmm does: ${bad.field}: ${bad.reason}`)
       continue
     }
-    const r = renderDevice(d, { dialect, transport: p.transport, fdBase: firstChildFd + fds.length })
-    for (const a of r.args) args.push(a)
-    for (const fd of r.fds) fds.push(fd)
+    const r = renderingOf(d)
+    const fdBase = firstChildFd + fds.length
+    for (const s of r.switches) pushSwitch(args, s, dialect, p, fdBase)
+    for (const fd of r.fds) {
+      if (!isHostFd(fd)) return E.left(invalidDevice({ device: d.id, field: 'fds', reason: `tap ${fd.tap} is opened by hot-plug; a command line takes open fds` }))
+      fds.push(fd)
+    }
   }
   const smpArgs = smp(p)
   if (smpArgs._tag === 'Left') return smpArgs
-  // govmm drops Kata's RTC (no Clock → invalid, reference §10.2); QEMU 7.2 gets what Kata meant
+  // govmm dropped Kata's RTC (no clock, so not Valid()); QEMU gets what Kata meant
   if (!g) args.push('-rtc', 'base=utc,driftfix=slew')
-  // govmm printed it on every arch (reference §10.15); kvm-pit exists only on x86
-  if (g || (p.hasKvmPit && p.arch === 'amd64')) args.push('-global', 'kvm-pit.lost_tick_policy=discard')
+  // govmm printed it on every arch
+  if (g || p.facts.kvmPit) args.push('-global', 'kvm-pit.lost_tick_policy=discard')
   args.push('-vga', 'none')
   for (const a of knobs(p, dialect)) args.push(a)
   args.push('-kernel', p.kernel.path)
@@ -158,10 +195,12 @@ export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<PlanError, 
   const kernelParams = kernelCmdline(p.kernel.params)
   if (kernelParams !== '') args.push('-append', kernelParams)
   if (p.bios !== undefined) args.push('-bios', p.bios)
-  for (const id of p.ioThreads) args.push('-object', opts(['iothread', ['id', id]]))
+  for (const id of ioThreadsOf(p.devices)) pushSwitch(args, IoThread.render(id), dialect, p, 0)
   if (p.incoming === 'defer') args.push('-S', '-incoming', 'defer')
   args.push('-pidfile', p.pidFile)
   if (p.logFile !== undefined) args.push('-D', p.logFile)
   for (const a of smpArgs.right) args.push(a)
-  return E.right({ binary: g ? p.binary : p.binary72, args, fds, warnings })
+  return E.right({ binary: g ? p.binary.govmm : p.binary.qemu, args, fds, warnings })
 }
+
+const isHostFd = (fd: FdSource): fd is number => typeof fd === 'number'

@@ -10,27 +10,15 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { devicesOf, type BridgeType } from './bridges.ts'
 import * as S from './slots.ts'
-import { deviceId, placementOf, type Device } from './devices/model.ts'
-import { noHotplugCapacity, type PlanError } from './errors.ts'
+import type { Device } from './devices/model.ts'
+import { ccwNumber } from './devices/placement.ts'
+import { kindOf, onBus, placementOf } from './devices/registry.ts'
+import { noHotplugCapacity, type NoHotplugCapacity } from './errors.ts'
 import type { Plan } from './vm.ts'
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/** What the arch knows about the machine's root bus (the arch layer's `RootBus`). @since 0.1.0 @category model */
-export interface RootBusInfo {
-  readonly bus: string
-  readonly reserved: ReadonlyArray<number>
-  readonly bridgeType: BridgeType | undefined
-}
-
-/** Facts from the arch that the plan does not carry. @since 0.1.0 @category model */
-export interface TopologyContext {
-  readonly rootBus: RootBusInfo | undefined
-  /** `supportGuestMemoryHotplug` (false on s390x). */
-  readonly memoryHotplug: boolean
-}
 
 /** One occupied or reserved slot. @since 0.1.0 @category model */
 export interface SlotEntry {
@@ -90,22 +78,14 @@ export interface HotplugNeeds {
   readonly memoryMiB?: number | undefined
 }
 
-/** How the configuration hot-plugs block and VFIO devices. @since 0.1.0 @category model */
-export interface HotplugConfig {
-  readonly blockDeviceDriver: 'virtio-scsi' | 'virtio-blk' | 'virtio-blk-ccw' | 'nvdimm'
-  readonly hotplugVfioOnRootBus: boolean
-}
-
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
 
-const kindOf = (d: Device): string =>
-  d._tag === 'VhostUser' ? `vhost-user-${d.type}` : d._tag === 'Bridge' ? (d.type === 'pci' ? 'pci-bridge' : 'pcie-pci-bridge') : d._tag === 'Char' ? d.driver : d._tag
-
-const ccwSlot = (devno: string): number => parseInt(devno.split('.')[2] ?? '0', 16)
-
 const pciSlots = 32
+
+/** A PCI or CCW device other than a bridge, and where it is. */
+const busPlacement = (d: Device) => (d._tag !== 'Bridge' && onBus(d) ? placementOf(d) : undefined)
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -120,21 +100,23 @@ const pciSlots = 32
  * @since 0.1.0
  * @category planning
  */
-export const assignPlacements = (plan: Plan, ctx: TopologyContext): Plan => {
-  const rb = ctx.rootBus
+export const assignPlacements = (plan: Plan): Plan => {
+  const rb = plan.facts.rootBus
   if (rb === undefined || plan.transport !== 'pci') return plan
   const taken = new Set<number>(rb.reserved)
   for (const d of plan.devices) {
-    if (d._tag === 'Bridge' && d.bus === rb.bus) taken.add(d.addr)
-    else if ('placement' in d && d.placement._tag === 'Pci' && d.placement.bus === rb.bus) taken.add(d.placement.slot)
+    const p = d._tag === 'Bridge' ? placementOf(d) : busPlacement(d)
+    if (p?._tag === 'Pci' && p.bus === rb.bus) taken.add(p.slot)
   }
   let rootSlots = plan.state.rootSlots
+  let next = 0
   const devices = plan.devices.map((d): Device => {
-    if (d._tag === 'Bridge' || !('placement' in d) || d.placement._tag !== 'None') return d
-    const slot = Array.from({ length: pciSlots }, (_, i) => i).find((i) => !taken.has(i))
-    if (slot === undefined) return d
+    if (busPlacement(d)?._tag !== 'None' || !('placement' in d)) return d
+    while (next < pciSlots && taken.has(next)) next++
+    if (next >= pciSlots) return d
+    const slot = next
     taken.add(slot)
-    rootSlots = S.set(rootSlots, 0, slot, deviceId(d))
+    rootSlots = S.set(rootSlots, 0, slot, d.id)
     return { ...d, placement: { _tag: 'Pci', bus: rb.bus, slot } }
   })
   return { ...plan, devices, state: { ...plan.state, rootSlots } }
@@ -146,27 +128,31 @@ export const assignPlacements = (plan: Plan, ctx: TopologyContext): Plan => {
  * @since 0.1.0
  * @category constructors
  */
-export const topology = (given: Plan, ctx: TopologyContext): Topology => {
-  const plan = assignPlacements(given, ctx)
+export const topology = (given: Plan): Topology => {
+  const plan = assignPlacements(given)
   const devs = plan.devices
-  const assigned = new Set(devs.filter((d, i) => 'placement' in d && d.placement !== placementOf(given.devices[i] as Device)).map(deviceId))
-  const root = plan.transport === 'ccw' ? undefined : rootOf(plan, ctx, assigned)
+  const assigned = new Set(devs.filter((d, i) => d !== given.devices[i]).map((d) => d.id))
+  const root = plan.transport === 'ccw' ? undefined : rootOf(plan, assigned)
   const firstCcw = plan.state.bridges.findIndex((b) => b.type === 'ccw')
+  const ccwDevices = new Map(devs.flatMap((d) => (busPlacement(d)?._tag === 'Ccw' ? [[d.id, d] as const] : [])))
   const bridges = plan.state.bridges.map((b, idx): BridgeNode => {
     // CCW devnos do not name their bridge (every CCW bridge sits at addr 0): a planned bridge's
     // slot map says which devices are its own; a parsed plan has no map, so the first one takes all
     const own = devicesOf(b)
     const ccwByMap = (): ReadonlyArray<SlotEntry> =>
-      Object.entries(own).flatMap(([slot, key]) => {
-        const d = devs.find((x) => 'placement' in x && x.placement._tag === 'Ccw' && x.placement.key === key)
-        return d === undefined ? [] : [{ slot: Number(slot), id: deviceId(d), kind: kindOf(d) }]
+      Object.entries(own).flatMap(([slot, id]) => {
+        const d = ccwDevices.get(id)
+        return d === undefined ? [] : [{ slot: Number(slot), id, kind: kindOf(d) }]
       })
     const slots =
       b.type === 'ccw'
         ? Object.keys(own).length > 0
           ? ccwByMap()
           : idx === firstCcw
-            ? devs.flatMap((d) => ('placement' in d && d.placement._tag === 'Ccw' ? [{ slot: ccwSlot(d.placement.devno), id: deviceId(d), kind: kindOf(d) }] : []))
+            ? devs.flatMap((d) => {
+                const p = busPlacement(d)
+                return p?._tag === 'Ccw' ? [{ slot: ccwNumber(p.devno), id: d.id, kind: kindOf(d) }] : []
+              })
             : []
         : placedOn(devs, b.id)
     const used = new Set([...slots.map((x) => x.slot), ...Object.keys(own).map(Number)])
@@ -177,25 +163,33 @@ export const topology = (given: Plan, ctx: TopologyContext): Topology => {
     machine: plan.machine.type,
     root,
     bridges,
-    unplaced: devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'None' ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
-    offBus: devs.flatMap((d) => (d._tag === 'Char' || d._tag === 'Nvdimm' ? [{ id: deviceId(d), kind: kindOf(d) }] : [])),
-    capacity: capacityOf(plan, ctx, root, bridges),
+    unplaced: devs.flatMap((d) => (busPlacement(d)?._tag === 'None' ? [{ id: d.id, kind: kindOf(d) }] : [])),
+    offBus: devs.flatMap((d) => (onBus(d) ? [] : [{ id: d.id, kind: kindOf(d) }])),
+    capacity: capacityOf(plan, root, bridges),
   }
 }
 
 const placedOn = (devs: ReadonlyArray<Device>, bus: string): ReadonlyArray<SlotEntry> =>
-  devs.flatMap((d) => (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'Pci' && d.placement.bus === bus ? [{ slot: d.placement.slot, id: deviceId(d), kind: kindOf(d) }] : []))
+  devs.flatMap((d) => {
+    const p = busPlacement(d)
+    return p?._tag === 'Pci' && p.bus === bus ? [{ slot: p.slot, id: d.id, kind: kindOf(d) }] : []
+  })
 
 /** The root bus: the arch's, or the bus bridges and unbridged devices sit on. */
-const rootOf = (plan: Plan, ctx: TopologyContext, assigned: ReadonlySet<string>): Topology['root'] => {
+const rootOf = (plan: Plan, assigned: ReadonlySet<string>): Topology['root'] => {
   const devs = plan.devices
+  const rb = plan.facts.rootBus
   const bridgeIds = new Set(plan.state.bridges.map((b) => b.id))
   const bus =
-    ctx.rootBus?.bus ??
-    devs.flatMap((d) => (d._tag === 'Bridge' ? [d.bus] : 'placement' in d && d.placement._tag === 'Pci' && !bridgeIds.has(d.placement.bus) ? [d.placement.bus] : []))[0]
+    rb?.bus ??
+    devs.flatMap((d) => {
+      if (d._tag === 'Bridge') return [d.bus]
+      const p = busPlacement(d)
+      return p?._tag === 'Pci' && !bridgeIds.has(p.bus) ? [p.bus] : []
+    })[0]
   if (bus === undefined) return undefined
   const slots = [
-    ...(ctx.rootBus?.reserved ?? []).map((slot) => ({ slot, id: undefined, kind: 'machine' })),
+    ...(rb?.reserved ?? []).map((slot) => ({ slot, id: undefined, kind: 'machine' })),
     ...devs.flatMap((d) => (d._tag === 'Bridge' && d.bus === bus ? [{ slot: d.addr, id: d.id, kind: kindOf(d) }] : [])),
     ...placedOn(devs, bus).map((e) => (e.id !== undefined && assigned.has(e.id) ? { ...e, kind: `${e.kind}, QEMU-assigned` } : e)),
   ].sort((x, y) => x.slot - y.slot)
@@ -203,14 +197,20 @@ const rootOf = (plan: Plan, ctx: TopologyContext, assigned: ReadonlySet<string>)
   return { bus, slots, free: Array.from({ length: pciSlots }, (_, i) => i).filter((i) => !taken.has(i)) }
 }
 
-const capacityOf = (plan: Plan, ctx: TopologyContext, root: Topology['root'], bridges: ReadonlyArray<BridgeNode>): Capacity => {
+const capacityOf = (plan: Plan, root: Topology['root'], bridges: ReadonlyArray<BridgeNode>): Capacity => {
   const hotplugBridges = bridges.filter((b) => (plan.transport === 'ccw' ? b.type === 'ccw' : b.type !== 'ccw'))
   const nvdimms = plan.devices.filter((d) => d._tag === 'Nvdimm')
   const nvMiB = nvdimms.reduce((n, d) => n + Math.ceil(d.size / 2 ** 20), 0)
+  const dimmMiB = plan.hotplugged.dimms.reduce((n, d) => n + d.sizeMiB, 0)
   return {
     bridgeSlots: hotplugBridges.reduce((n, b) => n + b.free, 0),
     rootSlots: root?.free.length ?? 0,
-    memory: { hotplug: ctx.memoryHotplug, slots: plan.memory.slots, slotsUsed: nvdimms.length, headroomMiB: Math.max(0, plan.memory.maxMemMiB - plan.memory.sizeMiB - nvMiB) },
+    memory: {
+      hotplug: plan.facts.memoryHotplug,
+      slots: plan.memory.slots,
+      slotsUsed: nvdimms.length + plan.hotplugged.dimms.length,
+      headroomMiB: Math.max(0, plan.memory.maxMemMiB - plan.memory.sizeMiB - nvMiB - dimmMiB),
+    },
     vcpus: { cpus: plan.smp.cpus, max: plan.smp.maxCpus, free: Math.max(0, plan.smp.maxCpus - plan.smp.cpus) },
   }
 }
@@ -228,8 +228,9 @@ const capacityOf = (plan: Plan, ctx: TopologyContext, root: Topology['root'], br
  * @since 0.1.0
  * @category planning
  */
-export const checkHotplug = (plan: Plan, needs: HotplugNeeds, config: HotplugConfig, ctx: TopologyContext): E.Either<PlanError, Plan> => {
-  const cap = topology(plan, ctx).capacity
+export const checkHotplug = (plan: Plan, needs: HotplugNeeds): E.Either<NoHotplugCapacity, Plan> => {
+  const config = plan.hotplugConfig
+  const cap = topology(plan).capacity
   const blockOnBridges = config.blockDeviceDriver === 'virtio-blk' || config.blockDeviceDriver === 'virtio-blk-ccw'
   const onBridges: ReadonlyArray<readonly [keyof HotplugNeeds, number]> = [
     ['blockDevices', blockOnBridges ? needs.blockDevices ?? 0 : 0],

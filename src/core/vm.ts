@@ -5,9 +5,11 @@
  *
  * @since 0.1.0
  */
-import type { Bridge } from './bridges.ts'
+import type { Bridge, BridgeType } from './bridges.ts'
+import type { Cache } from './devices/backends/drive.ts'
 import type { SlotMap } from './slots.ts'
-import type { Device, Transport } from './devices/model.ts'
+import type { Device } from './devices/model.ts'
+import type { Transport } from './devices/placement.ts'
 import type { Arch } from './input/sandbox.ts'
 import type { Param } from './kernel.ts'
 
@@ -58,7 +60,58 @@ export interface HostFacts {
   readonly accelerator: 'kvm' | 'tcg'
 }
 
-/** The state the Go struct kept (reference §3.1), immutable. @since 0.1.0 @category model */
+/** Where cold-plugged PCI devices go on a machine. @since 0.1.0 @category model */
+export interface RootBus {
+  readonly bus: string
+  /** Slots the machine's own devices occupy. */
+  readonly reserved: ReadonlyArray<number>
+  /** Which bridge type hangs off it (Kata's `genericBridges`), if any. */
+  readonly bridgeType: BridgeType | undefined
+  /** Whether QEMU hot-plugs devices onto it directly (q35's `pcie.0` does not). */
+  readonly hotplug: boolean
+}
+
+/**
+ * What the arch knows about the machine that rendering, topology and hot-plug need: carried in
+ * the plan, so nothing downstream asks the arch again.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export interface MachineFacts {
+  /** The root PCI bus, when the machine has one (not on CCW). */
+  readonly rootBus: RootBus | undefined
+  /** x86's `kvm-pit` exists (the `-global` means something). */
+  readonly kvmPit: boolean
+  /** QEMU needs `maxmem` to be a multiple of this many MiB (pseries: 256). */
+  readonly maxMemAlignMiB: number
+  /** Memory devices (NVDIMM, DIMMs) need firmware: virt creates its ACPI GED only with one. */
+  readonly memoryNeedsFirmware: boolean
+  /** Guest memory can be hot-added (Kata's `supportGuestMemoryHotplug`). */
+  readonly memoryHotplug: boolean
+  /** vCPUs can be hot-added (QEMU 7.2's virt cannot). */
+  readonly cpuHotplug: boolean
+  /** Migration sets `x-ignore-shared` (Kata's `setIgnoreSharedMemoryMigrationCaps`; not on arm64). */
+  readonly ignoreSharedMemory: boolean
+  /** How long Kata waited for a migration (`qmpMigrationWaitTimeout`). */
+  readonly migrationTimeoutMs: number
+}
+
+/**
+ * What the configuration says hot-plug uses (Kata read these from its `HypervisorConfig` at
+ * hot-plug time): the block driver, the block cache options, and VFIO on the root bus.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export interface HotplugConfig {
+  readonly blockDeviceDriver: 'virtio-scsi' | 'virtio-blk' | 'virtio-blk-ccw' | 'nvdimm'
+  /** `block_device_cache_*` when `block_device_cache_set`. */
+  readonly blockDeviceCache: Cache | undefined
+  readonly hotplugVfioOnRootBus: boolean
+}
+
+/** The state Kata's `qemuArchBase` kept, immutable. @since 0.1.0 @category model */
 export interface ArchState {
   readonly machineType: string
   readonly memoryOffsetMiB: number
@@ -96,13 +149,11 @@ export interface Knobs {
 export interface Plan {
   readonly arch: Arch
   readonly transport: Transport
-  /** argv[0] in the `govmm` dialect (Kata's `qemuPaths` or the configured path). */
-  readonly binary: string
-  /** argv[0] in the `qemu` dialect (the binary QEMU 7.2 ships, or the configured path). */
-  readonly binary72: string
-  /** Why QEMU 7.2 cannot run this machine, if it cannot. */
-  readonly qemu72Unsupported: string | undefined
-  readonly hasKvmPit: boolean
+  /** argv[0] per dialect: Kata's `qemuPaths` for govmm, the binary QEMU ships for qemu (or the configured path for both). */
+  readonly binary: { readonly govmm: string; readonly qemu: string }
+  /** Why QEMU (7.2 and later) cannot run this machine, if it cannot. */
+  readonly qemuRefusal: string | undefined
+  readonly facts: MachineFacts
   readonly name: string
   readonly uuid: string
   readonly machine: Machine
@@ -112,7 +163,6 @@ export interface Plan {
   /** Whether the arch can have a memory backend object and NUMA (govmm `isDimmSupported`). */
   readonly dimmSupported: boolean
   readonly devices: ReadonlyArray<Device>
-  readonly ioThreads: ReadonlyArray<string>
   readonly knobs: Knobs
   readonly kernel: { readonly path: string; readonly initrd: string | undefined; readonly params: ReadonlyArray<Param> }
   readonly bios: string | undefined
@@ -120,12 +170,10 @@ export interface Plan {
   readonly pidFile: string
   readonly logFile: string | undefined
   readonly smp: Smp
-  readonly host: HostFacts
-  /** Bridges and root-bus slots after planning: what hot-plug allocates from. */
+  /** Host facts, bridges and root-bus slots after planning: what hot-plug allocates from. */
   readonly state: ArchState
   readonly capabilities: Capabilities
-  /** Whether guest memory can be hot-added on this arch (`supportGuestMemoryHotplug`). */
-  readonly memoryHotplug: boolean
+  readonly hotplugConfig: HotplugConfig
   /** vCPUs and DIMMs hot-added after launch (devices hot-added go to `devices`). */
   readonly hotplugged: Hotplugged
   readonly warnings: ReadonlyArray<string>
@@ -150,4 +198,6 @@ export interface HotDimm {
 export interface Hotplugged {
   readonly cpus: ReadonlyArray<HotCpu>
   readonly dimms: ReadonlyArray<HotDimm>
+  /** The block index of the next SCSI disk (Kata's `BlockIndex`): it only grows, so a LUN is never given twice. */
+  readonly scsiIndex: number
 }

@@ -1,19 +1,21 @@
 /**
- * Running hot-plug plans against a live QEMU: actions in order, and on any failure the undo
- * commands of every completed action in reverse, so the VM is back where it was — the caller keeps
+ * Running hot-plug plans against a live QEMU: steps in order, and on any failure the undo
+ * commands of every completed step in reverse, so the VM is back where it was — the caller keeps
  * `before`; only a complete run returns `after`. Also the QMP programs that need a query first
- * (vCPUs, memory), `x-ignore-shared`, and the template save/restore sequences (reference §8.4).
+ * (vCPUs, memory), `x-ignore-shared`, and the template save/restore sequences. Replies are
+ * decoded, never cast.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { hotplugCpus, hotplugMemory, type Action, type HotplugPlan, type HotpluggableCpu } from '../arch/hotplug.ts'
-import { archFor } from '../arch/planner.ts'
-import type { QmpCommand } from '../arch/types.ts'
+import { cpuHotplugRefusal, hotplugCpus, hotplugMemory, type CpuOptions, type HotplugPlan } from '../arch/hotplug.ts'
 import { timeout, type PlanError } from '../core/errors.ts'
+import type { Action, QmpCommand } from '../core/qmp/action.ts'
+import { decodeReply, HotpluggableCpu, ignoreSharedCommand, MemoryDevice, MigrationInfo } from '../core/qmp/commands.ts'
 import type { Plan } from '../core/vm.ts'
+import * as t from 'io-ts'
 import { nodeClock, type Clock } from './ports.ts'
 import type { QmpClient } from './qmp-client.ts'
 
@@ -42,71 +44,83 @@ const run1 = async (qmp: QmpClient, a: Action, from: number): Promise<E.Either<P
   }
 }
 
+/** One completed step's undo, and the fd it passed (if it was a `getfd`). */
+interface Undo {
+  readonly commands: ReadonlyArray<QmpCommand>
+  readonly fd: string | undefined
+}
+
 /**
- * Run a hot-plug plan. Right: the plan after. Left: the first error, after every undo ran.
+ * Run a hot-plug plan. Right: the plan after. Left: the first error, after every undo ran. An fd
+ * a later command took over (`netdev_add`) is not `closefd`'d on the way back: QEMU closed it
+ * with the backend.
  *
  * @since 0.1.0
  * @category adapters
  */
 export const execute = (qmp: QmpClient, h: HotplugPlan): TE.TaskEither<Failed, Plan> => async () => {
-  const undo: Array<QmpCommand> = []
+  let undo: Array<Undo> = []
   const from = qmp.mark()
   for (const a of h.actions) {
     const r = await run1(qmp, a, from)
     if (E.isLeft(r)) {
       const undoErrors: Array<PlanError> = []
-      for (const c of undo.reverse()) {
-        const u = await qmp.execute(c.execute, c.arguments)()
-        if (E.isLeft(u)) undoErrors.push(u.left)
-      }
+      for (const u of undo.reverse())
+        for (const c of u.commands) {
+          const x = await qmp.execute(c.execute, c.arguments)()
+          if (E.isLeft(x)) undoErrors.push(x.left)
+        }
       return E.left({ error: r.left, undoErrors })
     }
-    if (a._tag !== 'AwaitEvent') undo.push(...[...a.undo].reverse())
+    if (a._tag === 'Execute' && a.consumes.length > 0) undo = undo.filter((u) => u.fd === undefined || !a.consumes.includes(u.fd))
+    if (a._tag !== 'AwaitEvent') undo.push({ commands: a.undo, fd: a._tag === 'SendFd' ? a.name : undefined })
   }
   return E.right(h.after)
 }
 
 const asFailed = TE.mapLeft((error: PlanError): Failed => ({ error, undoErrors: [] }))
 
+const refusedBy = (e: PlanError | undefined): E.Either<PlanError, void> => (e === undefined ? E.right(undefined) : E.left(e))
+
+/** Run a QMP query and decode its reply. @since 0.3.0 @category adapters */
+export const query = <A>(qmp: QmpClient, command: string, codec: t.Decoder<unknown, A>): TE.TaskEither<PlanError, A> =>
+  pipe(qmp.execute(command), TE.flatMapEither(decodeReply(codec, command)))
+
 /** Query the free vCPU slots, then hot-add `count` vCPUs. @since 0.1.0 @category adapters */
-export const addCpus = (qmp: QmpClient, plan: Plan, count: number): TE.TaskEither<Failed, Plan> =>
+export const addCpus = (qmp: QmpClient, plan: Plan, count: number, o: CpuOptions = {}): TE.TaskEither<Failed, HotplugPlan> =>
   pipe(
-    asFailed(qmp.execute<ReadonlyArray<HotpluggableCpu>>('query-hotpluggable-cpus')),
-    TE.flatMap((slots) => pipe(TE.fromEither(hotplugCpus(plan, count, slots)), asFailed)),
-    TE.flatMap((h) => execute(qmp, h)),
+    asFailed(pipe(TE.fromEither(refusedBy(cpuHotplugRefusal(plan))), TE.flatMap(() => query(qmp, 'query-hotpluggable-cpus', t.array(HotpluggableCpu))))),
+    TE.flatMap((slots) => pipe(TE.fromEither(hotplugCpus(plan, count, slots, o)), asFailed)),
+    TE.flatMap((h) => pipe(execute(qmp, h), TE.map((after) => ({ ...h, after })))),
   )
 
 /** Query the memory devices for their slots, then hot-add one DIMM. @since 0.1.0 @category adapters */
-export const addMemory = (qmp: QmpClient, plan: Plan, sizeMiB: number): TE.TaskEither<Failed, Plan> =>
+export const addMemory = (qmp: QmpClient, plan: Plan, sizeMiB: number): TE.TaskEither<Failed, HotplugPlan> =>
   pipe(
-    asFailed(qmp.execute<ReadonlyArray<{ type: string; data: { slot?: number } }>>('query-memory-devices')),
-    TE.map((devs) => devs.flatMap((d) => (d.type === 'dimm' && typeof d.data.slot === 'number' ? [d.data.slot] : []))),
-    TE.flatMap((slots) => pipe(TE.fromEither(hotplugMemory(plan, sizeMiB, slots)), asFailed)),
-    TE.flatMap((h) => execute(qmp, h)),
+    asFailed(query(qmp, 'query-memory-devices', t.array(MemoryDevice))),
+    TE.flatMap((devices) => pipe(TE.fromEither(hotplugMemory(plan, sizeMiB, devices)), asFailed)),
+    TE.flatMap((h) => pipe(execute(qmp, h), TE.map((after) => ({ ...h, after })))),
   )
 
 /**
- * `setIgnoreSharedMemoryMigrationCaps`: the arch's commands (none on arm64), sent in order.
+ * `setIgnoreSharedMemoryMigrationCaps`: `x-ignore-shared` where the arch sets it (not on arm64).
  *
  * @since 0.1.0
  * @category adapters
  */
 export const setIgnoreSharedMemoryMigrationCaps = (qmp: QmpClient, plan: Plan): TE.TaskEither<PlanError, void> =>
-  pipe(
-    TE.fromEither(archFor(plan.arch)),
-    TE.flatMap((arch) =>
-      arch.setIgnoreSharedMemoryMigrationCaps().reduce<TE.TaskEither<PlanError, void>>(
-        (acc, c) => pipe(acc, TE.flatMap(() => qmp.execute(c.execute, c.arguments)), TE.map(() => undefined)),
-        TE.right(undefined),
-      ),
-    ),
-  )
+  plan.facts.ignoreSharedMemory
+    ? pipe(
+        qmp.execute(ignoreSharedCommand.execute, ignoreSharedCommand.arguments),
+        TE.map(() => undefined),
+      )
+    : TE.right(undefined)
 
 /** Poll `query-migrate` every `everyMs` until `completed` (failed → error), within `ms`. @since 0.1.0 @category adapters */
 export const waitMigration = (qmp: QmpClient, ms: number, everyMs = 100, clock: Clock = nodeClock): TE.TaskEither<PlanError, void> => async () => {
   const until = clock.now() + ms
   for (;;) {
-    const r = await qmp.execute<{ status?: string }>('query-migrate')()
+    const r = await query(qmp, 'query-migrate', MigrationInfo)()
     if (E.isLeft(r)) return r
     if (r.right.status === 'completed') return E.right(undefined)
     if (r.right.status === 'failed' || r.right.status === 'cancelled') return E.left(timeout({ op: `migration ${r.right.status}`, ms: 0 }))
@@ -115,8 +129,8 @@ export const waitMigration = (qmp: QmpClient, ms: number, everyMs = 100, clock: 
   }
 }
 
-/** Save a VM template: ignore-shared (when booting to be a template), `migrate` to the state file. @since 0.1.0 @category adapters */
-export const saveTemplate = (qmp: QmpClient, plan: Plan, devicesStatePath: string, ms: number): TE.TaskEither<PlanError, void> =>
+/** Save a VM template: ignore-shared, `migrate` to the state file. @since 0.1.0 @category adapters */
+export const saveTemplate = (qmp: QmpClient, plan: Plan, devicesStatePath: string, ms = plan.facts.migrationTimeoutMs): TE.TaskEither<PlanError, void> =>
   pipe(
     setIgnoreSharedMemoryMigrationCaps(qmp, plan),
     TE.flatMap(() => qmp.execute('migrate', { uri: `exec:cat>${devicesStatePath}` })),
@@ -124,7 +138,7 @@ export const saveTemplate = (qmp: QmpClient, plan: Plan, devicesStatePath: strin
   )
 
 /** Boot from a template: ignore-shared, `migrate-incoming` from the state file (QEMU started with `-incoming defer`). @since 0.1.0 @category adapters */
-export const restoreTemplate = (qmp: QmpClient, plan: Plan, devicesStatePath: string, ms: number): TE.TaskEither<PlanError, void> =>
+export const restoreTemplate = (qmp: QmpClient, plan: Plan, devicesStatePath: string, ms = plan.facts.migrationTimeoutMs): TE.TaskEither<PlanError, void> =>
   pipe(
     setIgnoreSharedMemoryMigrationCaps(qmp, plan),
     TE.flatMap(() => qmp.execute('migrate-incoming', { uri: `exec:cat ${devicesStatePath}` })),

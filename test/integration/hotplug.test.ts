@@ -54,7 +54,7 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
   })
 
   it('hot-adds a virtio-blk disk onto the planned bridge slot, at the predicted PCI path', async () => {
-    const h = right(hotplugBlock(plan, { id: 'hotdisk0', file: disk('d0.img') }))
+    const h = right(hotplugBlock(plan, { id: 'hotdisk0', file: disk('d0.img'), via: 'virtio-blk' }))
     expect(h.location?.pciPath).toBe('02/01')
     plan = right(await execute(vm.qmp, h)())
     expect(await findDevice(vm.qmp, 'hotdisk0')).toMatchObject({ bus: 'pci-bridge-0', slot: 1 })
@@ -75,11 +75,11 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
 
   it('hot-adds vCPUs and a memory DIMM, and QEMU lists them', async () => {
     const before = await unwrap(vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))
-    plan = right(await addCpus(vm.qmp, plan, 2)())
+    plan = right(await addCpus(vm.qmp, plan, 2)()).after
     const after = await unwrap(vm.qmp.execute<ReadonlyArray<{ 'qom-path': string }>>('query-cpus-fast'))
     expect(after.length).toBe(before.length + 2)
     expect(plan.hotplugged.cpus.map((c) => c.id)).toEqual(['cpu-0', 'cpu-1'])
-    plan = right(await addMemory(vm.qmp, plan, 128)())
+    plan = right(await addMemory(vm.qmp, plan, 128)()).after
     const mem = await unwrap(vm.qmp.execute<ReadonlyArray<{ type: string; data: { id: string; size: number; slot: number } }>>('query-memory-devices'))
     expect(mem).toContainEqual(expect.objectContaining({ type: 'dimm', data: expect.objectContaining({ id: 'dimmmem0', size: 128 * 2 ** 20, slot: 0 }) }))
   })
@@ -93,7 +93,7 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
   it('a device_add QEMU refuses (duplicate id) rolls back: backend removed, plan unchanged', async () => {
     // a device the plan does not know about takes the id first
     await unwrap(vm.qmp.execute('device_add', { driver: 'virtio-rng-pci', id: 'clash', bus: 'pci-bridge-1', addr: '0x5' }))
-    const h = right(hotplugBlock(plan, { id: 'clash', file: disk('clash.img') }))
+    const h = right(hotplugBlock(plan, { id: 'clash', file: disk('clash.img'), via: 'virtio-blk' }))
     const r = await execute(vm.qmp, h)()
     expect(E.isLeft(r) && r.left.error).toMatchObject({ _tag: 'QmpError', command: 'device_add' })
     expect(E.isLeft(r) && r.left.undoErrors).toEqual([])
@@ -101,7 +101,17 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
     expect(nodes.map((n) => n['node-name'])).not.toContain('clash')
     // the caller keeps `before`: the slot the failed plan took is still free in it
     expect(h.before.state.bridges).toEqual(plan.state.bridges)
-    expect(right(hotplugBlock(plan, { id: 'next', file: disk('n.img') })).location?.pciPath).toBe(h.location?.pciPath)
+    expect(right(hotplugBlock(plan, { id: 'next', file: disk('n.img'), via: 'virtio-blk' })).location?.pciPath).toBe(h.location?.pciPath)
+  })
+
+  it('a refused NIC rolls back cleanly: netdev_add took the fds over, so no closefd is sent and nothing is reported', async () => {
+    await unwrap(vm.qmp.execute('device_add', { driver: 'virtio-rng-pci', id: 'netclash', bus: 'pci-bridge-1', addr: '0x6' }))
+    const h = right(hotplugNetwork(plan, { id: 'netclash', mac: '02:00:00:00:00:43', tap: { name: `qpr${process.pid % 10000}`, queues: 1 } }))
+    const r = await execute(vm.qmp, h)()
+    expect(E.isLeft(r) && r.left.error).toMatchObject({ _tag: 'QmpError', command: 'device_add' })
+    expect(E.isLeft(r) && r.left.undoErrors).toEqual([])
+    const network = await unwrap(vm.qmp.execute<string>('human-monitor-command', { 'command-line': 'info network' }))
+    expect(network).not.toMatch(/netclash/)
   })
 
   it('unplug in a paused guest that never acknowledges times out, in bounded time, and keeps the slot', async () => {
@@ -148,7 +158,7 @@ for (const [arch, bin, extra] of [
     it('hot-adds a virtio-blk disk where the pure plan predicted (CCW devno / slot behind the PCIe-to-PCI bridge)', async () => {
       const f = join(dir, 'd.img')
       writeFileSync(f, Buffer.alloc(1 << 20))
-      const h = right(hotplugBlock(plan, { id: 'hotdisk', file: f }))
+      const h = right(hotplugBlock(plan, { id: 'hotdisk', file: f, via: 'virtio-blk' }))
       plan = right(await execute(vm.qmp, h)())
       const found = await findDevice(vm.qmp, 'hotdisk')
       const p = h.location?.placement
@@ -165,11 +175,11 @@ for (const [arch, bin, extra] of [
       const before = await unwrap(vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))
       const r = await addCpus(vm.qmp, plan, 1)()
       if (arch === 'arm64') {
-        // virt has no CPU hot-plug in QEMU 7.2: a typed QMP error, and the plan stays as it was
-        expect(E.isLeft(r) && r.left.error._tag).toBe('QmpError')
+        // virt has no CPU hot-plug in QEMU 7.2: refused by the plan, before any command reaches QEMU
+        expect(E.isLeft(r) && r.left.error._tag).toBe('Unsupported')
         return
       }
-      plan = right(r)
+      plan = right(r).after
       expect((await unwrap(vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).length).toBe(before.length + 1)
     })
 

@@ -7,10 +7,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { renderDevice } from '../../src/core/devices/index.ts'
-import type { Device, Placement, RenderCtx } from '../../src/core/devices/model.ts'
+import type { Device, Placement } from '../../src/core/devices/index.ts'
+import type { Dialect } from '../../src/core/devices/profile.ts'
 import { opts, parseOpts, type Opt } from '../../src/core/opts.ts'
-import { render } from '../../src/core/render.ts'
+import { render, renderDevice } from '../../src/core/render.ts'
 import { planFor } from '../support/amd64-fixtures.ts'
 
 const key = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/)
@@ -60,14 +60,11 @@ describe('opts / parseOpts', () => {
 
 const path = text.map((s) => `/${s}`)
 const at: Placement = { _tag: 'Pci', bus: 'pci.0', slot: 3 }
-const ctxs: ReadonlyArray<RenderCtx> = [
-  { dialect: 'govmm', transport: 'pci', fdBase: 3 },
-  { dialect: 'qemu', transport: 'pci', fdBase: 3 },
-]
+const ctxs: ReadonlyArray<Dialect> = ['govmm', 'qemu']
 
 /** The option strings of a rendered device, keyed by the flag before them (`-device`, `-drive`, …). */
-const optionStrings = (d: Device, ctx: RenderCtx) => {
-  const a = renderDevice(d, ctx).args
+const optionStrings = (d: Device, dialect: Dialect) => {
+  const a = renderDevice(d, dialect, { transport: 'pci', fdBase: 3 }).args
   return a.flatMap((x, i) => (i % 2 === 1 ? [{ flag: a[i - 1] as string, parsed: parseOpts(x) }] : []))
 }
 const valueOf = (strings: ReturnType<typeof optionStrings>, flag: string, k: string) =>
@@ -78,15 +75,15 @@ describe('device option strings', () => {
     fc.assert(
       fc.property(path, path, text, path, text, path, path, (file, fsPath, tag, sock, name, img, rng) => {
         for (const ctx of ctxs) {
-          const blk = optionStrings({ _tag: 'Block', id: 'd0', file, format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: at }, ctx)
+          const blk = optionStrings({ _tag: 'Block', id: 'd0', file, format: 'raw', aio: 'threads', cache: undefined, disableModern: false, shareRW: false, placement: at }, ctx)
           expect(valueOf(blk, '-drive', 'file')).toEqual([file])
           const fs = optionStrings({ _tag: 'Fs9p', id: 'fs0', path: fsPath, mountTag: tag, disableModern: false, placement: at }, ctx)
           expect(valueOf(fs, '-fsdev', 'path')).toEqual([fsPath])
           expect(valueOf(fs, '-device', 'mount_tag')).toEqual([tag])
-          const ch = optionStrings({ _tag: 'Char', driver: 'virtserialport', deviceId: 'p0', id: 'c0', path: sock, name }, ctx)
+          const ch = optionStrings({ _tag: 'Char', driver: 'virtserialport', id: 'p0', chardev: 'c0', path: sock, name }, ctx)
           expect(valueOf(ch, '-chardev', 'path')).toEqual([sock])
           expect(valueOf(ch, '-device', 'name')).toEqual([name])
-          const nv = optionStrings({ _tag: 'Nvdimm', deviceId: 'nv0', id: 'mem0', memPath: img, size: 1 }, ctx)
+          const nv = optionStrings({ _tag: 'Nvdimm', id: 'nv0', memdev: 'mem0', memPath: img, size: 1, share: false }, ctx)
           expect(valueOf(nv, '-object', 'mem-path')).toEqual([img])
           const r = optionStrings({ _tag: 'Rng', id: 'rng0', filename: rng, placement: at }, ctx)
           expect(valueOf(r, '-object', 'filename')).toEqual([rng])
@@ -100,7 +97,7 @@ describe('device option strings', () => {
     fc.assert(
       fc.property(path, text, text, (sock, tag, ifName) => {
         for (const ctx of ctxs) {
-          const vu = optionStrings({ _tag: 'VhostUser', type: 'fs', socketPath: sock, charDevId: 'char-a', typeDevId: 'fs-a', blkId: 'blk-a', mac: undefined, tag, cacheSizeMiB: 0, placement: at }, ctx)
+          const vu = optionStrings({ _tag: 'VhostUser', type: 'fs', id: 'fs-a', socketPath: sock, chardev: 'char-a', mac: undefined, tag, cacheSizeMiB: 0, placement: at }, ctx)
           expect(valueOf(vu, '-chardev', 'path')).toEqual([sock])
           expect(valueOf(vu, '-device', 'tag')).toEqual([tag])
           const net = optionStrings(

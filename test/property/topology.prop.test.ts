@@ -6,8 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { topologyContext } from '../../src/arch/topology-context.ts'
-import { problem } from '../../src/core/devices/index.ts'
+import { withMachineFacts } from '../../src/arch/index.ts'
+import { problemOf as problem } from '../../src/core/devices/index.ts'
 import { parseArgv } from '../../src/core/parse/index.ts'
 import { render } from '../../src/core/render.ts'
 import { assignPlacements, topology, type Topology } from '../../src/core/topology.ts'
@@ -15,12 +15,12 @@ import type { Plan } from '../../src/core/vm.ts'
 import { goldenPlans, plannedVariant } from '../support/corpus.ts'
 
 const planned: fc.Arbitrary<Plan> = fc.oneof(fc.constantFrom(...goldenPlans.map((g) => g.plan)), plannedVariant)
-const topo = (p: Plan): Topology => topology(p, topologyContext(p))
+const topo = (p: Plan): Topology => topology(p)
 const reparsed = (p: Plan, d: 'govmm' | 'qemu'): Plan | undefined => {
   const r = render(p, d)
   if (E.isLeft(r)) return undefined
   const q = parseArgv([r.right.binary, ...r.right.args])
-  return E.isRight(q) ? q.right.plan : undefined
+  return E.isRight(q) ? withMachineFacts(q.right.plan) : undefined
 }
 const shape = (t: Topology) => ({
   root: t.root && { ...t.root, slots: t.root.slots.map((s) => ({ ...s, kind: s.kind.replace(', QEMU-assigned', '') })) },
@@ -77,12 +77,12 @@ describe('topology laws', () => {
   it('a govmm argv with the slots QEMU picks pinned renders the qemu-dialect argv of the plan', () => {
     fc.assert(
       fc.property(planned, (p) => {
-        fc.pre(p.host.accelerator === 'kvm' && p.devices.every((d) => problem(d) === undefined))
+        fc.pre(p.state.host.accelerator === 'kvm' && p.devices.every((d) => problem(d) === undefined))
         fc.pre(p.devices.every((d) => !('placement' in d) || d.placement._tag !== 'Pci' || !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus)))
         const q = reparsed(p, 'govmm')
         const want = render(p, 'qemu')
         fc.pre(q !== undefined && E.isRight(want))
-        const got = render(assignPlacements(q as Plan, topologyContext(q as Plan)), 'qemu')
+        const got = render(assignPlacements(q as Plan), 'qemu')
         expect(E.isRight(got) && got.right.args).toEqual(E.isRight(want) && want.right.args)
       }),
       { numRuns: 150 },

@@ -4,15 +4,16 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { amd64 } from '../../src/arch/amd64.ts'
-import { newState, noDevices } from '../../src/arch/base.ts'
+import { newState } from '../../src/arch/base.ts'
+import { emptyDraft } from '../../src/arch/draft.ts'
 import { planSandbox } from '../../src/arch/planner.ts'
-import type { ArchState, Devices } from '../../src/arch/types.ts'
+import type { ArchState, Draft } from '../../src/arch/types.ts'
 import { toMessage, type PlanError } from '../../src/core/errors.ts'
 import { seededIds } from '../../src/core/ids.ts'
 import { decodeConfig, type HypervisorConfig } from '../../src/core/input/config.ts'
 import { decodeSandbox, type Sandbox } from '../../src/core/input/sandbox.ts'
 import { render, type Rendered } from '../../src/core/render.ts'
-import type { Dialect } from '../../src/core/devices/model.ts'
+import type { Dialect } from '../../src/core/devices/profile.ts'
 import type { Plan } from '../../src/core/vm.ts'
 
 /** The right side, or a thrown error naming the `PlanError` (test only). */
@@ -61,7 +62,7 @@ export const stateFor = (configOver: Record<string, unknown> = {}, sandboxOver: 
   return amd64.bridges(c.defaultBridges)(st)
 }
 
-export const devicesFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}): Devices => noDevices(stateFor(configOver, sandboxOver))
+export const draftFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}): Draft => emptyDraft(stateFor(configOver, sandboxOver))
 
 export const planFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}, imageSizeBytes = 134217728): E.Either<PlanError, Plan> =>
   planSandbox(config(configOver), sandbox(sandboxOver), { imageSizeBytes }, seededIds(1))

@@ -10,7 +10,7 @@ import { seededIds, type IdSource } from '../../src/core/ids.ts'
 import { decodeConfig } from '../../src/core/input/config.ts'
 import { decodeSandbox } from '../../src/core/input/sandbox.ts'
 import { render, type Rendered } from '../../src/core/render.ts'
-import type { Dialect } from '../../src/core/devices/model.ts'
+import type { Dialect } from '../../src/core/devices/profile.ts'
 import type { Plan } from '../../src/core/vm.ts'
 
 export interface GoldenInput {

@@ -5,7 +5,8 @@
  * sandbox arbitraries (`qemu-plan/testing`) go through the planner. Not a public API.
  */
 import fc from 'fast-check'
-import type { Device, Placement } from '../../src/core/devices/model.ts'
+import type { Device, Placement } from '../../src/core/devices/index.ts'
+import { neutralFacts } from '../../src/core/parse/plan.ts'
 import type { Plan } from '../../src/core/vm.ts'
 
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/)
@@ -40,7 +41,7 @@ const shape: fc.Arbitrary<Shape> = fc.record({
 const build = (s: Shape, i: number, ccw: boolean): Device | undefined => {
   const id = `d${i}`
   const placement: Placement = ccw
-    ? s.flags[2] ? { _tag: 'Ccw', devno: `fe.0.${(i + 1).toString(16).padStart(4, '0')}`, key: id } : { _tag: 'None' }
+    ? s.flags[2] ? { _tag: 'Ccw', devno: `fe.0.${(i + 1).toString(16).padStart(4, '0')}` } : { _tag: 'None' }
     : s.flags[2] ? { _tag: 'Pci', bus: i % 2 ? 'pcie.0' : 'pci-bridge-x', slot: (i % 29) + 1 } : { _tag: 'None' }
   const dm = s.flags[0]
   switch (s.kind) {
@@ -49,9 +50,9 @@ const build = (s: Shape, i: number, ccw: boolean): Device | undefined => {
     case 'Serial':
       return { _tag: 'Serial', id, disableModern: dm, placement }
     case 'Char':
-      return { _tag: 'Char', driver: s.flags[0] ? 'virtconsole' : 'virtserialport', deviceId: id, id: `ch${i}`, path: s.p, name: s.flags[1] ? s.a : undefined }
+      return { _tag: 'Char', driver: s.flags[0] ? 'virtconsole' : 'virtserialport', id, chardev: `ch${i}`, path: s.p, name: s.flags[1] ? s.a : undefined }
     case 'Block':
-      return { _tag: 'Block', id, file: s.p, format: s.a, aio: s.flags[1] ? 'native' : 'threads', disableModern: dm, shareRW: s.flags[1], placement }
+      return { _tag: 'Block', id, file: s.p, format: s.a, aio: s.flags[1] ? 'native' : 'threads', cache: undefined, disableModern: dm, shareRW: s.flags[1], placement }
     case 'Scsi':
       return { _tag: 'Scsi', id, ioThread: s.flags[1] ? `io${i}` : undefined, disableModern: dm, placement }
     case 'Fs9p':
@@ -66,13 +67,13 @@ const build = (s: Shape, i: number, ccw: boolean): Device | undefined => {
     case 'VhostUser':
       if (ccw) return undefined
       return {
-        _tag: 'VhostUser', type: s.vhostUser, socketPath: s.p, charDevId: `char-v${i}`, typeDevId: s.vhostUser === 'blk' ? '' : `${s.vhostUser}-v${i}`,
-        blkId: `blk-v${i}`, mac: s.mac, tag: s.a, cacheSizeMiB: s.n * 1024, placement,
+        _tag: 'VhostUser', type: s.vhostUser, id: `${s.vhostUser}-v${i}`, socketPath: s.p, chardev: `char-v${i}`, mac: s.mac, tag: s.a, cacheSizeMiB: s.n * 1024,
+        placement,
       }
     case 'Vfio':
-      return { _tag: 'Vfio', id: `vfio-${i}`, bdf: '02:10.0', vendorId: s.flags[0] ? '0x1234' : undefined, deviceId: s.flags[1] ? '0x5678' : undefined, placement }
+      return { _tag: 'Vfio', id: `vfio-${i}`, bdf: '02:10.0', sysfsdev: undefined, vendorId: s.flags[0] ? '0x1234' : undefined, deviceId: s.flags[1] ? '0x5678' : undefined, placement }
     case 'Nvdimm':
-      return { _tag: 'Nvdimm', deviceId: `nv${i}`, id: `mem${i}`, memPath: s.p, size: 1 + s.n * 4096 }
+      return { _tag: 'Nvdimm', id: `nv${i}`, memdev: `mem${i}`, memPath: s.p, size: 1 + s.n * 4096, share: false }
     case 'Rng':
       return { _tag: 'Rng', id, filename: s.p, placement }
   }
@@ -96,7 +97,6 @@ export const arbitraryPlan: fc.Arbitrary<Plan> = fc
     knobs: fc.tuple(bool, bool, bool, bool, bool, bool, bool, bool, bool, bool, bool),
     memPath: fc.option(path, { nil: undefined }),
     params: fc.array(fc.stringMatching(/^[a-z][a-z0-9._=,-]{0,12}$/), { maxLength: 6 }),
-    ioThreads: fc.uniqueArray(word.map((w) => `iothread-${w}`), { maxLength: 2 }),
     initrd: fc.option(path, { nil: undefined }),
     incoming: fc.boolean(),
     name: value,
@@ -108,12 +108,10 @@ export const arbitraryPlan: fc.Arbitrary<Plan> = fc
     return {
       arch: g.ccw ? 's390x' : 'amd64',
       transport: g.ccw ? 'ccw' : 'pci',
-      binary: g.ccw ? '/usr/bin/qemu-system-s390x' : '/usr/bin/qemu-system-x86_64',
-      binary72: g.ccw ? '/usr/bin/qemu-system-s390x' : '/usr/bin/qemu-system-x86_64',
-      qemu72Unsupported: undefined,
-      memoryHotplug: !g.ccw,
-      hotplugged: { cpus: [], dimms: [] },
-      hasKvmPit: !g.ccw,
+      binary: g.ccw ? { govmm: '/usr/bin/qemu-system-s390x', qemu: '/usr/bin/qemu-system-s390x' } : { govmm: '/usr/bin/qemu-system-x86_64', qemu: '/usr/bin/qemu-system-x86_64' },
+      qemuRefusal: undefined,
+      facts: neutralFacts(g.ccw ? 'ccw' : 'pci', !g.ccw),
+      hotplugged: { cpus: [], dimms: [], scsiIndex: 0 },
       name: `sandbox-${g.name}`,
       uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
       machine: g.ccw ? { type: 's390-ccw-virtio', options: [['accel', 'kvm']] } : { type: 'q35', options: [['accel', 'kvm'], ['kernel_irqchip', undefined], ['nvdimm', undefined]] },
@@ -122,7 +120,6 @@ export const arbitraryPlan: fc.Arbitrary<Plan> = fc
       memory: { sizeMiB: g.sizeMiB, slots: g.slots, maxMemMiB: g.sizeMiB + 1024 },
       dimmSupported: !g.ccw,
       devices,
-      ioThreads: g.ioThreads,
       knobs: {
         noUserConfig: k[1], noDefaults: k[2], noGraphic: k[3], daemonize: k[4], hugePages: k[5], memPrealloc: k[6], fileBackedMem: k[7],
         memShared: k[8], memPath: g.memPath, realtime: k[9], mlock: k[10], stopped: k[0] && k[9],
@@ -133,12 +130,12 @@ export const arbitraryPlan: fc.Arbitrary<Plan> = fc
       pidFile: '/run/pid',
       logFile: k[6] ? '/run/qemu.log' : undefined,
       smp: { cpus: g.cpus, cores: 1, threads: 1, sockets: 8, maxCpus: g.cpus === 0 ? 0 : 8 },
-      host,
       state: {
         machineType: g.ccw ? 's390-ccw-virtio' : 'q35', memoryOffsetMiB: 0, nested: false, vhost: false, image: false, vmFactory: false, host,
         bridges: [], rootSlots: undefined, kernelParams: [], kernelParamsDebug: [], kernelParamsNonDebug: [],
       },
       capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
+      hotplugConfig: { blockDeviceDriver: 'virtio-scsi', blockDeviceCache: undefined, hotplugVfioOnRootBus: false },
       warnings: [],
     }
   })

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { expect, it } from 'vitest'
-import { topologyContext } from '../../src/arch/topology-context.ts'
+import { withMachineFacts } from '../../src/arch/index.ts'
 import { checkArgv, decodeCapabilities } from '../../src/core/caps.ts'
 import { diffArgv, formatDiff, isEmpty } from '../../src/core/diff/index.ts'
 import { parseLine } from '../../src/core/parse/index.ts'
@@ -24,7 +24,7 @@ it('parse → render in the other dialect → diff → topology → check', () =
   const result = pipe(
     parseLine(psLine), // Either<PlanError, Parsed>
     E.flatMap(({ plan }) => {
-      const pinned = assignPlacements(plan, topologyContext(plan)) // the slots QEMU would pick
+      const pinned = assignPlacements(withMachineFacts(plan)) // the slots QEMU would pick
       return pipe(
         render(pinned, 'qemu'), // a QEMU 7.2 command line
         E.map((r) => ({ pinned, argv: [r.binary, ...r.args] })),
@@ -38,5 +38,5 @@ it('parse → render in the other dialect → diff → topology → check', () =
   expect(isEmpty(diff)).toBe(true)
   expect(formatDiff(diff)).toBe('')
   expect(problems).toEqual([])
-  expect(formatTopology(topology(pinned, topologyContext(pinned)))).toContain('├── 0x07 network-0 (Net)\n')
+  expect(formatTopology(topology(pinned))).toContain('├── 0x07 network-0 (Net)\n')
 })

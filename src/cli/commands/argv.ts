@@ -9,7 +9,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { toMessage } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
 import { loadPlan } from '../../effects/load.ts'
-import type { Dialect } from '../../core/devices/model.ts'
+import type { Dialect } from '../../core/devices/profile.ts'
 import { shellQuote, flags, usageError, type Command, type Exit, type Io } from '../io.ts'
 
 const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--seed N] [--image-size BYTES]'

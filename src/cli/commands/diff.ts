@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Dialect } from '../../core/devices/model.ts'
+import type { Dialect } from '../../core/devices/profile.ts'
 import { diff, formatDiff, isEmpty, view } from '../../core/diff/index.ts'
 import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'

@@ -86,12 +86,12 @@ export const hotplug: Command = {
       case 'cpus': {
         const count = n(v.count)
         if (count === 'bad') return usageError(io, 'cpus needs --count N', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => addCpus(qmp, p, count)())
+        return session(io, v.state, ms, (qmp, p) => addCpus(qmp, p, count)().then(E.map((h) => h.after)))
       }
       case 'memory': {
         const size = n(v['size-mib'])
         if (size === 'bad') return usageError(io, 'memory needs --size-mib N', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => addMemory(qmp, p, size)())
+        return session(io, v.state, ms, (qmp, p) => addMemory(qmp, p, size)().then(E.map((h) => h.after)))
       }
       default:
         return usageError(io, `what to hot-add: block, network, vfio, cpus or memory (got ${what ?? 'nothing'})`, hotUsage)

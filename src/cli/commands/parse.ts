@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
-import { topologyContext } from '../../arch/topology-context.ts'
+import { withMachineFacts } from '../../arch/index.ts'
 import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'
 import { render } from '../../core/render.ts'
@@ -45,7 +45,7 @@ export const parseCommand: Command = {
       return 0
     }
     // a govmm line leaves PCI placement to QEMU: pin the slots QEMU would pick, so the qemu dialect keeps them
-    const plan = to === 'qemu' && parsed.right.dialect === 'govmm' ? assignPlacements(parsed.right.plan, topologyContext(parsed.right.plan)) : parsed.right.plan
+    const plan = to === 'qemu' && parsed.right.dialect === 'govmm' ? assignPlacements(withMachineFacts(parsed.right.plan)) : parsed.right.plan
     const r = render(plan, to ?? parsed.right.dialect)
     if (E.isLeft(r)) {
       io.err(`${toMessage(r.left)}\n`)

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
-import { topologyContext } from '../../arch/topology-context.ts'
+import { withMachineFacts } from '../../arch/index.ts'
 import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'
 import { topology } from '../../core/topology.ts'
@@ -38,12 +38,16 @@ export const topologyCommand: Command = {
     const o = inputOptions(io, usage, v.values)
     if (typeof o === 'number') return o
     const loaded = await loadArgvInput(file, o)()
-    const plan = E.isLeft(loaded) ? loaded : loaded.right.plan !== undefined ? E.right(loaded.right.plan) : E.map((p: { plan: import('../../core/vm.ts').Plan }) => p.plan)(parseArgv(loaded.right.argv))
+    const plan = E.isLeft(loaded)
+      ? loaded
+      : loaded.right.plan !== undefined
+        ? E.right(loaded.right.plan)
+        : E.map((p: { plan: import('../../core/vm.ts').Plan }) => withMachineFacts(p.plan))(parseArgv(loaded.right.argv))
     if (E.isLeft(plan)) {
       io.err(`${toMessage(plan.left)}\n`)
       return 1
     }
-    const t = topology(plan.right, topologyContext(plan.right))
+    const t = topology(plan.right)
     io.out(v.values.json ? `${JSON.stringify(t, null, 2)}\n` : formatTopology(t))
     return 0
   },

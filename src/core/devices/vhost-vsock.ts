@@ -1,35 +1,71 @@
 /**
- * `-device vhost-vsock-*` (govmm `VSOCKDevice`, reference §7.9): the agent's vsock.
+ * `-device vhost-vsock-pci|ccw` (govmm `VSOCKDevice`): the agent's vsock, on the caller's open
+ * `/dev/vhost-vsock` fd when one is given. govmm's `Valid()` drops a device whose guest CID is
+ * below 3; the qemu dialect refuses it.
  *
  * @since 0.1.0
  */
-import { opts } from '../opts.ts'
-import { disableModern, driver, govmmDevno, place, romfile } from './common.ts'
-import type { DeviceArgs, RenderCtx, VsockDevice } from './model.ts'
+import { showPlacement, type Placement } from './placement.ts'
+import { devno, disableModern, driver, fds, place, romfile } from './profile.ts'
+import { props, type DeviceModule } from './module.ts'
+import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
-/** govmm's `MinimalGuestCID` / `MaxGuestCID`. @since 0.1.0 @category model */
-export const minGuestCid = 3
 /** @since 0.1.0 @category model */
+export interface Vsock {
+  readonly _tag: 'Vsock'
+  readonly id: string
+  readonly contextId: number
+  /** The caller's host fd for /dev/vhost-vsock, if any (in a parsed plan, QEMU's fd number). */
+  readonly vhostFd: number | undefined
+  readonly disableModern: boolean
+  readonly placement: Placement
+}
+
+/** govmm's `MinimalGuestCID`. @since 0.1.0 @category model */
+export const minGuestCid = 3
+/** govmm's `MaxGuestCID`. @since 0.1.0 @category model */
 export const maxGuestCid = 2 ** 32 - 1
 
-/** Why govmm's `Valid()` rejects this device, if it does. @since 0.1.0 @category utils */
-export const problem = (d: VsockDevice): { field: string; reason: string } | undefined =>
-  d.contextId < minGuestCid || d.contextId > maxGuestCid
-    ? { field: 'contextId', reason: `guest CID ${d.contextId} is outside ${minGuestCid}..${maxGuestCid}` }
-    : undefined
+/** Kata's `vsock-<cid>`. @since 0.3.0 @category constructors */
+export const idOf = (contextId: number): string => `vsock-${contextId}`
 
-/** @since 0.1.0 @category render */
-export const render = (d: VsockDevice, ctx: RenderCtx): DeviceArgs => {
-  const drv = driver(ctx, 'vhost-vsock')
-  const fd = d.vhostFd === undefined ? [] : [d.vhostFd]
-  return {
-    args: [
-      '-device',
-      opts([
-        drv, ...disableModern(ctx, drv, d.disableModern), ['vhostfd', d.vhostFd === undefined ? undefined : ctx.fdBase], ['id', d.id],
-        ['guest-cid', d.contextId], ...romfile(ctx, drv), ...govmmDevno(ctx, drv, d.placement), ...place(ctx, d.placement),
-      ]),
+/** @since 0.3.0 @category constructors */
+export const make = (v: { readonly contextId: number; readonly vhostFd?: number | undefined }, at: { readonly placement: Placement; readonly nested: boolean }): Vsock => ({
+  _tag: 'Vsock', id: idOf(v.contextId), contextId: v.contextId, vhostFd: v.vhostFd, disableModern: at.nested, placement: at.placement,
+})
+
+/** @since 0.3.0 @category model */
+export const module: DeviceModule<Vsock> = {
+  vocabulary: { drivers: ['vhost-vsock-pci', 'vhost-vsock-ccw'], objects: [] },
+  onBus: true,
+  placement: (d) => d.placement,
+  claims: (d) => [['device', d.id]],
+  source: () => 'vsock',
+  problem: (d) =>
+    d.contextId < minGuestCid || d.contextId > maxGuestCid ? { field: 'contextId', reason: `guest CID ${d.contextId} is outside ${minGuestCid}..${maxGuestCid}` } : undefined,
+  render: (d) => ({
+    switches: [
+      {
+        flag: '-device',
+        items: [
+          driver('vhost-vsock'), disableModern(d.disableModern), fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1), ['id', d.id], ['guest-cid', d.contextId],
+          romfile, devno(d.placement), place(d.placement),
+        ],
+      },
     ],
-    fds: fd,
-  }
+    fds: d.vhostFd === undefined ? [] : [d.vhostFd],
+  }),
+  parse: {
+    drivers: isFamily('vhost-vsock'),
+    read: (r, c, drv) => {
+      sameTransport(r, drv, c.transport)
+      const id = r.req('id')
+      const contextId = r.int('guest-cid')
+      if (contextId === undefined) r.fail('property guest-cid is missing')
+      return { _tag: 'Vsock', id, contextId: contextId ?? 0, vhostFd: r.int('vhostfd'), disableModern: readVirtio(r), placement: readPlacement(r) }
+    },
+  },
+  hotplug: undefined,
+  kind: () => 'Vsock',
+  view: (d) => ({ kind: 'Vsock', placement: showPlacement(d.placement), props: props({ 'guest-cid': d.contextId, vhostfd: d.vhostFd, 'disable-modern': d.disableModern }) }),
 }

@@ -1,20 +1,66 @@
 /**
- * `-device virtio-9p-*` + `-fsdev local` (govmm `FSDevice`, reference §7.8): the shared folder.
+ * `-device virtio-9p-pci|ccw` + `-fsdev local` (govmm `FSDevice`): a shared directory, by its
+ * mount tag. The id is `extra-9p-<tag>` cut to Kata's 31 bytes; the tag is kept whole.
  *
  * @since 0.1.0
  */
-import { opts } from '../opts.ts'
-import { disableModern, driver, govmmDevno, place, plain, romfile } from './common.ts'
-import type { DeviceArgs, FsDevice, RenderCtx } from './model.ts'
+import { maxDevIdSize, truncateBytes } from '../ids.ts'
+import * as Fsdev from './backends/fsdev-local.ts'
+import { showPlacement, type Placement } from './placement.ts'
+import { devno, disableModern, driver, place, qemuId, romfile } from './profile.ts'
+import { props, switches, type DeviceModule } from './module.ts'
+import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
-/** @since 0.1.0 @category render */
-export const render = (d: FsDevice, ctx: RenderCtx): DeviceArgs => {
-  const drv = driver(ctx, 'virtio-9p')
-  const id = ctx.dialect === 'qemu' ? ([['id', d.id]] as const) : []
-  return plain(
-    '-device',
-    opts([drv, ...disableModern(ctx, drv, d.disableModern), ['fsdev', d.id], ['mount_tag', d.mountTag], ...id, ...romfile(ctx, drv), ...govmmDevno(ctx, drv, d.placement), ...place(ctx, d.placement)]),
-    '-fsdev',
-    opts(['local', ['id', d.id], ['path', d.path], ['security_model', 'none']]),
-  )
+/** @since 0.1.0 @category model */
+export interface Share {
+  readonly _tag: 'Fs9p'
+  /** The device's id and its fsdev's. */
+  readonly id: string
+  readonly path: string
+  readonly mountTag: string
+  readonly disableModern: boolean
+  readonly placement: Placement
+}
+
+/** @since 0.3.0 @category constructors */
+export const idOf = (mountTag: string): string => truncateBytes(`extra-9p-${mountTag}`, maxDevIdSize)
+
+/** @since 0.3.0 @category constructors */
+export const make = (v: { readonly mountTag: string; readonly hostPath: string }, at: { readonly placement: Placement; readonly nested: boolean }): Share => ({
+  _tag: 'Fs9p', id: idOf(v.mountTag), path: v.hostPath, mountTag: v.mountTag, disableModern: at.nested, placement: at.placement,
+})
+
+/** @since 0.3.0 @category model */
+export const module: DeviceModule<Share> = {
+  vocabulary: { drivers: ['virtio-9p-pci', 'virtio-9p-ccw'], objects: [] },
+  onBus: true,
+  placement: (d) => d.placement,
+  claims: (d) => [['device', d.id], ['fsdev', d.id]],
+  source: () => 'volume',
+  problem: () => undefined,
+  render: (d) =>
+    switches(
+      {
+        flag: '-device',
+        items: [
+          driver('virtio-9p'), disableModern(d.disableModern), ['fsdev', d.id], ['mount_tag', d.mountTag], qemuId(d.id), romfile, devno(d.placement),
+          place(d.placement),
+        ],
+      },
+      Fsdev.render(d.id, d.path),
+    ),
+  parse: {
+    drivers: isFamily('virtio-9p'),
+    read: (r, c, drv) => {
+      sameTransport(r, drv, c.transport)
+      const b = c.use(r, r.req('fsdev'), 'fsdev', ['Fsdev'])
+      const mountTag = r.req('mount_tag')
+      if (b === undefined) return undefined
+      sameId(r, b.id)
+      return { _tag: 'Fs9p', id: b.id, path: b.path, mountTag, disableModern: readVirtio(r), placement: readPlacement(r) }
+    },
+  },
+  hotplug: undefined,
+  kind: () => 'Fs9p',
+  view: (d) => ({ kind: 'Fs9p', placement: showPlacement(d.placement), props: props({ path: d.path, mount_tag: d.mountTag, 'disable-modern': d.disableModern }) }),
 }

@@ -1,44 +1,93 @@
 /**
- * `-device virtio-blk` + `-drive` (govmm `BlockDevice`, reference §7.5) and the virtio-scsi
- * controller with its iothread (govmm `SCSIController`, §7.6).
+ * `-device virtio-blk-pci|ccw` + `-drive if=none` (govmm `BlockDevice`): a sandbox's block
+ * drives, and the rootfs image where the arch attaches it as a disk. govmm kept the bare
+ * `virtio-blk` alias and printed `disable-modern=` before `drive=`; QEMU is told the explicit
+ * driver, the id and the placement. Hot-plug is Kata's `hotplugAddBlockDevice`: `blockdev-add`,
+ * then `device_add` with `share-rw=on` and, on PCI, `romfile=""`.
  *
  * @since 0.1.0
  */
-import { opts } from '../opts.ts'
-import { disableModern, driver, govmmDevno, place, plain, romfile } from './common.ts'
-import type { BlockDevice, DeviceArgs, RenderCtx, ScsiController, ScsiDisk } from './model.ts'
+import { maxDevIdSize, truncateBytes } from '../ids.ts'
+import { execute } from '../qmp/action.ts'
+import * as Drive from './backends/drive.ts'
+import { showPlacement, type Placement } from './placement.ts'
+import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArguments, type Switch } from './profile.ts'
+import { props, type DeviceModule } from './module.ts'
+import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
-/** @since 0.1.0 @category render */
-export const renderBlock = (d: BlockDevice, ctx: RenderCtx): DeviceArgs => {
-  const drv = driver(ctx, 'virtio-blk')
-  const dev =
-    ctx.dialect === 'govmm'
-      ? opts([
-          drv, ...disableModern(ctx, drv, d.disableModern), ['drive', d.id], ['scsi', false], ['config-wce', false],
-          ...romfile(ctx, drv), ...govmmDevno(ctx, drv, d.placement), ['share-rw', d.shareRW ? true : undefined],
-        ])
-      : opts([
-          drv, ['drive', d.id], ['scsi', false], ['config-wce', false], ['id', d.id], ...disableModern(ctx, drv, d.disableModern),
-          ['share-rw', d.shareRW ? true : undefined], ...place(ctx, d.placement),
-        ])
-  return plain('-device', dev, '-drive', opts([['id', d.id], ['file', d.file], ['aio', d.aio], ['format', d.format], ['if', 'none']]))
+/** @since 0.1.0 @category model */
+export interface Block {
+  readonly _tag: 'Block'
+  /** The device's id and its drive's. */
+  readonly id: string
+  readonly file: string
+  readonly format: string
+  readonly aio: 'threads' | 'native'
+  readonly cache: Drive.Cache | undefined
+  readonly disableModern: boolean
+  readonly shareRW: boolean
+  readonly placement: Placement
 }
 
-/** @since 0.1.0 @category render */
-export const renderScsi = (d: ScsiController, ctx: RenderCtx): DeviceArgs => {
-  const drv = driver(ctx, 'virtio-scsi')
-  return plain(
-    '-device',
-    opts([
-      drv, ['id', d.id], ...disableModern(ctx, drv, d.disableModern), ['iothread', d.ioThread], ...romfile(ctx, drv),
-      ...govmmDevno(ctx, drv, d.placement), ...place(ctx, d.placement),
-    ]),
-  )
+/** What the planner is given. @since 0.3.0 @category model */
+export interface BlockInput {
+  readonly id: string
+  readonly file: string
+  readonly format: string
+  readonly shareRW?: boolean | undefined
+  readonly cache?: Drive.Cache | undefined
 }
 
-const drive = (d: { id: string; file: string; format: string }): string =>
-  opts([['id', d.id], ['file', d.file], ['aio', 'threads'], ['format', d.format], ['if', 'none']])
+/** The QEMU id: the input id cut to Kata's 31 bytes (`maxDevIDSize`). @since 0.3.0 @category constructors */
+export const idOf = (b: Pick<BlockInput, 'id'>): string => truncateBytes(b.id, maxDevIdSize)
 
-/** `scsi-hd` on the controller's bus, same in both dialects (Kata only hot-plugs it). @since 0.1.0 @category render */
-export const renderScsiDisk = (d: ScsiDisk): DeviceArgs =>
-  plain('-device', opts(['scsi-hd', ['drive', d.id], ['bus', d.bus], ['scsi-id', d.scsiId], ['lun', d.lun], ['id', d.id]]), '-drive', drive(d))
+/** @since 0.3.0 @category constructors */
+export const make = (b: BlockInput, at: { readonly placement: Placement; readonly nested: boolean }): Block => ({
+  _tag: 'Block', id: idOf(b), file: b.file, format: b.format, aio: 'threads', cache: b.cache, disableModern: at.nested, shareRW: b.shareRW ?? false,
+  placement: at.placement,
+})
+
+const device = (d: Block): Switch => ({
+  flag: '-device',
+  items: [
+    driver('virtio-blk', { alias: true }), disableModern(d.disableModern, 'govmm'), ['drive', d.id], ['scsi', false], ['config-wce', false],
+    qemuId(d.id), disableModern(d.disableModern, 'qemu'), romfile, devno(d.placement), ['share-rw', d.shareRW ? true : undefined], place(d.placement),
+  ],
+})
+
+/** @since 0.3.0 @category model */
+export const module: DeviceModule<Block> = {
+  vocabulary: { drivers: ['virtio-blk-pci', 'virtio-blk-ccw'], objects: [] },
+  onBus: true,
+  placement: (d) => d.placement,
+  claims: (d) => [['device', d.id], ['drive', d.id]],
+  source: () => 'block',
+  problem: () => undefined,
+  render: (d) => ({ switches: [device(d), Drive.render(d)], fds: [] }),
+  parse: {
+    drivers: isFamily('virtio-blk', true),
+    read: (r, c, drv) => {
+      sameTransport(r, drv, c.transport)
+      const b = c.use(r, r.req('drive'), 'drive', ['Drive'])
+      off(r, 'scsi')
+      off(r, 'config-wce')
+      if (b === undefined) return undefined
+      sameId(r, b.id)
+      const shareRW = r.bool('share-rw') ?? false
+      return { _tag: 'Block', id: b.id, file: b.file, format: b.format, aio: b.aio, cache: b.cache, shareRW, disableModern: readVirtio(r), placement: readPlacement(r) }
+    },
+  },
+  hotplug: {
+    add: (d, transport) => [Drive.add(d), execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver'))],
+    removeBackend: (d) => [Drive.remove(d.id)],
+  },
+  kind: () => 'Block',
+  view: (d) => ({
+    kind: 'Block',
+    placement: showPlacement(d.placement),
+    props: props({
+      file: d.file, format: d.format, aio: d.aio, 'share-rw': d.shareRW, 'disable-modern': d.disableModern, 'cache.direct': d.cache?.direct,
+      'cache.no-flush': d.cache?.noFlush,
+    }),
+  }),
+}

@@ -1,20 +1,54 @@
 /**
- * `-object rng-random` + `-device virtio-rng` (govmm `RngDevice`, reference §7.14).
+ * `-object rng-random` + `-device virtio-rng-pci|ccw` (govmm `RngDevice`): entropy from the
+ * host's `entropy_source`. govmm kept the bare `virtio-rng` alias.
  *
  * @since 0.1.0
  */
-import { opts } from '../opts.ts'
-import { driver, govmmDevno, place, plain, romfile } from './common.ts'
-import type { DeviceArgs, RenderCtx, RngDevice } from './model.ts'
+import * as Rng from './backends/rng-random.ts'
+import { showPlacement, type Placement } from './placement.ts'
+import { devno, driver, place, qemuId, romfile } from './profile.ts'
+import { props, switches, type DeviceModule } from './module.ts'
+import { isFamily, readPlacement, sameId, sameTransport } from './read.ts'
 
-/** @since 0.1.0 @category render */
-export const render = (d: RngDevice, ctx: RenderCtx): DeviceArgs => {
-  const drv = driver(ctx, 'virtio-rng')
-  const id = ctx.dialect === 'qemu' ? ([['id', d.id]] as const) : []
-  return plain(
-    '-object',
-    opts(['rng-random', ['id', d.id], ['filename', d.filename]]),
-    '-device',
-    opts([drv, ['rng', d.id], ...id, ...romfile(ctx, drv), ...govmmDevno(ctx, drv, d.placement), ...place(ctx, d.placement)]),
-  )
+/** @since 0.1.0 @category model */
+export interface Entropy {
+  readonly _tag: 'Rng'
+  /** The device's id and its backend object's. */
+  readonly id: string
+  readonly filename: string
+  readonly placement: Placement
+}
+
+/** @since 0.3.0 @category constructors */
+export const make = (rng: { readonly id: string; readonly filename: string }, placement: Placement): Entropy => ({
+  _tag: 'Rng', id: rng.id, filename: rng.filename, placement,
+})
+
+/** @since 0.3.0 @category model */
+export const module: DeviceModule<Entropy> = {
+  vocabulary: { drivers: ['virtio-rng-pci', 'virtio-rng-ccw'], objects: ['rng-random'] },
+  onBus: true,
+  placement: (d) => d.placement,
+  claims: (d) => [['device', d.id], ['object', d.id]],
+  source: () => 'entropy_source',
+  problem: () => undefined,
+  render: (d) =>
+    switches(Rng.render(d.id, d.filename), {
+      flag: '-device',
+      items: [driver('virtio-rng', { alias: true }), ['rng', d.id], qemuId(d.id), romfile, devno(d.placement), place(d.placement)],
+    }),
+  parse: {
+    drivers: isFamily('virtio-rng', true),
+    read: (r, c, drv) => {
+      sameTransport(r, drv, c.transport)
+      const b = c.use(r, r.req('rng'), 'object', ['RngRandom'])
+      if (b === undefined) return undefined
+      sameId(r, b.id)
+      r.fixed('romfile', [''])
+      return { _tag: 'Rng', id: b.id, filename: b.filename, placement: readPlacement(r) }
+    },
+  },
+  hotplug: undefined,
+  kind: () => 'Rng',
+  view: (d) => ({ kind: 'Rng', placement: showPlacement(d.placement), props: props({ filename: d.filename }) }),
 }

@@ -1,30 +1,46 @@
 /**
- * `-device virtio-serial-*` (govmm `SerialDevice`) and the ports on it with their socket
- * chardev (govmm `CharDevice`, reference §7.3–7.4): the console and the agent's serial channel.
+ * `-device virtio-serial-pci|ccw` (govmm `SerialDevice`): the controller the console and the
+ * agent's serial ports sit on.
  *
  * @since 0.1.0
  */
-import { opts } from '../opts.ts'
-import { disableModern, driver, govmmDevno, place, plain, romfile } from './common.ts'
-import type { CharDevice, DeviceArgs, RenderCtx, SerialDevice } from './model.ts'
+import { showPlacement, type Placement } from './placement.ts'
+import { devno, disableModern, driver, place, romfile } from './profile.ts'
+import { props, switches, type DeviceModule } from './module.ts'
+import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
-/** @since 0.1.0 @category render */
-export const renderSerial = (d: SerialDevice, ctx: RenderCtx): DeviceArgs => {
-  const drv = driver(ctx, 'virtio-serial')
-  return plain(
-    '-device',
-    opts([drv, ...disableModern(ctx, drv, d.disableModern), ['id', d.id], ...romfile(ctx, drv), ...govmmDevno(ctx, drv, d.placement), ...place(ctx, d.placement)]),
-  )
+/** @since 0.1.0 @category model */
+export interface Serial {
+  readonly _tag: 'Serial'
+  readonly id: string
+  readonly disableModern: boolean
+  readonly placement: Placement
 }
 
-/** The socket chardev: govmm's bare `server,nowait`, QEMU 7.2's `server=on,wait=off`. @since 0.1.0 @category render */
-export const chardevSocket = (ctx: RenderCtx, id: string, path: string, server: boolean): string =>
-  server
-    ? ctx.dialect === 'govmm'
-      ? `${opts(['socket', ['id', id], ['path', path]])},server,nowait`
-      : opts(['socket', ['id', id], ['path', path], ['server', true], ['wait', false]])
-    : opts(['socket', ['id', id], ['path', path]])
+/** @since 0.3.0 @category constructors */
+export const make = (id: string, at: { readonly placement: Placement; readonly nested: boolean }): Serial => ({
+  _tag: 'Serial', id, disableModern: at.nested, placement: at.placement,
+})
 
-/** @since 0.1.0 @category render */
-export const renderChar = (d: CharDevice, ctx: RenderCtx): DeviceArgs =>
-  plain('-device', opts([d.driver, ['chardev', d.id], ['id', d.deviceId], ['name', d.name]]), '-chardev', chardevSocket(ctx, d.id, d.path, true))
+/** @since 0.3.0 @category model */
+export const module: DeviceModule<Serial> = {
+  vocabulary: { drivers: ['virtio-serial-pci', 'virtio-serial-ccw'], objects: [] },
+  onBus: true,
+  placement: (d) => d.placement,
+  claims: (d) => [['device', d.id]],
+  source: () => 'console',
+  problem: () => undefined,
+  render: (d) =>
+    switches({ flag: '-device', items: [driver('virtio-serial'), disableModern(d.disableModern), ['id', d.id], romfile, devno(d.placement), place(d.placement)] }),
+  parse: {
+    drivers: isFamily('virtio-serial'),
+    read: (r, c, drv) => {
+      sameTransport(r, drv, c.transport)
+      const id = r.req('id')
+      return { _tag: 'Serial', id, disableModern: readVirtio(r), placement: readPlacement(r) }
+    },
+  },
+  hotplug: undefined,
+  kind: () => 'Serial',
+  view: (d) => ({ kind: 'Serial', placement: showPlacement(d.placement), props: props({ 'disable-modern': d.disableModern }) }),
+}

@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { invalidInput, type FieldProblem, type PlanError } from '../errors.ts'
+import { invalidInput, type FieldProblem, type InvalidInput } from '../errors.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -129,7 +129,7 @@ export const problems = (errors: t.Errors, at = ''): ReadonlyArray<FieldProblem>
 /** Decode with a codec, turning failures into `InvalidInput`. @since 0.1.0 @category codecs */
 export const decodeWith =
   <A>(codec: t.Decoder<unknown, A>, at = '') =>
-  (u: unknown): E.Either<PlanError, A> => {
+  (u: unknown): E.Either<InvalidInput, A> => {
     const r = codec.decode(u)
     return E.isRight(r) ? E.right(r.right) : E.left(invalidInput({ problems: problems(r.left, at) }))
   }

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { parseError, type PlanError } from '../errors.ts'
+import { parseError, type ParseError } from '../errors.ts'
 import { parseOpts } from '../opts.ts'
 
 // -------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ export const isBinary = (w: string): boolean => !w.startsWith('-') && /(^|\/)qem
  * @since 0.1.0
  * @category utils
  */
-export const toOptions = (argv: ReadonlyArray<string>, offset = 0): E.Either<PlanError, ReadonlyArray<Option>> => {
+export const toOptions = (argv: ReadonlyArray<string>, offset = 0): E.Either<ParseError, ReadonlyArray<Option>> => {
   const out: Array<Option> = []
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i] as string

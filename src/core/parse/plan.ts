@@ -14,16 +14,18 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { newBridge, type Bridge } from '../bridges.ts'
 import * as S from '../slots.ts'
-import { deviceId, type Device, type Dialect, type Transport } from '../devices/model.ts'
-import { parseError, type PlanError } from '../errors.ts'
+import type { Device } from '../devices/model.ts'
+import { ccwNumber, type Transport } from '../devices/placement.ts'
+import type { Dialect } from '../devices/profile.ts'
+import { onBus, placementOf } from '../devices/registry.ts'
+import { parseError, type ParseError } from '../errors.ts'
 import type { Arch } from '../input/sandbox.ts'
 import { parseParams } from '../kernel.ts'
 import { parseOpts } from '../opts.ts'
-import type { ArchState, Knobs, MachineOpt, Plan } from '../vm.ts'
-import { parseBackends, parseSize, type Located } from './backends.ts'
-import { parseDevices, unusedBackend, type Placed } from './devices.ts'
+import type { ArchState, Knobs, MachineFacts, MachineOpt, Plan } from '../vm.ts'
+import { parseBackends, parseDevices, unusedBackend, type Located, type Placed } from './devices.ts'
 import { parseProps, toOptions, type Option } from './options.ts'
-import { parseUInt, reader } from './reader.ts'
+import { parseSize, parseUInt, reader } from './reader.ts'
 import { lineToArgv } from './shell.ts'
 
 // -------------------------------------------------------------------------------------
@@ -51,7 +53,7 @@ const required = ['-name', '-uuid', '-machine', '-cpu', '-qmp', '-m', '-vga', '-
 // utils
 // -------------------------------------------------------------------------------------
 
-const err = (o: Option, reason: string): PlanError => parseError({ position: o.position + 1, token: o.value, reason: `${o.flag}: ${reason}` })
+const err = (o: Option, reason: string): ParseError => parseError({ position: o.position + 1, token: o.value, reason: `${o.flag}: ${reason}` })
 
 const archOf = (binary: string, machine: string): Arch => {
   const m = /qemu(?:-lite)?-system-([a-z0-9_]+)$/.exec(binary)
@@ -63,7 +65,7 @@ const archOf = (binary: string, machine: string): Arch => {
   return machine === 'virt' ? 'arm64' : machine === 'pseries' ? 'ppc64le' : machine.startsWith('s390-ccw-virtio') ? 's390x' : 'amd64'
 }
 
-const machineOf = (o: Option): E.Either<PlanError, { type: string; options: ReadonlyArray<MachineOpt> }> => {
+const machineOf = (o: Option): E.Either<ParseError, { type: string; options: ReadonlyArray<MachineOpt> }> => {
   let type: string | undefined
   const options: Array<MachineOpt> = []
   parseOpts(o.value).forEach(([k, v], i) => {
@@ -85,7 +87,7 @@ const mib = (v: string | undefined): number | undefined => {
   return b !== undefined && b % 2 ** 20 === 0 ? b / 2 ** 20 : undefined
 }
 
-const memoryOf = (o: Option): E.Either<PlanError, Plan['memory']> => {
+const memoryOf = (o: Option): E.Either<ParseError, Plan['memory']> => {
   const r = reader(o, parseProps(o.value, 'size'))
   const sizeMiB = mib(r.head)
   const slots = r.int('slots') ?? 0
@@ -95,7 +97,7 @@ const memoryOf = (o: Option): E.Either<PlanError, Plan['memory']> => {
   return r.done({ sizeMiB: sizeMiB ?? 0, slots, maxMemMiB: maxMemMiB ?? 0 })
 }
 
-const smpOf = (o: Option | undefined): E.Either<PlanError, Plan['smp']> => {
+const smpOf = (o: Option | undefined): E.Either<ParseError, Plan['smp']> => {
   if (o === undefined) return E.right({ cpus: 0, cores: 0, threads: 0, sockets: 0, maxCpus: 0 })
   const r = reader(o, parseProps(o.value, 'cpus'))
   const cpus = r.head === undefined ? undefined : parseUInt(r.head)
@@ -105,7 +107,7 @@ const smpOf = (o: Option | undefined): E.Either<PlanError, Plan['smp']> => {
   return r.done(smp)
 }
 
-const qmpOf = (o: Option): E.Either<PlanError, { path: string; dialect: Dialect }> => {
+const qmpOf = (o: Option): E.Either<ParseError, { path: string; dialect: Dialect }> => {
   // QEMU's compat form: the first element is `unix:<path>` up to the first single comma, `=` and all
   const [first, ...rest] = parseOpts(o.value)
   const head = first === undefined ? undefined : first[1] === undefined ? first[0] : `${first[0]}=${first[1]}`
@@ -117,10 +119,10 @@ const qmpOf = (o: Option): E.Either<PlanError, { path: string; dialect: Dialect 
   return r.done({ path: (r.head ?? '').slice(5), dialect: bare ? 'govmm' : 'qemu' })
 }
 
-const fixedValue = (o: Option | undefined, allowed: ReadonlyArray<string>): PlanError | undefined =>
+const fixedValue = (o: Option | undefined, allowed: ReadonlyArray<string>): ParseError | undefined =>
   o === undefined || allowed.includes(o.value) ? undefined : err(o, `the device model only has ${o.flag} ${allowed.join(' or ')}`)
 
-const mlockOf = (o: Option | undefined): E.Either<PlanError, { realtime: boolean; mlock: boolean }> => {
+const mlockOf = (o: Option | undefined): E.Either<ParseError, { realtime: boolean; mlock: boolean }> => {
   if (o === undefined) return E.right({ realtime: false, mlock: true })
   const r = reader(o, parseProps(o.value, undefined))
   const on = r.bool(o.flag === '-realtime' ? 'mlock' : 'mem-lock')
@@ -138,24 +140,49 @@ const knobsOf = (byFlag: ReadonlyMap<string, ReadonlyArray<Option>>, dimm: Locat
   }
 }
 
-/** Bridges and root-bus slots rebuilt from explicit placements. */
+/** Bridges and root-bus slots rebuilt from explicit placements. Linear in the number of devices. */
 const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<ArchState, 'bridges' | 'rootSlots'> => {
   const bridgeDevs = devices.flatMap((d) => (d._tag === 'Bridge' ? [d] : []))
-  const slots = (bus: string): Record<number, string> => {
-    const out: Record<number, string> = {}
-    for (const d of devices) if (d._tag !== 'Bridge' && 'placement' in d && d.placement._tag === 'Pci' && d.placement.bus === bus) out[d.placement.slot] = deviceId(d)
-    return out
-  }
+  const byBus = new Map<string, Record<number, string>>()
   const ccw: Record<number, string> = {}
-  for (const d of devices) if ('placement' in d && d.placement._tag === 'Ccw') ccw[parseInt(d.placement.devno.split('.')[2] ?? '0', 16)] = deviceId(d)
-  const bridges: Array<Bridge> = bridgeDevs.map((b) => newBridge(b.type, b.id, b.addr, slots(b.id)))
-  if (transport === 'ccw') bridges.push(newBridge('ccw', 'ccw-bridge-0', 0, ccw))
+  let firstBus: string | undefined
   const ids = new Set(bridgeDevs.map((b) => b.id))
-  const root = bridgeDevs[0]?.bus ?? devices.flatMap((d) => ('placement' in d && d.placement._tag === 'Pci' && !ids.has(d.placement.bus) ? [d.placement.bus] : []))[0]
-  const rootSlots: Record<number, string> = root === undefined ? {} : slots(root)
+  for (const d of devices) {
+    if (d._tag === 'Bridge' || !onBus(d)) continue
+    const p = placementOf(d)
+    if (p._tag === 'Ccw') ccw[ccwNumber(p.devno)] = d.id
+    if (p._tag !== 'Pci') continue
+    const slots = byBus.get(p.bus) ?? {}
+    slots[p.slot] = d.id
+    byBus.set(p.bus, slots)
+    if (firstBus === undefined && !ids.has(p.bus)) firstBus = p.bus
+  }
+  const bridges: Array<Bridge> = bridgeDevs.map((b) => newBridge(b.type, b.id, b.addr, byBus.get(b.id) ?? {}))
+  if (transport === 'ccw') bridges.push(newBridge('ccw', 'ccw-bridge-0', 0, ccw))
+  const root = bridgeDevs[0]?.bus ?? firstBus
+  const rootSlots: Record<number, string> = root === undefined ? {} : { ...byBus.get(root) }
   for (const b of bridgeDevs) if (b.bus === root) rootSlots[b.addr] = b.id
   return { bridges, rootSlots: S.fromEntries(0, Object.entries(rootSlots).map(([k, v]) => [Number(k), v] as const)) }
 }
+
+/**
+ * What a command line says of its machine: nothing beyond the machine type. `facts` are neutral
+ * (no root bus known, no alignment, memory hot-plug where the transport allows it); the arch
+ * layer's `machineFacts` fills them in when the arch is known.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export const neutralFacts = (transport: Transport, kvmPit: boolean): MachineFacts => ({
+  rootBus: undefined,
+  kvmPit,
+  maxMemAlignMiB: 1,
+  memoryNeedsFirmware: false,
+  memoryHotplug: transport === 'pci',
+  cpuHotplug: true,
+  ignoreSharedMemory: true,
+  migrationTimeoutMs: 5000,
+})
 
 // -------------------------------------------------------------------------------------
 // parse
@@ -172,14 +199,18 @@ const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<Arc
  * @since 0.1.0
  * @category utils
  */
-export const parseArgv = (argv: ReadonlyArray<string>): E.Either<PlanError, Parsed> => {
+export const parseArgv = (argv: ReadonlyArray<string>): E.Either<ParseError, Parsed> => {
   const first = argv[0]
   const hasBinary = first !== undefined && !first.startsWith('-')
   const optsE = toOptions(hasBinary ? argv.slice(1) : argv, hasBinary ? 1 : 0)
   if (E.isLeft(optsE)) return optsE
   const options = optsE.right
   const byFlag = new Map<string, Array<Option>>()
-  for (const o of options) byFlag.set(o.flag, [...(byFlag.get(o.flag) ?? []), o])
+  for (const o of options) {
+    const xs = byFlag.get(o.flag)
+    if (xs === undefined) byFlag.set(o.flag, [o])
+    else xs.push(o)
+  }
   for (const f of once) {
     const xs = byFlag.get(f) ?? []
     const second = xs[1]
@@ -202,7 +233,7 @@ interface Ctx {
 }
 
 /** Values the model fixes (`-vga none`, Kata's `-global`, `-numa`, `-rtc`), and one memory-locking switch. */
-const fixedGlobals = (c: Ctx): E.Either<PlanError, void> => {
+const fixedGlobals = (c: Ctx): E.Either<ParseError, void> => {
   const rtc = c.one('-rtc')
   const bad =
     fixedValue(c.one('-vga'), ['none']) ??
@@ -215,7 +246,7 @@ const fixedGlobals = (c: Ctx): E.Either<PlanError, void> => {
 }
 
 /** `-S` as a knob, and the `-S -incoming defer` pair of a VM booted from a template. */
-const stopsOf = (c: Ctx): E.Either<PlanError, { readonly incoming: boolean; readonly stopped: boolean }> => {
+const stopsOf = (c: Ctx): E.Either<ParseError, { readonly incoming: boolean; readonly stopped: boolean }> => {
   const incoming = c.one('-incoming')
   const sOpts = c.byFlag.get('-S') ?? []
   const incomingS = incoming === undefined ? undefined : sOpts.find((s) => s.position === incoming.position - 1)
@@ -236,15 +267,13 @@ const devicesOf = (c: Ctx, transport: Transport) =>
         const dimm = numa === undefined ? undefined : backends.get('object:dimm1')
         if (numa !== undefined && dimm?.backend._tag !== 'MemoryBackend') return E.left(err(numa, 'memdev dimm1 is not a memory backend on the command line'))
         if (dimm !== undefined) used.add('object:dimm1')
-        const ioThreads = [...backends.values()].filter((l) => l.backend._tag === 'IoThread').map((l) => l.backend.id)
-        ioThreads.forEach((id) => used.add(`object:${id}`))
         const unused = [...backends.entries()].find(([k]) => !used.has(k))
-        return unused !== undefined ? E.left(unusedBackend(unused[1])) : E.right({ placed, ioThreads, dimm })
+        return unused !== undefined ? E.left(unusedBackend(unused[1])) : E.right({ placed, dimm })
       }),
     )
   })(parseBackends(c.options))
 
-const parseWith = (c: Ctx): E.Either<PlanError, Parsed> =>
+const parseWith = (c: Ctx): E.Either<ParseError, Parsed> =>
   pipe(
     E.Do,
     E.bind('machine', () => machineOf(c.need('-machine'))),
@@ -271,7 +300,7 @@ type Parts = {
   readonly arch: Arch
   readonly transport: Transport
   readonly stops: { readonly incoming: boolean; readonly stopped: boolean }
-  readonly devs: { readonly placed: ReadonlyArray<Placed>; readonly ioThreads: ReadonlyArray<string>; readonly dimm: Located | undefined }
+  readonly devs: { readonly placed: ReadonlyArray<Placed>; readonly dimm: Located | undefined }
   readonly qmp: { readonly path: string; readonly dialect: Dialect }
   readonly memory: Plan['memory']
   readonly smp: Plan['smp']
@@ -284,21 +313,23 @@ const assemble = (c: Ctx, x: Parts): Parsed => {
   const accel = x.machine.options.find(([k]) => k === 'accel')?.[1]
   const host = { memoryMiB: 0, nested: false, qemuVersion: undefined, gicVersion: undefined, accelerator: accel === 'tcg' ? 'tcg' : 'kvm' } as const
   const plan: Plan = {
-    arch: x.arch, transport: x.transport, binary: x.binary, binary72: x.binary, qemu72Unsupported: undefined, memoryHotplug: x.transport === 'pci', hotplugged: { cpus: [], dimms: [] }, hasKvmPit: one('-global') !== undefined,
+    arch: x.arch, transport: x.transport, binary: { govmm: x.binary, qemu: x.binary }, qemuRefusal: undefined, facts: neutralFacts(x.transport, one('-global') !== undefined),
+    hotplugged: { cpus: [], dimms: [], scsiIndex: devices.reduce((n, d) => (d._tag === 'ScsiDisk' ? Math.max(n, d.scsiId * 256 + d.lun + 1) : n), 0) },
     name: need('-name').value, uuid: need('-uuid').value, machine: x.machine, cpuModel: need('-cpu').value, qmpPath: x.qmp.path, memory: x.memory,
-    dimmSupported: x.devs.dimm !== undefined, devices, ioThreads: x.devs.ioThreads, knobs: knobsOf(c.byFlag, x.devs.dimm, x.stops.stopped, x.mlock),
+    dimmSupported: x.devs.dimm !== undefined, devices, knobs: knobsOf(c.byFlag, x.devs.dimm, x.stops.stopped, x.mlock),
     kernel: { path: need('-kernel').value, initrd: one('-initrd')?.value, params: parseParams(one('-append')?.value ?? '') },
     bios: one('-bios')?.value, incoming: x.stops.incoming ? 'defer' : undefined, pidFile: need('-pidfile').value, logFile: one('-D')?.value,
-    smp: x.smp, host,
+    smp: x.smp,
     state: {
       machineType: x.machine.type, memoryOffsetMiB: 0, nested: false, vhost: devices.some((d) => d._tag === 'Net' && d.vhost),
       image: devices.some((d) => d._tag === 'Nvdimm'), vmFactory: false, host, ...stateOf(devices, x.transport),
       kernelParams: [], kernelParamsDebug: [], kernelParamsNonDebug: [],
     },
     capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
+    hotplugConfig: { blockDeviceDriver: devices.some((d) => d._tag === 'Scsi') ? 'virtio-scsi' : 'virtio-blk', blockDeviceCache: undefined, hotplugVfioOnRootBus: false },
     warnings: [],
   }
-  const derivedIds = x.devs.placed.flatMap((p) => (p.derivedId ? [deviceId(p.device)] : []))
+  const derivedIds = x.devs.placed.flatMap((p) => (p.derivedId ? [p.device.id] : []))
   return { plan, dialect: x.qmp.dialect, rtc: one('-rtc') !== undefined, hasBinary: c.hasBinary, derivedIds }
 }
 
@@ -308,4 +339,4 @@ const assemble = (c: Ctx, x: Parts): Parsed => {
  * @since 0.1.0
  * @category utils
  */
-export const parseLine = (line: string): E.Either<PlanError, Parsed> => E.flatMap(parseArgv)(lineToArgv(line))
+export const parseLine = (line: string): E.Either<ParseError, Parsed> => E.flatMap(parseArgv)(lineToArgv(line))

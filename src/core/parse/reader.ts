@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { parseError, type PlanError } from '../errors.ts'
+import { parseError, type ParseError } from '../errors.ts'
 import type { Option, Prop, Props } from './options.ts'
 
 // -------------------------------------------------------------------------------------
@@ -31,7 +31,7 @@ export interface Reader {
   /** A property that, when present, must have one of `allowed` (the value the planner always emits). */
   readonly fixed: (key: string, allowed: ReadonlyArray<string>, required?: boolean) => void
   /** Finish: the value, or the first problem, or a problem for the first property nobody took. */
-  readonly done: <A>(a: A) => E.Either<PlanError, A>
+  readonly done: <A>(a: A) => E.Either<ParseError, A>
 }
 
 // -------------------------------------------------------------------------------------
@@ -47,6 +47,15 @@ export const parseUInt = (v: string, radix: 10 | 16 = 10): number | undefined =>
   const s = radix === 16 ? v.replace(/^0x/i, '') : v
   if (!(radix === 16 ? /^[0-9a-fA-F]{1,12}$/ : /^[0-9]{1,15}$/).test(s)) return undefined
   const n = parseInt(s, radix)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+/** A size with QEMU's suffixes (`k M G T`, base 1024); `unit` is the multiplier of a bare number. @since 0.1.0 @category utils */
+export const parseSize = (v: string, unit: number): number | undefined => {
+  const m = /^([0-9]{1,15})([kKmMgGtT]?)[bB]?$/.exec(v)
+  if (m === null) return undefined
+  const mult = { '': unit, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[(m[2] ?? '').toLowerCase()] ?? unit
+  const n = Number(m[1]) * mult
   return Number.isSafeInteger(n) ? n : undefined
 }
 

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { parseError, type PlanError } from '../errors.ts'
+import { parseError, type ParseError } from '../errors.ts'
 import { arity } from './options.ts'
 
 // -------------------------------------------------------------------------------------
@@ -26,13 +26,13 @@ import { arity } from './options.ts'
  * @since 0.1.0
  * @category utils
  */
-export const splitWords = (line: string): E.Either<PlanError, ReadonlyArray<string>> => {
+export const splitWords = (line: string): E.Either<ParseError, ReadonlyArray<string>> => {
   const words: Array<string> = []
   let cur = ''
   let inWord = false
   let quote: '' | "'" | '"' = ''
   let start = 0
-  const fail = (reason: string): E.Either<PlanError, ReadonlyArray<string>> =>
+  const fail = (reason: string): E.Either<ParseError, ReadonlyArray<string>> =>
     E.left(parseError({ position: words.length, token: line.slice(start), reason }))
   for (let i = 0; i < line.length; i++) {
     const c = line.charAt(i)
@@ -93,4 +93,4 @@ export const joinAppend = (words: ReadonlyArray<string>): ReadonlyArray<string> 
  * @since 0.1.0
  * @category utils
  */
-export const lineToArgv = (line: string): E.Either<PlanError, ReadonlyArray<string>> => E.map(joinAppend)(splitWords(line))
+export const lineToArgv = (line: string): E.Either<ParseError, ReadonlyArray<string>> => E.map(joinAppend)(splitWords(line))

@@ -1,14 +1,16 @@
 import * as S from '../../../src/core/slots.ts'
-import { checkDuplicates, listOf, noDevices, rootSlotsOf } from '../../../src/arch/base.ts'
+import { uniqueDevices as checkDuplicates, draftDevices as listOf, emptyDraft as noDevices } from '../../../src/arch/draft.ts'
+import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 /** The base record: constants, construction, defaults arches override, late binding through self(), push and placement. */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { spec as amd64Spec } from '../../../src/arch/amd64.ts'
-import {
-  baseArch, bridgePCIStartAddr, freeRootSlot, genericMemoryTopology, kernelParamsDebug, kernelParamsNonDebug, kernelParamsSystemdDebug,
-  kernelParamsSystemdNonDebug, netType, newState, pciSlotsPerBus, placed, push,
-} from '../../../src/arch/base.ts'
-import type { ArchSpec, Devices, QemuArch } from '../../../src/arch/types.ts'
+import { baseArch, bridgePCIStartAddr, genericMemoryTopology, newState } from '../../../src/arch/base.ts'
+import { placed, push } from '../../../src/arch/draft.ts'
+import { kernelParamsDebug, kernelParamsNonDebug, kernelParamsSystemdDebug, kernelParamsSystemdNonDebug } from '../../../src/arch/kernel-params.ts'
+import { freeRootSlot } from '../../../src/arch/root-bus.ts'
+import { tapType as netType } from '../../../src/core/devices/virtio-net.ts'
+import type { ArchSpec, Draft, QemuArch } from '../../../src/arch/types.ts'
 import { serializeParams } from '../../../src/core/kernel.ts'
 import { config, sandbox, unsafeLeft, unsafeRight } from '../../support/amd64-fixtures.ts'
 
@@ -20,23 +22,20 @@ const testSpec: ArchSpec = {
   machines: [{ type: 'm', options: [['accel', 'kvm']] }],
   nvdimmOnImage: false,
   qemuPaths: { m: '/bin/q' },
-  rootBus: { m: { bus: 'root.0', reserved: [0], bridgeType: 'pci' } },
+  rootBus: { m: { bus: 'root.0', reserved: [0], bridgeType: 'pci', hotplug: true } },
   kernelRootParams: [{ key: 'root', value: '/dev/vda1' }],
 }
 const base: QemuArch = baseArch(() => base, testSpec)
-const empty = (): Devices => noDevices(base.bridges(1)(newState(base, config(), sandbox())))
+const empty = (): Draft => noDevices(base.bridges(1)(newState(base, config(), sandbox())))
 
-describe('constants (reference §2.1)', () => {
+describe('constants (Kata qemu_arch_base.go)', () => {
   it('debug and systemd parameter lists', () => {
     expect(serializeParams(kernelParamsNonDebug)).toEqual(['quiet'])
     expect(serializeParams(kernelParamsDebug)).toEqual(['debug'])
     expect(serializeParams(kernelParamsSystemdNonDebug)).toEqual(['systemd.show_status=false'])
     expect(serializeParams(kernelParamsSystemdDebug)).toEqual(['systemd.show_status=true', 'systemd.log_level=debug'])
   })
-  it('first bridge at slot 2 of a 32-slot bus', () => {
-    expect(bridgePCIStartAddr).toBe(2)
-    expect(pciSlotsPerBus).toBe(32)
-  })
+  it('first bridge at slot 2', () => expect(bridgePCIStartAddr).toBe(2))
 })
 
 describe('newState', () => {
@@ -68,7 +67,7 @@ describe('late binding through self()', () => {
   it('an overridden appendBlockDevice changes the base appendImage', () => {
     const custom: QemuArch = {
       ...baseArch(() => custom, testSpec),
-      appendBlockDevice: (b) => push({ _tag: 'Block', id: `custom-${b.id}`, file: b.file, format: b.format, aio: 'native', disableModern: false, shareRW: true, placement: { _tag: 'None' } }, 'block'),
+      appendBlockDevice: (b) => push({ _tag: 'Block', id: `custom-${b.id}`, file: b.file, format: b.format, aio: 'native', cache: undefined, disableModern: false, shareRW: true, placement: { _tag: 'None' } }),
     }
     const d = unsafeRight(custom.appendImage({ path: '/img', sizeBytes: 1, randomHex: 'ab' })(empty()))
     expect(listOf(d)[0]).toMatchObject({ id: 'custom-image-ab', aio: 'native', shareRW: true })
@@ -82,7 +81,7 @@ describe('late binding through self()', () => {
   })
   it('an overridden addDeviceToBridge is what placeDevice spills with', () => {
     const custom: QemuArch = {
-      ...baseArch(() => custom, { ...testSpec, rootBus: { m: { bus: 'root.0', reserved: Array.from({ length: 32 }, (_, i) => i), bridgeType: 'pci' } } }),
+      ...baseArch(() => custom, { ...testSpec, rootBus: { m: { bus: 'root.0', reserved: Array.from({ length: 32 }, (_, i) => i), bridgeType: 'pci', hotplug: true } } }),
       addDeviceToBridge: () => () => E.left({ _tag: 'NoBridges' }),
     }
     expect(unsafeLeft(custom.placeDevice('x')(empty().state))).toEqual({ _tag: 'NoBusSlot', bus: 'root.0 and its bridges', device: 'x' })
@@ -91,36 +90,36 @@ describe('late binding through self()', () => {
 
 describe('push', () => {
   const rng = { _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: { _tag: 'None' } } as const
-  it('appends', () => expect(listOf(unsafeRight(push(rng, 'f')(empty())))).toEqual([rng]))
+  it('appends', () => expect(listOf(unsafeRight(push(rng)(empty())))).toEqual([rng]))
   it('refuses an id already used in the same namespace, naming the input field', () => {
-    const d = unsafeRight(push(rng, 'f')(empty()))
-    expect(unsafeLeft(E.flatMap(checkDuplicates)(push({ ...rng, filename: '/x' }, 'entropy_source')(d)))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'entropy_source' })
-    const blk = { _tag: 'Block', id: 'rng0', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
-    expect(unsafeLeft(E.flatMap(checkDuplicates)(push(blk, 'block')(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
+    const d = unsafeRight(push(rng)(empty()))
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(push({ ...rng, filename: '/x' })(d)))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'entropy_source' })
+    const blk = { _tag: 'Block', id: 'rng0', file: '/d', format: 'raw', aio: 'threads', cache: undefined, disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(push(blk)(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
   })
   it('allows the same string in different namespaces (a drive and a chardev)', () => {
-    const blk = { _tag: 'Block', id: 'x', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
-    const d = unsafeRight(push(blk, 'block')(empty()))
+    const blk = { _tag: 'Block', id: 'x', file: '/d', format: 'raw', aio: 'threads', cache: undefined, disableModern: false, shareRW: false, placement: { _tag: 'None' } } as const
+    const d = unsafeRight(push(blk)(empty()))
     // a socket whose chardev is named like the drive: different QEMU namespaces
-    expect(E.isRight(E.flatMap(checkDuplicates)(push({ _tag: 'Char', driver: 'virtserialport', deviceId: 'port', id: 'x', path: '/s', name: 'n' }, 'socket')(d)))).toBe(true)
+    expect(E.isRight(E.flatMap(checkDuplicates)(push({ _tag: 'Char', driver: 'virtserialport', id: 'port', chardev: 'x', path: '/s', name: 'n' })(d)))).toBe(true)
   })
 })
 
 describe('placed', () => {
   it('places first, then pushes with the placement', () => {
-    const d = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
+    const d = unsafeRight(placed(() => base, 'rng0', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
     expect(listOf(d)[0]).toMatchObject({ placement: { _tag: 'Pci', bus: 'root.0', slot: 1 } })
     expect(rootSlotsOf(d.state)).toEqual({ 1: 'rng0' })
   })
   it('fails when the pushed id is taken', () => {
-    const once = unsafeRight(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
-    expect(E.isLeft(E.flatMap(checkDuplicates)(placed(() => base, 'rng0', 'f', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(once)))).toBe(true)
+    const once = unsafeRight(placed(() => base, 'rng0', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(empty()))
+    expect(E.isLeft(E.flatMap(checkDuplicates)(placed(() => base, 'rng0', (placement) => ({ _tag: 'Rng', id: 'rng0', filename: '/r', placement }))(once)))).toBe(true)
   })
 })
 
 describe('freeRootSlot / genericMemoryTopology / netType', () => {
   it('freeRootSlot skips reserved and used slots', () => {
-    const rb = { bus: 'pci.0', reserved: [0, 1], bridgeType: undefined }
+    const rb = { bus: 'pci.0', reserved: [0, 1], bridgeType: undefined, hotplug: true }
     expect(freeRootSlot(rb, undefined)).toBe(2)
     expect(freeRootSlot(rb, S.fromEntries(0, [[2, 'a'], [4, 'b']]))).toBe(3)
     expect(freeRootSlot(rb, S.fromEntries(0, Array.from({ length: 32 }, (_, i) => [i, 'x'] as const)))).toBeUndefined()
@@ -129,7 +128,7 @@ describe('freeRootSlot / genericMemoryTopology / netType', () => {
     expect(genericMemoryTopology(2048, 32000, 10, 0)).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 33024 })
     expect(genericMemoryTopology(2048, 32000, 10, 976)).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 34000 })
   })
-  it('netType maps endpoint and model (reference §6.1)', () => {
+  it('netType maps endpoint and model (Kata networkModelToQemuType)', () => {
     const n = (endpoint: 'veth' | 'ipvlan' | 'macvtap', model?: 'bridged' | 'enlightened') => netType({ endpoint, model, tapName: 't', mac: '02:00:00:00:00:00' })
     expect(n('veth')).toEqual(E.right('tap'))
     expect(n('veth', 'bridged')).toEqual(E.right('macvtap'))

@@ -1,7 +1,9 @@
-/** planSandbox: device order (reference §7.20), kernel line (§3.10), vCPU clamps, binaries, knobs (§7.16), warnings. */
+/** planSandbox: Kata's device order, kernel line, vCPU clamps, binaries, knobs, warnings. */
 import { describe, expect, it } from 'vitest'
 import { amd64 } from '../../../src/arch/amd64.ts'
-import { archFor, planSandbox, withAccelerators } from '../../../src/arch/planner.ts'
+import { arches } from '../../../src/arch/index.ts'
+import { planSandbox, withAccelerators } from '../../../src/arch/planner.ts'
+import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { Device } from '../../../src/core/devices/model.ts'
 import { seededIds } from '../../../src/core/ids.ts'
 import type { Arch } from '../../../src/core/input/sandbox.ts'
@@ -17,9 +19,12 @@ const devices = [
   { kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11] },
 ]
 
-describe('archFor', () => {
-  it('finds amd64', () => expect(unsafeRight(archFor('amd64'))).toBe(amd64))
-  it('Unsupported for an arch without a record', () => expect(unsafeLeft(archFor('riscv64' as Arch))).toMatchObject({ _tag: 'Unsupported', arch: 'riscv64' }))
+describe('arches', () => {
+  it('has a record for every arch the sandbox names', () => {
+    const all: ReadonlyArray<Arch> = ['amd64', 'arm64', 'ppc64le', 's390x']
+    expect(all.map((a) => arches[a].spec.arch)).toEqual(all)
+    expect(arches.amd64).toBe(amd64)
+  })
 })
 
 describe('withAccelerators', () => {
@@ -34,11 +39,11 @@ describe('withAccelerators', () => {
   })
 })
 
-describe('planSandbox: device order (reference §7.20)', () => {
+describe("planSandbox: device order (Kata's buildDevices, then addDevice)", () => {
   it('bridges, console, image, SCSI controller, RNG, then the sandbox devices in order', () => {
     const p = unsafeRight(planFor({ machine_type: 'q35', default_bridges: 2 }, { devices }))
     expect(tags(p.devices)).toEqual([
-      'Bridge:pci-bridge-0', 'Bridge:pci-bridge-1', 'Serial:serial0', 'Char:charconsole0', 'Nvdimm:mem0', 'Scsi:scsi0', 'Rng:rng0',
+      'Bridge:pci-bridge-0', 'Bridge:pci-bridge-1', 'Serial:serial0', 'Char:console0', 'Nvdimm:nv0', 'Scsi:scsi0', 'Rng:rng0',
       'Vsock:vsock-3054198027', 'Fs9p:extra-9p-kataShared', 'Net:network-0',
     ])
   })
@@ -54,14 +59,14 @@ describe('planSandbox: device order (reference §7.20)', () => {
   it('the IO thread comes from the id source', () => {
     const p = unsafeRight(planFor({ enable_iothreads: true }))
     const hex = seededIds(1).hex16('iothread')
-    expect(p.ioThreads).toEqual([`iothread-${hex}`])
+    expect(ioThreadsOf(p.devices)).toEqual([`iothread-${hex}`])
     expect(p.devices.find((d) => d._tag === 'Scsi')).toMatchObject({ ioThread: `iothread-${hex}` })
   })
   it('virtio-fs turns a volume into vhost-user-fs on <runDir>/<id>/vhost-fs.sock', () => {
     const p = unsafeRight(planFor({ shared_fs: 'virtio-fs', virtio_fs_cache_size: 512 }, { devices: [devices[1]] }))
     const hex = seededIds(1).hex16('virtio-fs-0')
     expect(p.devices[p.devices.length - 1]).toMatchObject({
-      _tag: 'VhostUser', type: 'fs', socketPath: '/run/vc/vm/sb1/vhost-fs.sock', tag: 'kataShared', cacheSizeMiB: 512, typeDevId: `fs-${hex}`, charDevId: `char-${hex}`,
+      _tag: 'VhostUser', type: 'fs', socketPath: '/run/vc/vm/sb1/vhost-fs.sock', tag: 'kataShared', cacheSizeMiB: 512, id: `fs-${hex}`, chardev: `char-${hex}`,
     })
   })
   it('the console socket path can be overridden', () => {
@@ -69,7 +74,7 @@ describe('planSandbox: device order (reference §7.20)', () => {
   })
 })
 
-describe('planSandbox: kernel command line (reference §3.10)', () => {
+describe('planSandbox: kernel command line', () => {
   it('arch + root + quiet + systemd, panic, nr_cpus, agent.use_vsock, katautils systemd params, then the user params', () => {
     const p = unsafeRight(planFor({ default_maxvcpus: 8, use_vsock: true, kernel_params: 'agent.log=debug quiet=0' }))
     expect(kernelCmdline(p.kernel.params)).toBe(
@@ -102,25 +107,25 @@ describe('planSandbox: vCPUs and memory', () => {
 
 describe('planSandbox: binary and machine', () => {
   it('the configured path wins; otherwise qemuPaths', () => {
-    expect(unsafeRight(planFor({ path: '/opt/qemu' })).binary).toBe('/opt/qemu')
-    expect(unsafeRight(planFor({ machine_type: 'pc-lite' })).binary).toBe('/usr/bin/qemu-lite-system-x86_64')
+    expect(unsafeRight(planFor({ path: '/opt/qemu' })).binary).toEqual({ govmm: '/opt/qemu', qemu: '/opt/qemu' })
+    expect(unsafeRight(planFor({ machine_type: 'pc-lite' })).binary.govmm).toBe('/usr/bin/qemu-lite-system-x86_64')
   })
   it('virt: UnknownBinary unless a path is configured', () => {
     expect(unsafeLeft(planFor({ machine_type: 'virt' }))).toEqual({ _tag: 'UnknownBinary', machine: 'virt' })
-    expect(unsafeRight(planFor({ machine_type: 'virt', path: '/opt/qemu' })).binary).toBe('/opt/qemu')
+    expect(unsafeRight(planFor({ machine_type: 'virt', path: '/opt/qemu' })).binary.govmm).toBe('/opt/qemu')
   })
   it('machine_accelerators are appended after nvdimm', () => {
     expect(unsafeRight(planFor({ machine_accelerators: 'nosmm,nosmbus' })).machine.options.map(([k]) => k)).toEqual(['accel', 'kernel_irqchip', 'nvdimm', 'nosmm', 'nosmbus'])
   })
   it('UnknownMachine for a machine outside the whitelist', () => expect(unsafeLeft(planFor({ machine_type: 'isapc' }))._tag).toBe('UnknownMachine'))
   it('QEMU 7.2 cannot run pc-lite or amd64 virt', () => {
-    expect(unsafeRight(planFor({ machine_type: 'pc-lite' })).qemu72Unsupported).toMatch(/pc-lite/)
-    expect(unsafeRight(planFor({ machine_type: 'virt', path: '/q' })).qemu72Unsupported).toMatch(/virt/)
-    expect(unsafeRight(planFor({ machine_type: 'q35' })).qemu72Unsupported).toBeUndefined()
+    expect(unsafeRight(planFor({ machine_type: 'pc-lite' })).qemuRefusal).toMatch(/pc-lite/)
+    expect(unsafeRight(planFor({ machine_type: 'virt', path: '/q' })).qemuRefusal).toMatch(/virt/)
+    expect(unsafeRight(planFor({ machine_type: 'q35' })).qemuRefusal).toBeUndefined()
   })
 })
 
-describe('planSandbox: knobs (reference §7.16)', () => {
+describe('planSandbox: knobs', () => {
   const knobs = (c: Record<string, unknown>, s: Record<string, unknown> = {}) => unsafeRight(planFor(c, s)).knobs
   it('defaults: no-user-config, nodefaults, nographic, mlock, nothing else', () => {
     expect(knobs({})).toEqual({
@@ -156,8 +161,11 @@ describe('planSandbox: the rest of the plan', () => {
     const p = unsafeRight(planFor({}, { runDir: '/tmp/vm' }))
     expect(p).toMatchObject({
       arch: 'amd64', transport: 'pci', name: 'sandbox-sb1', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', qmpPath: '/tmp/vm/sb1/qmp.sock',
-      pidFile: '/tmp/vm/sb1/pid', logFile: undefined, bios: undefined, hasKvmPit: true, dimmSupported: true, cpuModel: 'host', binary72: '/usr/bin/qemu-system-x86_64',
+      pidFile: '/tmp/vm/sb1/pid', logFile: undefined, bios: undefined, dimmSupported: true, cpuModel: 'host', binary: { qemu: '/usr/bin/qemu-system-x86_64' },
       capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true }, warnings: [],
+      facts: { rootBus: { bus: 'pci.0', reserved: [0, 1], bridgeType: 'pci', hotplug: true }, kvmPit: true, maxMemAlignMiB: 1, memoryHotplug: true, ignoreSharedMemory: true },
+      hotplugConfig: { blockDeviceDriver: 'virtio-scsi', blockDeviceCache: undefined, hotplugVfioOnRootBus: false },
+      hotplugged: { cpus: [], dimms: [], scsiIndex: 0 },
     })
     expect(p.state.bridges.map((b) => [b.id, b.addr])).toEqual([['pci-bridge-0', 2]])
   })

@@ -28,6 +28,10 @@ const examples: { readonly [K in PlanError['_tag']]: Extract<PlanError, { _tag: 
   QmpProtocol: { _tag: 'QmpProtocol', line: '{', reason: 'not JSON' },
   Timeout: { _tag: 'Timeout', op: 'connect', ms: 10000 },
   Closed: { _tag: 'Closed', op: 'quit' },
+  UnknownDevice: { _tag: 'UnknownDevice', id: 'nope' },
+  StateMismatch: { _tag: 'StateMismatch', field: 'state.bridges.0.addr', reason: 'QEMU has pci-bridge-0 at slot 3' },
+  Busy: { _tag: 'Busy', path: '/run/s.json', holder: 'pid 42', ms: 5000 },
+  MissingProgram: { _tag: 'MissingProgram', program: 'python3', purpose: 'pass fds to QEMU' },
 }
 
 const constructors: Record<string, unknown> = Err

@@ -1,6 +1,6 @@
 /** Plan → argv in both dialects: order (reference §7.18), globals, memory, knobs, smp, drops vs errors, fds. */
 import { describe, expect, it } from 'vitest'
-import { firstChildFd, render } from '../../../src/core/render.ts'
+import { firstChildFd, ioThreadsOf, render } from '../../../src/core/render.ts'
 import type { Plan } from '../../../src/core/vm.ts'
 import { argvFor, initrd, planFor, unsafeLeft, unsafeRight, values } from '../../support/amd64-fixtures.ts'
 
@@ -20,7 +20,7 @@ describe('render: argument order (reference §7.18)', () => {
     ])
     expect(a.slice(-2)).toEqual(['-smp', '1,cores=1,threads=1,sockets=240,maxcpus=240'])
     // the iothread object comes after -bios and before -S -incoming
-    const io = a.indexOf(`iothread,id=${p.ioThreads[0]}`)
+    const io = a.indexOf(`iothread,id=${ioThreadsOf(p.devices)[0]}`)
     expect(io).toBeGreaterThan(a.indexOf('-bios'))
     expect(io).toBeLessThan(a.indexOf('-incoming'))
   })
@@ -35,12 +35,13 @@ describe('render: argument order (reference §7.18)', () => {
 })
 
 describe('render: globals per dialect', () => {
-  it('govmm never emits -rtc (reference §10.2)', () => expect(args(plan(), 'govmm')).not.toContain('-rtc'))
+  it('govmm never emits -rtc (its RTC had no clock, so govmm dropped it)', () => expect(args(plan(), 'govmm')).not.toContain('-rtc'))
   it('kvm-pit on amd64 in both dialects; in qemu only where the arch has a PIT', () => {
     expect(values(args(plan(), 'govmm'), '-global')).toEqual(['kvm-pit.lost_tick_policy=discard'])
     expect(values(args(plan(), 'qemu'), '-global')).toEqual(['kvm-pit.lost_tick_policy=discard'])
-    expect(args({ ...plan(), hasKvmPit: false }, 'qemu')).not.toContain('-global')
-    expect(args({ ...plan(), hasKvmPit: false }, 'govmm')).toContain('-global')
+    const noPit = { ...plan(), facts: { ...plan().facts, kvmPit: false } }
+    expect(args(noPit, 'qemu')).not.toContain('-global')
+    expect(args(noPit, 'govmm')).toContain('-global')
   })
   it('-vga none, -pidfile, -qmp with server,nowait vs server=on,wait=off', () => {
     const g = args(plan(), 'govmm')

@@ -2,12 +2,12 @@ import * as E from 'fp-ts/lib/Either.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { topologyContext } from '../../../src/arch/topology-context.ts'
+import { withMachineFacts } from '../../../src/arch/index.ts'
 import { toMessage } from '../../../src/core/errors.ts'
 import { parseArgv } from '../../../src/core/parse/index.ts'
-import { checkHotplug, topology, type HotplugConfig, type HotplugNeeds } from '../../../src/core/topology.ts'
+import { checkHotplug, topology, type HotplugNeeds } from '../../../src/core/topology.ts'
 import { formatTopology } from '../../../src/core/topology-text.ts'
-import type { Plan } from '../../../src/core/vm.ts'
+import type { HotplugConfig, Plan } from '../../../src/core/vm.ts'
 import { planOf, type GoldenInput } from '../../support/golden.ts'
 
 const input = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'golden', 'amd64', 'kata-worked-example.input.json'), 'utf8')) as GoldenInput
@@ -20,12 +20,12 @@ const plan = (i: GoldenInput = input): Plan => {
   if (E.isLeft(p)) throw new Error(p.left)
   return p.right
 }
-const vblk: HotplugConfig = { blockDeviceDriver: 'virtio-blk', hotplugVfioOnRootBus: false }
+const vblk: HotplugConfig = { blockDeviceDriver: 'virtio-blk', blockDeviceCache: undefined, hotplugVfioOnRootBus: false }
 
 describe('topology', () => {
   it('reports the worked example: 30 bridge slots, 23 root slots, memory and vCPU headroom', () => {
     const p = plan()
-    const t = topology(p, topologyContext(p))
+    const t = topology(p)
     expect(t.root?.bus).toBe('pcie.0')
     expect(t.root?.slots.map((s) => [s.slot, s.id ?? '(machine)'])).toEqual([
       [0, '(machine)'], [1, 'serial0'], [2, 'pci-bridge-0'], [3, 'scsi0'], [4, 'rng0'], [5, 'vsock-3054198027'], [6, 'extra-9p-kataShared'], [7, 'network-0'], [31, '(machine)'],
@@ -37,7 +37,7 @@ describe('topology', () => {
   it('fills bridges when the root bus is full', () => {
     const devices = Array.from({ length: 30 }, (_, i) => ({ kind: 'block', id: `d${i}`, file: `/d${i}`, format: 'raw' }))
     const p = plan(withQemu({ block_device_driver: 'virtio-blk', default_bridges: 2 }, { devices }))
-    const t = topology(p, topologyContext(p))
+    const t = topology(p)
     expect(t.root?.free).toEqual([])
     expect(t.bridges.map((b) => [b.id, b.slots.length, b.free])).toEqual([['pci-bridge-0', 4, 26], ['pci-bridge-1', 0, 30]])
     expect(t.capacity.bridgeSlots).toBe(56)
@@ -51,7 +51,7 @@ describe('topology', () => {
     ]
     const r = parseArgv(argv)
     if (E.isLeft(r)) throw new Error(toMessage(r.left))
-    const t = topology(r.right.plan, topologyContext(r.right.plan))
+    const t = topology(withMachineFacts(r.right.plan))
     expect(t.root).toBeUndefined()
     expect(t.capacity.bridgeSlots).toBe(0xffff - 2)
     expect(formatTopology(t)).toContain('    ├── fe.0.0002 image-1 (Block)\n')
@@ -60,9 +60,8 @@ describe('topology', () => {
 
 describe('checkHotplug', () => {
   const p = plan()
-  const ctx = topologyContext(p)
   const field = (needs: HotplugNeeds, config: HotplugConfig = vblk): string | undefined => {
-    const r = checkHotplug(p, needs, config, ctx)
+    const r = checkHotplug({ ...p, hotplugConfig: config }, needs)
     return E.isLeft(r) && r.left._tag === 'NoHotplugCapacity' ? r.left.field : E.isLeft(r) ? r.left._tag : undefined
   }
   it('accepts exactly the capacity', () => {

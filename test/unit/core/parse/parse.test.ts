@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { devicesOf, newBridge } from '../../../../src/core/bridges.ts'
-import { rootSlotsOf } from '../../../../src/arch/base.ts'
+import { rootSlotsOf } from '../../../../src/arch/root-bus.ts'
+import { ioThreadsOf } from '../../../../src/core/render.ts'
 import type { Device } from '../../../../src/core/devices/model.ts'
 import { toMessage } from '../../../../src/core/errors.ts'
 import { parseArgv, parseLine, splitWords, parseProps, type Parsed } from '../../../../src/core/parse/index.ts'
@@ -52,7 +53,7 @@ describe('govmm dialect (Kata 1.9)', () => {
     expect(net).toMatchObject({ id: 'network-0', mac: '02:42:ac:11:00:02', fds: [5], vhostFds: [4], vhost: true, disableModern: false, placement: { _tag: 'None' } })
   })
   it('reads the chardev server,nowait, empty romfile= and the bridge addr in bare hex', () => {
-    expect(p.plan.devices.find((d) => d._tag === 'Char')).toMatchObject({ driver: 'virtconsole', deviceId: 'console0', id: 'charconsole0' })
+    expect(p.plan.devices.find((d) => d._tag === 'Char')).toMatchObject({ driver: 'virtconsole', id: 'console0', chardev: 'charconsole0' })
     expect(p.plan.devices[0]).toEqual({ _tag: 'Bridge', type: 'pci', bus: 'pcie.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 2 })
   })
   it('keeps device order, knobs, memory and smp', () => {
@@ -60,7 +61,7 @@ describe('govmm dialect (Kata 1.9)', () => {
     expect(p.plan.memory).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 33024 })
     expect(p.plan.smp).toEqual({ cpus: 1, cores: 1, threads: 1, sockets: 8, maxCpus: 8 })
     expect(p.plan.knobs).toMatchObject({ noUserConfig: true, daemonize: true, hugePages: false, realtime: false, mlock: true })
-    expect(p.plan.ioThreads).toEqual(['iothread-5e2a9c04b7d1f386'])
+    expect(ioThreadsOf(p.plan.devices)).toEqual(['iothread-5e2a9c04b7d1f386'])
   })
   it('reads vhost-user devices: type=vhost-user netdev with bare vhostforce, blk without id', () => {
     const ds = dev(
@@ -69,9 +70,9 @@ describe('govmm dialect (Kata 1.9)', () => {
       '-chardev', 'socket,id=char-c,path=/c.sock', '-device', 'vhost-user-fs-pci,chardev=char-c,tag=kataShared,cache-size=1024M',
     )
     expect(ds).toMatchObject([
-      { _tag: 'VhostUser', type: 'net', typeDevId: 'net-a', charDevId: 'char-a', socketPath: '/a.sock', mac: '02:00:00:00:00:01' },
-      { _tag: 'VhostUser', type: 'blk', blkId: 'blk-b', typeDevId: '' },
-      { _tag: 'VhostUser', type: 'fs', tag: 'kataShared', cacheSizeMiB: 1024, typeDevId: 'fs-c' },
+      { _tag: 'VhostUser', type: 'net', id: 'net-a', chardev: 'char-a', socketPath: '/a.sock', mac: '02:00:00:00:00:01' },
+      { _tag: 'VhostUser', type: 'blk', id: 'blk-b' },
+      { _tag: 'VhostUser', type: 'fs', tag: 'kataShared', cacheSizeMiB: 1024, id: 'fs-c' },
     ])
   })
 })
@@ -92,7 +93,7 @@ describe('qemu dialect (7.2)', () => {
   it('reads devno= on s390x', () => {
     const s = ok(['/usr/bin/qemu-system-s390x', ...base.map((w) => (w === 'q35,accel=kvm' ? 's390-ccw-virtio,accel=kvm' : w)), '-device', 'virtio-serial-ccw,id=serial0,devno=fe.0.0001'])
     expect(s.plan.transport).toBe('ccw')
-    expect(s.plan.devices).toEqual([{ _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Ccw', devno: 'fe.0.0001', key: 'serial0' } }])
+    expect(s.plan.devices).toEqual([{ _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Ccw', devno: 'fe.0.0001' } }])
     expect(s.plan.state.bridges).toEqual([newBridge('ccw', 'ccw-bridge-0', 0, { 1: 'serial0' })])
     expect(s.plan.state.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity, devicesOf(b)])).toEqual([['ccw', 'ccw-bridge-0', 0, 0xffff, { 1: 'serial0' }]])
   })

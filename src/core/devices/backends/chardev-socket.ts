@@ -1,0 +1,34 @@
+/**
+ * `-chardev socket`: a unix socket, as a server (QEMU listens: the console and virtio-serial
+ * ports) or as a client (vhost-user backends listen). govmm printed the server's flags bare
+ * (`server,nowait`), QEMU 7.2 wants `server=on,wait=off`.
+ *
+ * @since 0.3.0
+ */
+import type { Reader } from '../../parse/reader.ts'
+import { flag, type Switch } from '../profile.ts'
+
+/** @since 0.3.0 @category model */
+export interface SocketChardev {
+  readonly _tag: 'Chardev'
+  readonly id: string
+  readonly path: string
+  readonly server: boolean
+}
+
+/** @since 0.3.0 @category render */
+export const render = (id: string, path: string, server: boolean): Switch => ({
+  flag: '-chardev',
+  items: server ? ['socket', ['id', id], ['path', path], flag('server'), flag('wait', false)] : ['socket', ['id', id], ['path', path]],
+})
+
+/** @since 0.3.0 @category parse */
+export const parse = (r: Reader): SocketChardev => {
+  if (r.head !== 'socket') r.fail('only socket chardevs are in the device model')
+  const id = r.req('id')
+  const path = r.req('path')
+  const server = r.bool('server') ?? false
+  const wait = r.bool('wait')
+  if (server ? wait !== false : wait !== undefined) r.fail('a socket chardev in the device model is a server with wait=off, or a client without wait')
+  return { _tag: 'Chardev', id, path, server }
+}

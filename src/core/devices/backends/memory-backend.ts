@@ -1,0 +1,43 @@
+/**
+ * `-object memory-backend-file|ram`: the NVDIMM image's backend, the guest RAM of the NUMA node
+ * (`dimm1`, govmm `Memory`/`Knobs`), and hot-plugged DIMMs' backends (`object-add`).
+ *
+ * @since 0.3.0
+ */
+import { parseSize, type Reader } from '../../parse/reader.ts'
+import type { Switch } from '../profile.ts'
+
+/** @since 0.3.0 @category model */
+export interface MemoryBackend {
+  readonly _tag: 'MemoryBackend'
+  readonly id: string
+  /** `mem-path` of a file backend; `undefined` for RAM. */
+  readonly file: string | undefined
+  readonly sizeBytes: number
+  readonly share: boolean
+  readonly prealloc: boolean
+}
+
+/** An NVDIMM's backend: a file, `size` in bytes, mapped shared or not. @since 0.3.0 @category render */
+export const file = (id: string, path: string, sizeBytes: number, share: boolean): Switch => ({
+  flag: '-object',
+  items: ['memory-backend-file', ['id', id], ['mem-path', path], ['size', sizeBytes], ['share', share ? true : undefined]],
+})
+
+/** Guest RAM (`size` in MiB), from a file or anonymous, shared and preallocated as asked. @since 0.3.0 @category render */
+export const guestRam = (id: string, sizeMiB: number, file: string | undefined, share: boolean, prealloc: boolean): Switch => ({
+  flag: '-object',
+  items: [
+    file === undefined ? 'memory-backend-ram' : 'memory-backend-file', ['id', id], ['size', `${sizeMiB}M`], ['mem-path', file],
+    ['share', share ? true : undefined], ['prealloc', prealloc ? true : undefined],
+  ],
+})
+
+/** @since 0.3.0 @category parse */
+export const parse = (r: Reader, id: string): MemoryBackend => {
+  const file = r.head === 'memory-backend-file' ? r.req('mem-path') : undefined
+  const size = r.req('size')
+  const sizeBytes = parseSize(size, 1)
+  if (sizeBytes === undefined) r.fail(`property size=${size} is not a size`)
+  return { _tag: 'MemoryBackend', id, file, sizeBytes: sizeBytes ?? 0, share: r.bool('share') ?? false, prealloc: r.bool('prealloc') ?? false }
+}

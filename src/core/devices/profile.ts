@@ -1,0 +1,299 @@
+/**
+ * Dialect profiles: how one option list becomes text for govmm's command line, for QEMU's, or
+ * arguments for a QMP `device_add`. A device module lists its options once; the pieces whose
+ * spelling depends on the dialect are *roles* (`driver`, `disable-modern`, `romfile`, `devno`,
+ * placement, ids only QEMU is told, properties only govmm printed, bare flags, fd numbers), and
+ * the profile decides each of them. No device module branches on the dialect.
+ *
+ * The govmm rules are those of govmm `8cba5a8` (`qemu/qemu.go`): `isVirtioPCI`/`isVirtioCCW`
+ * decide which drivers get `disable-modern=`, `romfile=` and `devno=`; the `virtio-blk` and
+ * `virtio-rng` aliases are kept on every build.
+ *
+ * @since 0.3.0
+ */
+import type { Opt, OptValue } from '../opts.ts'
+import type { Placement, Transport } from './placement.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Which text the options become. @since 0.3.0 @category model */
+export type Dialect = 'govmm' | 'qemu'
+
+/** Where a rendering goes: a command line in one of the dialects, or QMP arguments. @since 0.3.0 @category model */
+export type Target = Dialect | 'qmp'
+
+/**
+ * A piece of an option list whose spelling the profile decides.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export type Role =
+  /** The driver of a virtio family (`virtio-blk` → `virtio-blk-pci`/`-ccw`, or govmm's bare alias). `keyed`: govmm wrote `driver=…`. */
+  | { readonly role: 'driver'; readonly family: string; readonly alias: boolean; readonly keyed: boolean }
+  /** `disable-modern=`; `only` restricts it to the position one dialect printed it at. */
+  | { readonly role: 'disableModern'; readonly on: boolean; readonly only: Dialect | undefined }
+  /** The empty `romfile=` govmm (and Kata's hot-plug) gave PCI devices. */
+  | { readonly role: 'romfile' }
+  /** govmm's `devno=` on CCW devices (empty when the device has none). */
+  | { readonly role: 'devno'; readonly placement: Placement }
+  /** Explicit placement: `bus=`/`addr=` or `devno=`; govmm left placement to QEMU. */
+  | { readonly role: 'place'; readonly placement: Placement }
+  /** An `id=` govmm did not print (QEMU and QMP get it). */
+  | { readonly role: 'id'; readonly id: string }
+  /** A property govmm printed that QEMU 7.2 does not have. */
+  | { readonly role: 'legacy'; readonly key: string; readonly value: string }
+  /** A boolean govmm printed bare (`server`, `nowait`, `vhostforce`). */
+  | { readonly role: 'flag'; readonly key: string; readonly on: boolean }
+  /** A PCI slot number: govmm printed `%x`, QEMU gets `0x%x`. */
+  | { readonly role: 'slot'; readonly key: string; readonly slot: number }
+  /** A backend type govmm wrote as `type=…`. */
+  | { readonly role: 'type'; readonly value: string }
+  /** An option only PCI devices have (`vectors=`, `x-pci-vendor-id=`). */
+  | { readonly role: 'pci'; readonly key: string; readonly value: OptValue }
+  /** Passed fds: `key=<n>:<n+1>:…`, numbered from the fd base of the device. */
+  | { readonly role: 'fds'; readonly key: string; readonly from: number; readonly count: number }
+
+/** One element of an option list: a plain option, or a role. @since 0.3.0 @category model */
+export type Item = Opt | Role
+
+/** One command-line switch (`-device`, `-drive`, …) with its option list. @since 0.3.0 @category model */
+export interface Switch {
+  readonly flag: string
+  readonly items: ReadonlyArray<Item>
+}
+
+/** What a profile needs besides the items. @since 0.3.0 @category model */
+export interface Where {
+  readonly transport: Transport
+  /** The child fd number the device's first passed fd gets. */
+  readonly fdBase: number
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/** @since 0.3.0 @category constructors */
+export const driver = (family: string, o: { readonly alias?: boolean; readonly keyed?: boolean } = {}): Role => ({
+  role: 'driver',
+  family,
+  alias: o.alias ?? false,
+  keyed: o.keyed ?? false,
+})
+/** @since 0.3.0 @category constructors */
+export const disableModern = (on: boolean, only?: Dialect): Role => ({ role: 'disableModern', on, only })
+/** @since 0.3.0 @category constructors */
+export const romfile: Role = { role: 'romfile' }
+/** @since 0.3.0 @category constructors */
+export const devno = (placement: Placement): Role => ({ role: 'devno', placement })
+/** @since 0.3.0 @category constructors */
+export const place = (placement: Placement): Role => ({ role: 'place', placement })
+/** @since 0.3.0 @category constructors */
+export const qemuId = (id: string): Role => ({ role: 'id', id })
+/** @since 0.3.0 @category constructors */
+export const legacy = (key: string, value: string): Role => ({ role: 'legacy', key, value })
+/** @since 0.3.0 @category constructors */
+export const flag = (key: string, on = true): Role => ({ role: 'flag', key, on })
+/** @since 0.3.0 @category constructors */
+export const slot = (key: string, n: number): Role => ({ role: 'slot', key, slot: n })
+/** @since 0.3.0 @category constructors */
+export const typeHead = (value: string): Role => ({ role: 'type', value })
+/** @since 0.3.0 @category constructors */
+export const pciOnly = (key: string, value: OptValue): Role => ({ role: 'pci', key, value })
+/** @since 0.3.0 @category constructors */
+export const fds = (key: string, from: number, count: number): Role => ({ role: 'fds', key, from, count })
+
+// -------------------------------------------------------------------------------------
+// govmm's driver predicates
+// -------------------------------------------------------------------------------------
+
+/**
+ * govmm's `isVirtioPCI` for the PCI build (`qemu/qemu_arch_base.go`). On the s390x build every
+ * answer is false.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const govmmVirtioPci: ReadonlySet<string> = new Set([
+  'virtio-9p-pci', 'virtio-net-pci', 'virtio-serial-pci', 'virtio-blk', 'virtio-blk-pci', 'vhost-vsock-pci',
+  'virtio-rng', 'virtio-balloon', 'vhost-user-scsi-pci', 'vhost-user-blk-pci', 'vfio-pci', 'virtio-scsi-pci',
+  'pci-bridge', 'pcie-pci-bridge',
+])
+
+/** govmm's `isVirtioCCW` for the s390x build (`qemu/qemu_s390x.go`). @since 0.3.0 @category utils */
+export const govmmVirtioCcw: ReadonlySet<string> = new Set([
+  'virtio-9p-ccw', 'virtio-net-ccw', 'virtio-serial-ccw', 'virtio-blk', 'virtio-blk-ccw', 'vhost-vsock-ccw',
+  'virtio-rng', 'virtio-balloon', 'vfio-ccw', 'virtio-scsi-ccw',
+])
+
+const isPci = (t: Transport, drv: string): boolean => t === 'pci' && govmmVirtioPci.has(drv)
+const isCcw = (t: Transport, drv: string): boolean => t === 'ccw' && govmmVirtioCcw.has(drv)
+
+// Each transport's name of a family, made once so a device's driver is one shared string.
+const families = ['vfio', 'vhost-vsock', 'virtio-9p', 'virtio-blk', 'virtio-net', 'virtio-rng', 'virtio-scsi', 'virtio-serial'] as const
+const driverNames: Readonly<Record<Transport, Readonly<Record<string, string>>>> = {
+  pci: Object.fromEntries(families.map((f) => [f, `${f}-pci`])),
+  ccw: Object.fromEntries(families.map((f) => [f, `${f}-ccw`])),
+}
+
+/** A family's driver on a transport (`virtio-net` → `virtio-net-pci`). @since 0.3.0 @category utils */
+export const familyDriver = (family: string, t: Transport): string => driverNames[t][family] ?? `${family}-${t}`
+
+// -------------------------------------------------------------------------------------
+// profiles
+// -------------------------------------------------------------------------------------
+
+/** How each role is spelled: the pieces it becomes (none, one, or a pair for `bus`/`addr`). */
+interface Profile {
+  readonly driver: (r: Extract<Role, { role: 'driver' }>, t: Transport) => Opt
+  readonly disableModern: (on: boolean, only: Dialect | undefined, drv: string, t: Transport) => Opt | undefined
+  readonly romfile: (drv: string, t: Transport) => Opt | undefined
+  readonly devno: (p: Placement, drv: string, t: Transport) => Opt | undefined
+  readonly id: (id: string) => Opt | undefined
+  readonly legacy: (key: string, value: string) => Opt | undefined
+  readonly flag: (key: string, on: boolean) => Opt
+  readonly slot: (key: string, n: number) => Opt
+  readonly type: (value: string) => Opt
+  readonly place: boolean
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`
+
+const govmm: Profile = {
+  driver: (r, t) => {
+    const name = r.alias ? r.family : familyDriver(r.family, t)
+    return r.keyed ? ['driver', name] : name
+  },
+  disableModern: (on, only, drv, t) => (only !== 'qemu' && isPci(t, drv) ? ['disable-modern', on ? 'true' : 'false'] : undefined),
+  romfile: (drv, t) => (isPci(t, drv) ? ['romfile', ''] : undefined),
+  devno: (p, drv, t) => (isCcw(t, drv) ? ['devno', p._tag === 'Ccw' ? p.devno : ''] : undefined),
+  id: () => undefined,
+  legacy: (key, value) => [key, value],
+  flag: (key, on) => (on ? key : `no${key}`),
+  slot: (key, n) => [key, n.toString(16)],
+  type: (value) => ['type', value],
+  place: false,
+}
+
+const qemu: Profile = {
+  driver: (r, t) => familyDriver(r.family, t),
+  disableModern: (on, only, _drv, t) => (only !== 'govmm' && on && t === 'pci' ? ['disable-modern', true] : undefined),
+  romfile: () => undefined,
+  devno: () => undefined,
+  id: (id) => ['id', id],
+  legacy: () => undefined,
+  flag: (key, on) => [key, on],
+  slot: (key, n) => [key, hex(n)],
+  type: (value) => value,
+  place: true,
+}
+
+// Kata's hot-plug (virtcontainers/qemu.go) over QEMU's names: romfile "" on PCI devices as govmm
+// had it, everything else as the qemu dialect.
+const qmp: Profile = { ...qemu, romfile: govmm.romfile }
+
+const profiles: Readonly<Record<Target, Profile>> = { govmm, qemu, qmp }
+
+// -------------------------------------------------------------------------------------
+// render
+// -------------------------------------------------------------------------------------
+
+/**
+ * Resolve an option list for a target: plain options as they are, each role as the profile
+ * spells it (possibly nothing).
+ *
+ * @since 0.3.0
+ * @category render
+ */
+export const resolve = (items: ReadonlyArray<Item>, target: Target, w: Where): ReadonlyArray<Opt> => {
+  const p = profiles[target]
+  const out: Array<Opt> = []
+  // the driver this list names: govmm's rules for disable-modern/romfile/devno depend on it
+  let drv = ''
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i] as Item
+    if (typeof it === 'string') {
+      if (i === 0) drv = it
+      out.push(it)
+      continue
+    }
+    if (Array.isArray(it)) {
+      out.push(it as readonly [string, OptValue])
+      continue
+    }
+    const r = it as Role
+    let o: Opt | undefined
+    switch (r.role) {
+      case 'driver':
+        drv = r.alias ? r.family : familyDriver(r.family, w.transport)
+        o = p.driver(r, w.transport)
+        break
+      case 'disableModern':
+        o = p.disableModern(r.on, r.only, drv, w.transport)
+        break
+      case 'romfile':
+        o = p.romfile(drv, w.transport)
+        break
+      case 'devno':
+        o = p.devno(r.placement, drv, w.transport)
+        break
+      case 'place':
+        if (p.place && r.placement._tag === 'Pci') {
+          out.push(['bus', r.placement.bus])
+          o = ['addr', hex(r.placement.slot)]
+        } else if (p.place && r.placement._tag === 'Ccw') o = ['devno', r.placement.devno]
+        break
+      case 'id':
+        o = p.id(r.id)
+        break
+      case 'legacy':
+        o = p.legacy(r.key, r.value)
+        break
+      case 'flag':
+        o = p.flag(r.key, r.on)
+        break
+      case 'slot':
+        o = p.slot(r.key, r.slot)
+        break
+      case 'type':
+        o = p.type(r.value)
+        break
+      case 'pci':
+        o = w.transport === 'pci' ? [r.key, r.value] : undefined
+        break
+      case 'fds':
+        o = r.count === 0 ? undefined : [r.key, fdList(w.fdBase + r.from, r.count)]
+        break
+    }
+    if (o !== undefined) out.push(o)
+  }
+  return out
+}
+
+/** `n:n+1:…` for `count` fds. */
+const fdList = (from: number, count: number): string => {
+  let s = String(from)
+  for (let i = 1; i < count; i++) s = `${s}:${from + i}`
+  return s
+}
+
+/**
+ * QMP arguments from a resolved option list: the implied first element becomes `head` (`driver`
+ * for `device_add`, `qom-type` for `object-add` …), booleans and numbers stay typed.
+ *
+ * @since 0.3.0
+ * @category render
+ */
+export const toArguments = (opts: ReadonlyArray<Opt>, head: string): Readonly<Record<string, unknown>> => {
+  const out: Record<string, unknown> = {}
+  opts.forEach((o, i) => {
+    if (typeof o === 'string') {
+      if (i === 0) out[head] = o
+      else out[o] = true
+    } else if (o[1] !== undefined) out[o[0]] = o[1]
+  })
+  return out
+}

@@ -1,0 +1,53 @@
+/**
+ * `-device virtio-scsi-pci|ccw` (govmm `SCSIController`): the controller Kata's default
+ * `block_device_driver` hot-plugs disks onto, with its I/O thread when `enable_iothreads` is set
+ * (the `-object iothread` is printed near the end of the command line, as govmm did).
+ *
+ * @since 0.1.0
+ */
+import { showPlacement, type Placement } from './placement.ts'
+import { devno, disableModern, driver, place, romfile } from './profile.ts'
+import { props, switches, type DeviceModule } from './module.ts'
+import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
+
+/** @since 0.1.0 @category model */
+export interface ScsiController {
+  readonly _tag: 'Scsi'
+  readonly id: string
+  readonly ioThread: string | undefined
+  readonly disableModern: boolean
+  readonly placement: Placement
+}
+
+/** Kata's `scsi0`, with `iothread-<16 hex>` when I/O threads are on. @since 0.3.0 @category constructors */
+export const make = (ioThreadHex: string | undefined, at: { readonly placement: Placement; readonly nested: boolean }): ScsiController => ({
+  _tag: 'Scsi', id: 'scsi0', ioThread: ioThreadHex === undefined ? undefined : `iothread-${ioThreadHex}`, disableModern: at.nested, placement: at.placement,
+})
+
+/** @since 0.3.0 @category model */
+export const module: DeviceModule<ScsiController> = {
+  vocabulary: { drivers: ['virtio-scsi-pci', 'virtio-scsi-ccw'], objects: ['iothread'] },
+  onBus: true,
+  placement: (d) => d.placement,
+  claims: (d) => (d.ioThread === undefined ? [['device', d.id]] : [['device', d.id], ['object', d.ioThread]]),
+  source: () => 'block_device_driver',
+  problem: () => undefined,
+  render: (d) =>
+    switches({
+      flag: '-device',
+      items: [driver('virtio-scsi'), ['id', d.id], disableModern(d.disableModern), ['iothread', d.ioThread], romfile, devno(d.placement), place(d.placement)],
+    }),
+  parse: {
+    drivers: isFamily('virtio-scsi'),
+    read: (r, c, drv) => {
+      sameTransport(r, drv, c.transport)
+      const id = r.req('id')
+      const ioThread = r.str('iothread')
+      if (ioThread !== undefined) c.use(r, ioThread, 'object', ['IoThread'])
+      return { _tag: 'Scsi', id, ioThread, disableModern: readVirtio(r), placement: readPlacement(r) }
+    },
+  },
+  hotplug: undefined,
+  kind: () => 'Scsi',
+  view: (d) => ({ kind: 'Scsi', placement: showPlacement(d.placement), props: props({ iothread: d.ioThread, 'disable-modern': d.disableModern }) }),
+}
