@@ -1,13 +1,14 @@
 /**
  * The amd64 real-guest tests, for `pc` and `q35` alike (each machine has its own test file, so
  * the two boot in parallel): disk, NIC and rollback from `placementTests`, then ACPI hot-plug of a
- * vCPU and a DIMM that the guest onlines, and a disk unplug the guest acknowledges.
+ * vCPU and a DIMM that the guest onlines, and a disk unplug the guest acknowledges, after which the
+ * freed slot takes the next disk.
  */
 import { expect, it } from 'vitest'
 import { unplug } from '../../../src/arch/hotplug.ts'
 import { addCpus, addMemory, execute } from '../../../src/effects/hotplug.ts'
 import { unwrap } from '../qemu.ts'
-import { blockBackends, deviceDeleted, latest, placementTests, right, seenWithinMs, type Session } from './session.ts'
+import { blockBackends, deviceDeleted, latest, placementTests, replugTest, right, seenWithinMs, type Session } from './session.ts'
 
 export const amd64Tests = (s: Session): void => {
   const { disk } = placementTests(s, 'pci')
@@ -38,4 +39,6 @@ export const amd64Tests = (s: Session): void => {
     expect((await g.console.waitFor(/^del blk /, seenWithinMs, from)).words).toEqual(['del', 'blk', 'vda', 'pci', disk().location?.pciPath])
     expect(await blockBackends(s)).not.toContain('hotdisk0')
   })
+
+  replugTest(s, 'pci', disk)
 }

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { newc, type Entry } from './cpio.ts'
@@ -121,5 +121,7 @@ export const guestImage = (arch: GuestArch): GuestImage => {
   }
   const done = cached(dir)
   if (done === undefined) throw new Error(`building the ${arch} guest left nothing in ${dir}`)
+  // images of older inputs (an earlier kernel or init.sh) are not used again
+  for (const old of readdirSync(cacheDir)) if (old.startsWith(`${arch}-`) && join(cacheDir, old) !== dir) rmSync(join(cacheDir, old), { recursive: true, force: true })
   return done
 }

@@ -44,7 +44,12 @@ export const guestSession = (binary: string, o: GuestOptions & { readonly tapSuf
   }, 180_000)
   afterAll(async () => {
     await g?.close()
-    if (existsSync(`/sys/class/net/${tap}`)) execFileSync('ip', ['link', 'del', tap])
+    // QEMU's fds were the tap's only holders, so it normally went with QEMU
+    try {
+      if (existsSync(`/sys/class/net/${tap}`)) execFileSync('ip', ['link', 'del', tap], { stdio: 'ignore' })
+    } catch {
+      if (existsSync(`/sys/class/net/${tap}`)) throw new Error(`cannot delete the tap ${tap}`)
+    }
   }, 30_000)
   return {
     guest: () => {
@@ -175,3 +180,17 @@ export const latest = (s: Session, what: 'cpu' | 'mem'): number => {
 /** Whether QEMU emitted DEVICE_DELETED for `id` since the QMP event mark `from`. */
 export const deviceDeleted = (s: Session, id: string, from: number): boolean =>
   s.guest().vm.qmp.events().slice(from).some((e) => e.event === 'DEVICE_DELETED' && e.data.device === id)
+
+/**
+ * After `unplugged` left the guest: a new disk planned on the current plan takes the freed place,
+ * and the guest finds it there.
+ */
+export const replugTest = (s: Session, transport: 'pci' | 'ccw', unplugged: () => HotplugPlan): void => {
+  it('a disk hot-plugged after the unplug takes the freed place, and the guest finds it there', async () => {
+    const freed = transport === 'pci' ? unplugged().location?.pciPath : unplugged().location?.ccwBusId
+    const h = right(hotplugBlock(s.plan(), { id: 'hotdisk2', file: s.guest().disk('hotdisk2.img') }))
+    expect(transport === 'pci' ? h.location?.pciPath : h.location?.ccwBusId).toBe(freed)
+    const seen = await plugAndWatch(s, h, /^add blk /)
+    expect(seen.words).toEqual(['add', 'blk', expect.stringMatching(/^vd[a-z]$/), transport, freed])
+  })
+}
