@@ -72,10 +72,7 @@ export const right = <A>(r: E.Either<unknown, A>): A => {
   return r.right
 }
 
-/**
- * Run `h` (it must succeed), adopt its `after`, and return the guest's first `add <kind>` line
- * after it — or the first line matching `expectLine`.
- */
+/** Run `h` (it must succeed), adopt its `after`, and return the guest's first line after it matching `expectLine`. */
 export const plugAndWatch = async (s: Session, h: HotplugPlan, expectLine: RegExp): Promise<Line> => {
   const g = s.guest()
   const from = g.console.mark()
