@@ -48,6 +48,7 @@ export const spec: ArchSpec = {
   maxMemAlignMiB: 1,
   memoryNeedsFirmware: false,
   cpuHotplug: true,
+  unplugIsSurprise: false,
 }
 
 /**

@@ -44,6 +44,9 @@ export const spec: ArchSpec = {
   memoryNeedsFirmware: true,
   // QEMU 7.2's virt has no vCPU hot-plug (query-hotpluggable-cpus is not enabled there)
   cpuHotplug: false,
+  // Debian's (and most) arm64 kernels have no driver for the pcie-pci-bridge's SHPC: an unplug is a
+  // surprise removal, and the guest keeps the gone device in its slot
+  unplugIsSurprise: true,
 }
 
 /**

@@ -148,11 +148,18 @@ export const hotSlot = (plan: Plan, id: string): E.Either<NoBridges | NoBridgeSl
   return E.right([next, { id, placement: { _tag: 'Ccw', devno: B.ccwDevno(bridge, addr) }, pciPath: undefined, ccwBusId: `0.${bridge.addr.toString(16)}.${addr}` }])
 }
 
+/** Why memory devices cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
+export const memoryHotplugRefusal = (plan: Plan, what = 'memory'): Unsupported | undefined =>
+  !plan.facts.memoryHotplug
+    ? unsupported({ arch: plan.arch, feature: `${what} hot-plug (no guest memory hot-plug on ${plan.machine.type})` })
+    : plan.facts.memoryNeedsFirmware && plan.bios === undefined
+      ? unsupported({ arch: plan.arch, feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)` })
+      : undefined
+
 /** Memory devices need room below maxmem, a free memory slot, and (on virt) firmware. */
 const memoryRoom = (plan: Plan, what: string, sizeMiB: number, slotsUsed: number): E.Either<Unsupported | InvalidDevice, void> => {
-  if (!plan.facts.memoryHotplug) return E.left(unsupported({ arch: plan.arch, feature: `${what} hot-plug (no guest memory hot-plug on ${plan.machine.type})` }))
-  if (plan.facts.memoryNeedsFirmware && plan.bios === undefined)
-    return E.left(unsupported({ arch: plan.arch, feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)` }))
+  const refused = memoryHotplugRefusal(plan, what)
+  if (refused !== undefined) return E.left(refused)
   const plugged = plan.hotplugged.dimms.reduce((n, d) => n + d.sizeMiB, 0)
   const nvdimm = plan.devices.reduce((n, d) => n + (d._tag === 'Nvdimm' ? Math.ceil(d.size / 2 ** 20) : 0), 0)
   const headroom = plan.memory.maxMemMiB - plan.memory.sizeMiB - plugged - nvdimm
@@ -351,8 +358,9 @@ export const unplug = (plan: Plan, id: string, timeoutMs = unplugTimeoutMs): E.E
   if (dev === undefined) return E.left(unknownDevice({ id }))
   const hp = moduleOf(dev).hotplug
   if (hp === undefined) return E.left(unsupported({ arch: plan.arch, feature: `unplugging ${dev._tag} ${dev.id} (it is not hot-pluggable)` }))
-  // search the base plan, then draft the one change (freeing a bridge slot or a root-bus slot)
-  const freed = B.removeDeviceFromBridge(plan.state.bridges, qid)
+  // search the base plan, then draft the one change (freeing a bridge slot or a root-bus slot);
+  // where the guest is never told of the removal, the bridge slot stays taken, as retired
+  const freed = plan.facts.unplugIsSurprise ? B.retireDeviceOnBridge(plan.state.bridges, qid) : B.removeDeviceFromBridge(plan.state.bridges, qid)
   const rootSlot = S.find(plan.state.rootSlots, 0, qid)
   const after = produce(plan, (draft) => {
     draft.devices.splice(at, 1)

@@ -29,6 +29,7 @@ export const machineFacts = (arch: QemuArch, state: ArchState): MachineFacts => 
   memoryNeedsFirmware: arch.spec.memoryNeedsFirmware,
   memoryHotplug: arch.supportGuestMemoryHotplug(state),
   cpuHotplug: arch.spec.cpuHotplug,
+  unplugIsSurprise: arch.spec.unplugIsSurprise,
   ignoreSharedMemory: arch.setIgnoreSharedMemoryMigrationCaps().length > 0,
   migrationTimeoutMs: arch.spec.migrationWaitTimeoutMs,
 })

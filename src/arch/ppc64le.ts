@@ -41,6 +41,7 @@ export const spec: ArchSpec = {
   maxMemAlignMiB: 256,
   memoryNeedsFirmware: false,
   cpuHotplug: true,
+  unplugIsSurprise: false,
 }
 
 /**

@@ -42,6 +42,7 @@ export const spec: ArchSpec = {
   maxMemAlignMiB: 1,
   memoryNeedsFirmware: false,
   cpuHotplug: true,
+  unplugIsSurprise: false,
 }
 
 const base = baseArch(() => s390x, spec)

@@ -60,6 +60,8 @@ export interface ArchSpec {
   readonly memoryNeedsFirmware: boolean
   /** QEMU can hot-add vCPUs on the arch's machines. */
   readonly cpuHotplug: boolean
+  /** Unplugging from the arch's bridges is a surprise removal to the guest. */
+  readonly unplugIsSurprise: boolean
 }
 
 /**

@@ -171,6 +171,26 @@ const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<Device
   return E.left(deviceNotOnBridge({ id }))
 }
 
+/** The slot-map entry of a slot a removed device can no longer be replaced in. @since 0.3.0 @category utils */
+export const retiredId = (id: string): string => `(retired ${id})`
+
+/**
+ * Keep the slot `id` had, as retired: after a surprise removal the guest still holds a device
+ * there and never probes the slot again, so nothing new may go into it.
+ *
+ * @since 0.3.0
+ * @category planning
+ */
+export const retireDeviceOnBridge = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>> => {
+  for (let idx = 0; idx < bridges.length; idx++) {
+    const b = bridges[idx] as Bridge
+    const shift = shiftOf(b.type)
+    const slot = S.find(b.slots, shift, id)
+    if (slot !== undefined) return E.right(replaceAt(bridges, idx, withSlotMap(b, S.set(b.slots, shift, slot, retiredId(id)))))
+  }
+  return E.left(deviceNotOnBridge({ id }))
+}
+
 /**
  * The CCW device number QEMU takes (`fe.<bridge addr %x>.<addr>`).
  *

@@ -91,6 +91,11 @@ export interface MachineFacts {
   readonly memoryHotplug: boolean
   /** vCPUs can be hot-added (QEMU 7.2's virt cannot). */
   readonly cpuHotplug: boolean
+  /**
+   * An unplug behind the machine's bridges is a surprise removal the guest is never told of (virt's
+   * pcie-pci-bridge: its SHPC has no guest driver), so the guest keeps a stale device in the slot.
+   */
+  readonly unplugIsSurprise: boolean
   /** Migration sets `x-ignore-shared` (Kata's `setIgnoreSharedMemoryMigrationCaps`; not on arm64). */
   readonly ignoreSharedMemory: boolean
   /** How long Kata waited for a migration (`qmpMigrationWaitTimeout`). */

@@ -10,7 +10,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { cpuHotplugRefusal, hotplugCpus, hotplugMemory, type CpuOptions, type HotplugPlan } from '../arch/hotplug.ts'
+import { cpuHotplugRefusal, hotplugCpus, hotplugMemory, memoryHotplugRefusal, type CpuOptions, type HotplugPlan } from '../arch/hotplug.ts'
 import { timeout, type PlanError } from '../core/errors.ts'
 import type { Action, QmpCommand } from '../core/qmp/action.ts'
 import { decodeReply, HotpluggableCpu, ignoreSharedCommand, MemoryDevice, MigrationInfo } from '../core/qmp/commands.ts'
@@ -97,7 +97,7 @@ export const addCpus = (qmp: QmpClient, plan: Plan, count: number, o: CpuOptions
 /** Query the memory devices for their slots, then hot-add one DIMM. @since 0.1.0 @category adapters */
 export const addMemory = (qmp: QmpClient, plan: Plan, sizeMiB: number): TE.TaskEither<Failed, HotplugPlan> =>
   pipe(
-    asFailed(query(qmp, 'query-memory-devices', t.array(MemoryDevice))),
+    asFailed(pipe(TE.fromEither(refusedBy(memoryHotplugRefusal(plan))), TE.flatMap(() => query(qmp, 'query-memory-devices', t.array(MemoryDevice))))),
     TE.flatMap((devices) => pipe(TE.fromEither(hotplugMemory(plan, sizeMiB, devices)), asFailed)),
     TE.flatMap((h) => pipe(execute(qmp, h), TE.map((after) => ({ ...h, after })))),
   )

@@ -22,7 +22,7 @@ describeGuest('s390x', 'real guest: s390x s390-ccw-virtio (TCG)', (binary) => {
     const g = s.guest()
     expect(latest(s, 'cpu')).toBe(1)
     const from = g.console.mark()
-    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()))
+    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()).after)
     expect((await g.console.waitFor(/^cpu online /, seenWithinMs, from)).words).toEqual(['cpu', 'online', '2'])
     expect(await unwrap(g.vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).toHaveLength(2)
   })

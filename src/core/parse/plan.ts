@@ -180,6 +180,7 @@ export const neutralFacts = (transport: Transport, kvmPit: boolean): MachineFact
   memoryNeedsFirmware: false,
   memoryHotplug: transport === 'pci',
   cpuHotplug: true,
+  unplugIsSurprise: false,
   ignoreSharedMemory: true,
   migrationTimeoutMs: 5000,
 })

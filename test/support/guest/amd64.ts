@@ -17,7 +17,7 @@ export const amd64Tests = (s: Session): void => {
     const g = s.guest()
     expect(latest(s, 'cpu')).toBe(1)
     const from = g.console.mark()
-    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()))
+    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()).after)
     expect((await g.console.waitFor(/^cpu online /, seenWithinMs, from)).words).toEqual(['cpu', 'online', '2'])
     expect(await unwrap(g.vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).toHaveLength(2)
   })
@@ -26,7 +26,7 @@ export const amd64Tests = (s: Session): void => {
     const g = s.guest()
     const before = latest(s, 'mem')
     const from = g.console.mark()
-    s.setPlan(right(await addMemory(g.vm.qmp, s.plan(), 128)()))
+    s.setPlan(right(await addMemory(g.vm.qmp, s.plan(), 128)()).after)
     expect((await g.console.waitFor(/^mem online /, seenWithinMs, from)).words).toEqual(['mem', 'online', String(before + 128)])
   })
 

@@ -194,6 +194,12 @@ describe('unplug', () => {
     expect(slotsOf(u.after.state.bridges[0])).toEqual({})
     expect(slotsOf(u.before.state.bridges[0])).toEqual({ 1: 'd1' })
   })
+  it('arm64 virt: the slot of a surprise removal stays taken, retired, so the next device gets a fresh one', () => {
+    const p = unsafeRight(hotplugBlock(planned('arm64', { block_device_driver: 'virtio-blk' }), { id: 'd1', file: '/f' })).after
+    const after = unsafeRight(unplug(p, 'd1')).after
+    expect(slotsOf(after.state.bridges[0])).toEqual({ 1: '(retired d1)' })
+    expect(unsafeRight(hotplugBlock(after, { id: 'd2', file: '/g' })).location?.pciPath).toBe('02/02')
+  })
   it('an unknown id is UnknownDevice; a device that is never hot-plugged is refused', () => {
     expect(unsafeLeft(unplug(q35(), 'nope'))).toEqual({ _tag: 'UnknownDevice', id: 'nope' })
     expect(unsafeLeft(unplug(q35(), 'serial0'))._tag).toBe('Unsupported')
