@@ -9,9 +9,11 @@ import * as E from 'fp-ts/lib/Either.js'
 import { invalidConfig, unsupported, type PlanError } from '../core/errors.ts'
 import type { IdSource } from '../core/ids.ts'
 import type { HypervisorConfig } from '../core/input/config.ts'
+import { vcpuPlan } from '../core/input/katautils.ts'
 import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
 import { param, type Param } from '../core/kernel.ts'
 import { checkHotplug } from '../core/topology.ts'
+import { memoryBackendPath, missingBackendWarning, preflight } from '../core/preflight.ts'
 import type { Device } from '../core/devices/model.ts'
 import type { Knobs, Plan } from '../core/vm.ts'
 import { andThen, newState, noDevices, uniqueList } from './base.ts'
@@ -26,6 +28,8 @@ import type { Devices, MachineOpt, QemuArch, Step } from './types.ts'
 export interface Resolved {
   /** Size in bytes of `config.image`, from a real `stat`. */
   readonly imageSizeBytes?: number | undefined
+  /** Whether the file-backed memory location (`file_mem_backend`, or `/dev/shm` for virtio-fs) exists; unchecked when absent. */
+  readonly memoryBackendExists?: boolean | undefined
 }
 
 // -------------------------------------------------------------------------------------
@@ -100,7 +104,7 @@ const unusedMemPath = (k: Knobs): ReadonlyArray<string> =>
     ? [`memory file ${k.memPath} is not used: enable_hugepages puts guest memory on /dev/hugepages (govmm checks hugepages first)`]
     : []
 
-const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanError, Knobs> => {
+const knobsFor = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved): E.Either<PlanError, Knobs> => {
   const t = sandbox.template
   const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
   const sharedFile = config.sharedFs === 'virtio-fs' || config.fileMemBackend !== undefined
@@ -117,6 +121,8 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanErro
     mlock: config.mlock, stopped: false,
   }
   if (templating) return E.right({ ...base, fileBackedMem: true, memShared: t.bootToBeTemplate, memPath: t.memoryPath })
+  // Kata's setupFileBackedMem plans no file-backed memory when the location does not exist
+  if (sharedFile && resolved.memoryBackendExists === false) return E.right({ ...base, memPrealloc: base.memPrealloc || config.hugePages })
   if (sharedFile)
     return E.right({ ...base, fileBackedMem: true, memShared: true, memPath: config.fileMemBackend ?? '/dev/shm', memPrealloc: base.memPrealloc || config.hugePages })
   return E.right(base)
@@ -134,21 +140,23 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<PlanErro
  */
 export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved, ids: IdSource): E.Either<PlanError, Plan> =>
   andThen(archFor(sandbox.arch), (arch) => {
+    const checked = preflight(config, sandbox)
+    if (checked._tag === 'Left') return checked
     let state = newState(arch, config, sandbox)
     if (!config.disableNestingChecks && arch.spec.detectsNesting && sandbox.host.nested) state = arch.enableNestingChecks(state)
     if (!config.disableVhostNet) state = arch.enableVhostNet(state)
     state = arch.bridges(config.defaultBridges)(state)
-    const archMax = arch.spec.maxVCpus(state.host)
-    const maxVCpus = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
-    const vcpus = config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > maxVCpus ? maxVCpus : config.defaultVcpus
+    // katautils defaultVCPUs/defaultMaxVCPUs against the host's CPUs; vcpus above the maximum reach govmm, which refuses them
+    const { vcpus, maxVcpus: maxVCpus, warnings: cpuWarnings } = vcpuPlan(config, sandbox.arch, sandbox.host, arch.spec.maxVCpus(state.host))
     const image = config.image !== undefined && config.initrd === undefined ? config.image : undefined
     if (image !== undefined && resolved.imageSizeBytes === undefined)
       return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
     const dir = `${sandbox.runDir}/${sandbox.id}`
+    // an NVDIMM rootfs has fixed ids (nv0/mem0): Kata draws random bytes only for a block image
     const plan = steps(
       arch.appendBridges,
       arch.appendConsole(sandbox.consolePath ?? `${dir}/console.sock`),
-      ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: ids.hex16('image') })] : []),
+      ...(image !== undefined ? [arch.appendImage({ path: image, sizeBytes: resolved.imageSizeBytes ?? 0, randomHex: arch.spec.nvdimmOnImage ? '' : ids.hex16('image') })] : []),
       ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
       arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
       ...sandbox.devices.map((dev, i) => sandboxDevice(arch, config, sandbox, ids, i)(dev)),
@@ -156,7 +164,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
     // plain andThen chains: fp-ts's E.bind/E.map go through dual(), which showed in the profile
     return andThen(arch.machine(state), (machine) =>
       andThen(config.path !== undefined ? E.right(config.path) : arch.qemuPath(state), (binary) =>
-        andThen(knobsFor(config, sandbox), (knobs) =>
+        andThen(knobsFor(config, sandbox, resolved), (knobs) =>
           andThen(plan(noDevices(state)), (devices) =>
             andThen(uniqueList(devices), (list) => {
               const params: ReadonlyArray<Param> = [
@@ -194,7 +202,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
                 capabilities: arch.capabilities(devices.state),
                 memoryHotplug: arch.supportGuestMemoryHotplug(devices.state),
                 hotplugged: { cpus: [], dimms: [] },
-                warnings: [...unusedMemPath(knobs), ...ignoredFds(list)],
+                warnings: [...cpuWarnings, ...(resolved.memoryBackendExists === false && memoryBackendPath(config) !== undefined ? [missingBackendWarning(config)] : []), ...unusedMemPath(knobs), ...ignoredFds(list)],
               }
               return sandbox.hotplug === undefined
                 ? E.right(planned)

@@ -33,6 +33,7 @@ export type CoreError =
   | { readonly _tag: 'InvalidConfig'; readonly field: string; readonly reason: string }
   | { readonly _tag: 'ParseError'; readonly position: number; readonly token: string; readonly reason: string }
   | { readonly _tag: 'NoHotplugCapacity'; readonly field: string; readonly resource: string; readonly needed: number; readonly available: number }
+  | { readonly _tag: 'PathTooLong'; readonly field: string; readonly path: string; readonly length: number; readonly max: number }
   | { readonly _tag: 'CapabilityMissing'; readonly position: number; readonly token: string; readonly kind: string; readonly name: string; readonly binary: string }
 
 /** @since 0.1.0 @category errors */
@@ -45,6 +46,7 @@ export type EffectError =
   | { readonly _tag: 'QmpProtocol'; readonly line: string; readonly reason: string }
   | { readonly _tag: 'Timeout'; readonly op: string; readonly ms: number }
   | { readonly _tag: 'Closed'; readonly op: string }
+  | { readonly _tag: 'HostFactUnavailable'; readonly fact: string; readonly source: string; readonly code: string; readonly supply: string }
 
 /** @since 0.1.0 @category errors */
 export type PlanError = CoreError | EffectError
@@ -89,6 +91,10 @@ export const parseError = mk('ParseError')
 export const noHotplugCapacity = mk('NoHotplugCapacity')
 /** @since 0.1.0 @category constructors */
 export const capabilityMissing = mk('CapabilityMissing')
+/** @since 0.2.0 @category constructors */
+export const pathTooLong = mk('PathTooLong')
+/** @since 0.2.0 @category constructors */
+export const hostFactUnavailable = mk('HostFactUnavailable')
 /** @since 0.1.0 @category constructors */
 export const imageNotFound = mk('ImageNotFound')
 /** @since 0.1.0 @category constructors */
@@ -154,6 +160,10 @@ export const toMessage = (e: PlanError): string => {
       return `NoHotplugCapacity: ${e.field}: needs ${e.needed} ${e.resource}, the plan has ${e.available}`
     case 'CapabilityMissing':
       return `CapabilityMissing: at token ${e.position} (${clip(JSON.stringify(e.token), 80)}): ${e.binary} has no ${e.kind} ${e.name}`
+    case 'PathTooLong':
+      return `PathTooLong: ${e.field}: path too long (got ${e.length}, max ${e.max}): ${clip(e.path)}`
+    case 'HostFactUnavailable':
+      return `HostFactUnavailable: cannot read ${e.fact} from ${e.source} (${e.code}); supply it with ${e.supply}`
     case 'ImageNotFound':
       return `ImageNotFound: ${e.path} does not exist`
     case 'Io':

@@ -92,7 +92,7 @@ export interface HotplugNeeds {
 
 /** How the configuration hot-plugs block and VFIO devices. @since 0.1.0 @category model */
 export interface HotplugConfig {
-  readonly blockDeviceDriver: 'virtio-scsi' | 'virtio-blk' | 'virtio-blk-ccw' | 'nvdimm'
+  readonly blockDeviceDriver: 'virtio-scsi' | 'virtio-blk' | 'virtio-blk-ccw' | 'virtio-mmio' | 'nvdimm'
   readonly hotplugVfioOnRootBus: boolean
 }
 
