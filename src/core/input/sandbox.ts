@@ -78,6 +78,22 @@ const Top = withOptional(
   { runDir: SocketDir, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown), hotplug: t.unknown },
 )
 
+/**
+ * The parts of a sandbox document, as the decoder reads them: the top level (whose `host`,
+ * `template`, `hotplug` and `devices` are decoded by the parts below), and one codec per device
+ * kind. `schema.ts` builds the JSON Schema from these.
+ *
+ * @since 0.2.0
+ * @category codecs
+ */
+export const sandboxCodecs = {
+  top: Top.codec,
+  host: Host.codec,
+  template: Template.codec,
+  hotplug: Hotplug.codec,
+  devices: Object.fromEntries(Object.entries(device).map(([k, v]) => [k, v.codec])) as { readonly [K in DeviceKind]: (typeof device)[K]['codec'] },
+} as const
+
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
