@@ -189,7 +189,9 @@ const memorySlotsUsed = (plan: Plan): number => plan.devices.filter((d) => d._ta
  */
 export const hotplugBlock = (plan: Plan, req: BlockRequest): E.Either<CoreError, HotplugPlan> => {
   const configured = plan.hotplugConfig.blockDeviceDriver
-  const via = req.via ?? (configured === 'virtio-blk-ccw' ? 'virtio-blk' : configured)
+  // Kata's hotplugAddBlockDevice had no case for virtio-mmio: "Block device virtio-mmio not recognized"
+  if (req.via === undefined && configured === 'virtio-mmio') return E.left(unsupported({ arch: plan.arch, feature: 'block hot-plug with block_device_driver virtio-mmio' }))
+  const via = req.via ?? (configured === 'virtio-blk-ccw' || configured === 'virtio-mmio' ? 'virtio-blk' : configured)
   const input = { id: req.id, file: req.file, format: req.format ?? 'raw', shareRW: req.shareRW ?? true, cache: req.cache ?? plan.hotplugConfig.blockDeviceCache }
   const none: Location = { id: qemuId(req.id), placement: { _tag: 'None' }, pciPath: undefined, ccwBusId: undefined }
   switch (via) {

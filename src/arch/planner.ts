@@ -10,8 +10,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import { invalidConfig, type CoreError, type InvalidConfig } from '../core/errors.ts'
 import type { IdSource } from '../core/ids.ts'
 import type { HypervisorConfig } from '../core/input/config.ts'
+import { vcpuPlan } from '../core/input/katautils.ts'
 import type { Sandbox, SandboxDevice } from '../core/input/sandbox.ts'
 import { param, type Param } from '../core/kernel.ts'
+import { memoryBackendPath, missingBackendWarning, preflight } from '../core/preflight.ts'
 import { checkHotplug } from '../core/topology.ts'
 import type { Device } from '../core/devices/model.ts'
 import type { ArchState, Knobs, Plan } from '../core/vm.ts'
@@ -28,6 +30,8 @@ import type { Draft, ImageInput, MachineOpt, QemuArch, Step } from './types.ts'
 export interface Resolved {
   /** Size in bytes of `config.image`, from a real `stat`. */
   readonly imageSizeBytes?: number | undefined
+  /** Whether the file-backed memory location (`file_mem_backend`, or `/dev/shm` for virtio-fs) exists; unchecked when absent. */
+  readonly memoryBackendExists?: boolean | undefined
 }
 
 // -------------------------------------------------------------------------------------
@@ -42,18 +46,18 @@ const setup = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox): Arch
   return arch.bridges(config.defaultBridges)(state)
 }
 
-/** vCPUs and their maximum: 0 means one, a negative count or one above the maximum means the maximum. */
-const vcpus = (arch: QemuArch, config: HypervisorConfig, state: ArchState): { readonly vcpus: number; readonly max: number } => {
-  const archMax = arch.spec.maxVCpus(state.host)
-  const max = config.defaultMaxVcpus === 0 || config.defaultMaxVcpus > archMax ? archMax : config.defaultMaxVcpus
-  return { vcpus: config.defaultVcpus === 0 ? 1 : config.defaultVcpus < 0 || config.defaultVcpus > max ? max : config.defaultVcpus, max }
-}
+/**
+ * vCPUs and their maximum as katautils' `defaultVCPUs`/`defaultMaxVCPUs` decide them against the
+ * host's CPUs; a count above the maximum is left for govmm to refuse (at render).
+ */
+const vcpus = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, state: ArchState) =>
+  vcpuPlan(config, sandbox.arch, sandbox.host, arch.spec.maxVCpus(state.host))
 
-/** The rootfs image, when there is one (an initrd boot has none). */
-const rootfs = (config: HypervisorConfig, resolved: Resolved, ids: IdSource): E.Either<InvalidConfig, ImageInput | undefined> => {
+/** The rootfs image, when there is one (an initrd boot has none). An NVDIMM image has fixed ids: Kata drew random bytes only for a disk image. */
+const rootfs = (arch: QemuArch, config: HypervisorConfig, resolved: Resolved, ids: IdSource): E.Either<InvalidConfig, ImageInput | undefined> => {
   if (config.image === undefined || config.initrd !== undefined) return E.right(undefined)
   if (resolved.imageSizeBytes === undefined) return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
-  return E.right({ path: config.image, sizeBytes: resolved.imageSizeBytes, randomHex: ids.hex16('image') })
+  return E.right({ path: config.image, sizeBytes: resolved.imageSizeBytes, randomHex: arch.spec.nvdimmOnImage ? '' : ids.hex16('image') })
 }
 
 /** `machine_accelerators` appended to the machine options (`qemu.getQemuMachine`). @since 0.1.0 @category planning */
@@ -73,7 +77,7 @@ export const withAccelerators = (options: ReadonlyArray<MachineOpt>, accel: stri
       ]
 
 /** govmm's knobs and memory backend: templating and virtio-fs/file-backed memory, which exclude each other. */
-const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<InvalidConfig, Knobs> => {
+const knobsFor = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved): E.Either<InvalidConfig, Knobs> => {
   const t = sandbox.template
   const templating = t !== undefined && (t.bootToBeTemplate || t.bootFromTemplate)
   const sharedFile = config.sharedFs === 'virtio-fs' || config.fileMemBackend !== undefined
@@ -90,6 +94,8 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox): E.Either<InvalidC
     mlock: config.mlock, stopped: false,
   }
   if (templating) return E.right({ ...base, fileBackedMem: true, memShared: t.bootToBeTemplate, memPath: t.memoryPath })
+  // Kata's setupFileBackedMem plans no file-backed memory when the location does not exist
+  if (sharedFile && resolved.memoryBackendExists === false) return E.right({ ...base, memPrealloc: base.memPrealloc || config.hugePages })
   if (sharedFile)
     return E.right({ ...base, fileBackedMem: true, memShared: true, memPath: config.fileMemBackend ?? '/dev/shm', memPrealloc: base.memPrealloc || config.hugePages })
   return E.right(base)
@@ -170,15 +176,17 @@ const kernelParams = (arch: QemuArch, config: HypervisorConfig, d: Draft, maxVCp
  */
 export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved, ids: IdSource): E.Either<CoreError, Plan> => {
   const arch = arches[sandbox.arch]
+  const checked = preflight(config, sandbox)
+  if (checked._tag === 'Left') return checked
   const state = setup(arch, config, sandbox)
-  const cpus = vcpus(arch, config, state)
-  const image = rootfs(config, resolved, ids)
+  const cpus = vcpus(arch, config, sandbox, state)
+  const image = rootfs(arch, config, resolved, ids)
   if (image._tag === 'Left') return image
   const machine = arch.machine(state)
   if (machine._tag === 'Left') return machine
   const binary = config.path !== undefined ? E.right(config.path) : arch.qemuPath(state)
   if (binary._tag === 'Left') return binary
-  const knobs = knobsFor(config, sandbox)
+  const knobs = knobsFor(config, sandbox, resolved)
   if (knobs._tag === 'Left') return knobs
   const drafted = steps(emptyDraft(state), [...builtIn(arch, config, sandbox, image.right, ids), ...sandbox.devices.map(addDevice(arch, config, sandbox, ids))])
   if (drafted._tag === 'Left') return drafted
@@ -201,12 +209,12 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
     dimmSupported: arch.spec.transport === 'pci',
     devices: devices.right,
     knobs: knobs.right,
-    kernel: { path: config.kernel, initrd: config.initrd, params: kernelParams(arch, config, drafted.right, cpus.max) },
+    kernel: { path: config.kernel, initrd: config.initrd, params: kernelParams(arch, config, drafted.right, cpus.maxVcpus) },
     bios: config.firmware,
     incoming: sandbox.template?.bootFromTemplate ? 'defer' : undefined,
     pidFile: `${dir}/pid`,
     logFile: config.debug ? `${dir}/qemu.log` : undefined,
-    smp: arch.cpuTopology(cpus.vcpus, cpus.max),
+    smp: arch.cpuTopology(cpus.vcpus, cpus.maxVcpus),
     state: final,
     capabilities: arch.capabilities(final),
     hotplugConfig: {
@@ -215,7 +223,12 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
       hotplugVfioOnRootBus: config.hotplugVfioOnRootBus,
     },
     hotplugged: { cpus: [], dimms: [], scsiIndex: 0 },
-    warnings: [...unusedMemPath(knobs.right), ...ignoredFds(devices.right)],
+    warnings: [
+      ...cpus.warnings,
+      ...(resolved.memoryBackendExists === false && memoryBackendPath(config) !== undefined ? [missingBackendWarning(config)] : []),
+      ...unusedMemPath(knobs.right),
+      ...ignoredFds(devices.right),
+    ],
   }
   return sandbox.hotplug === undefined ? E.right(plan) : checkHotplug(plan, sandbox.hotplug)
 }

@@ -118,6 +118,14 @@ export interface CapabilityMissing {
   readonly name: string
   readonly binary: string
 }
+/** A unix socket path longer than `sun_path` holds (Kata's `utils.BuildSocketPath`). @since 0.3.0 @category errors */
+export interface PathTooLong {
+  readonly _tag: 'PathTooLong'
+  readonly field: string
+  readonly path: string
+  readonly length: number
+  readonly max: number
+}
 /** What the VM really has contradicts what the state file says. @since 0.3.0 @category errors */
 export interface StateMismatch {
   readonly _tag: 'StateMismatch'
@@ -144,6 +152,7 @@ export type CoreError =
   | NoHotplugCapacity
   | CapabilityMissing
   | StateMismatch
+  | PathTooLong
 
 /** @since 0.3.0 @category errors */
 export interface ImageNotFound {
@@ -201,6 +210,14 @@ export interface Busy {
   readonly holder: string
   readonly ms: number
 }
+/** A host fact could not be read from the running host. @since 0.3.0 @category errors */
+export interface HostFactUnavailable {
+  readonly _tag: 'HostFactUnavailable'
+  readonly fact: string
+  readonly source: string
+  readonly code: string
+  readonly supply: string
+}
 /** A program the effects need is not installed. @since 0.3.0 @category errors */
 export interface MissingProgram {
   readonly _tag: 'MissingProgram'
@@ -209,7 +226,18 @@ export interface MissingProgram {
 }
 
 /** @since 0.1.0 @category errors */
-export type EffectError = ImageNotFound | Io | ConnectionRefused | QemuExited | QmpError | QmpProtocol | Timeout | Closed | Busy | MissingProgram
+export type EffectError =
+  | ImageNotFound
+  | Io
+  | ConnectionRefused
+  | QemuExited
+  | QmpError
+  | QmpProtocol
+  | Timeout
+  | Closed
+  | Busy
+  | MissingProgram
+  | HostFactUnavailable
 
 /** @since 0.1.0 @category errors */
 export type PlanError = CoreError | EffectError
@@ -258,6 +286,10 @@ export const noHotplugCapacity = mk('NoHotplugCapacity')
 export const capabilityMissing = mk('CapabilityMissing')
 /** @since 0.3.0 @category constructors */
 export const stateMismatch = mk('StateMismatch')
+/** @since 0.3.0 @category constructors */
+export const pathTooLong = mk('PathTooLong')
+/** @since 0.3.0 @category constructors */
+export const hostFactUnavailable = mk('HostFactUnavailable')
 /** @since 0.1.0 @category constructors */
 export const imageNotFound = mk('ImageNotFound')
 /** @since 0.1.0 @category constructors */
@@ -331,6 +363,10 @@ export const toMessage = (e: PlanError): string => {
       return `CapabilityMissing: at token ${e.position} (${clip(JSON.stringify(e.token), 80)}): ${e.binary} has no ${e.kind} ${e.name}`
     case 'StateMismatch':
       return `StateMismatch: ${e.field}: ${e.reason}`
+    case 'PathTooLong':
+      return `PathTooLong: ${e.field}: path too long (got ${e.length}, max ${e.max}): ${clip(e.path)}`
+    case 'HostFactUnavailable':
+      return `HostFactUnavailable: cannot read ${e.fact} from ${e.source} (${e.code}); supply it with ${e.supply}`
     case 'ImageNotFound':
       return `ImageNotFound: ${e.path} does not exist`
     case 'Io':

@@ -110,7 +110,7 @@ export interface MachineFacts {
  * @category model
  */
 export interface HotplugConfig {
-  readonly blockDeviceDriver: 'virtio-scsi' | 'virtio-blk' | 'virtio-blk-ccw' | 'nvdimm'
+  readonly blockDeviceDriver: 'virtio-scsi' | 'virtio-blk' | 'virtio-blk-ccw' | 'virtio-mmio' | 'nvdimm'
   /** `block_device_cache_*` when `block_device_cache_set`. */
   readonly blockDeviceCache: Cache | undefined
   readonly hotplugVfioOnRootBus: boolean

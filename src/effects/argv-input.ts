@@ -60,7 +60,7 @@ const planDoc = (doc: Record<string, unknown>, o: InputOptions): E.Either<PlanEr
   pipe(
     E.Do,
     E.bind('config', () => decodeConfig(doc.config)),
-    E.bind('sandbox', () => decodeSandbox(doc.sandbox)),
+    E.bindW('sandbox', () => decodeSandbox(doc.sandbox)),
     E.flatMap(({ config, sandbox }) =>
       planSandbox(config.value, sandbox.value, { imageSizeBytes: typeof doc.imageSizeBytes === 'number' ? doc.imageSizeBytes : o.imageSizeBytes }, fixedIds(o.seed ?? 1, doc.ids)),
     ),

@@ -15,6 +15,8 @@ import { seededIds, type IdSource } from '../core/ids.ts'
 import { decodeConfig, type HypervisorConfig } from '../core/input/config.ts'
 import { decodeSandbox, type Sandbox } from '../core/input/sandbox.ts'
 import type { Plan } from '../core/vm.ts'
+import { memoryBackendPath } from '../core/preflight.ts'
+import { exists, fillHostFacts, nodeMachine, type Machine } from './host.ts'
 import { nodeEnv, nodeFileSystem, nodeIds, type FileSystem, type Ids } from './ports.ts'
 
 // -------------------------------------------------------------------------------------
@@ -67,24 +69,45 @@ export interface Loaded {
 }
 
 /**
- * Read, decode, resolve and plan.
+ * What `loadPlan` works through: files, random ids and, when present, the running machine, whose
+ * facts fill what the sandbox's `host` leaves out (without it, missing facts stay missing).
+ *
+ * @since 0.2.0
+ * @category model
+ */
+export type LoadEnv = FileSystem & Ids & { readonly machine?: Machine | undefined }
+
+/**
+ * Read, decode, resolve and plan: the host facts the sandbox leaves out come from the running
+ * machine, the image size and the existence of the file-backed memory location from `stat`.
  *
  * @since 0.1.0
  * @category adapters
  */
-export const loadPlan = (o: LoadOptions, env: FileSystem & Ids = nodeEnv): TE.TaskEither<PlanError, Loaded> =>
+export const loadPlan = (o: LoadOptions, env: LoadEnv = { ...nodeEnv, machine: nodeMachine }): TE.TaskEither<PlanError, Loaded> =>
   pipe(
     TE.Do,
     TE.bind('config', () => pipe(env.readText(o.configPath), TE.flatMapEither((t) => parseConfigText(t, o.configPath)), TE.flatMapEither(decodeConfig))),
-    TE.bind('sandbox', () => pipe(env.readText(o.sandboxPath), TE.flatMapEither((t) => parseJson(t, o.sandboxPath)), TE.flatMapEither(decodeSandbox))),
+    TE.bind('sandbox', () =>
+      pipe(
+        env.readText(o.sandboxPath),
+        TE.flatMapEither((t) => parseJson(t, o.sandboxPath)),
+        TE.flatMap((doc) => (env.machine === undefined ? TE.right(doc) : fillHostFacts(doc, env, env.machine))),
+        TE.flatMapEither(decodeSandbox),
+      ),
+    ),
     TE.bind('size', ({ config }) => {
       const img = config.value.image
       if (img === undefined || config.value.initrd !== undefined) return TE.right(undefined)
       return o.imageSizeBytes !== undefined ? TE.right(o.imageSizeBytes) : env.size(img)
     }),
-    TE.flatMapEither(({ config, sandbox, size }) =>
+    TE.bind('backend', ({ config }) => {
+      const path = memoryBackendPath(config.value)
+      return path === undefined ? TE.right(undefined) : exists(env, path)
+    }),
+    TE.flatMapEither(({ config, sandbox, size, backend }) =>
       pipe(
-        planSandbox(config.value, sandbox.value, { imageSizeBytes: size }, o.seed !== undefined ? seededIds(o.seed) : env.ids()),
+        planSandbox(config.value, sandbox.value, { imageSizeBytes: size, memoryBackendExists: backend }, o.seed !== undefined ? seededIds(o.seed) : env.ids()),
         E.map((plan) => ({ config: config.value, sandbox: sandbox.value, plan, warnings: [...config.warnings, ...sandbox.warnings] })),
       ),
     ),

@@ -32,9 +32,12 @@ export const kernel = '/usr/share/kata-containers/vmlinuz.container'
 export const image = '/usr/share/kata-containers/kata-containers.img'
 export const initrd = '/usr/share/kata-containers/kata-containers-initrd.img'
 
+/** katautils refuses virtio-fs without a daemon; the daemon is not on QEMU's command line. */
+export const virtiofsd = '/usr/libexec/kata-containers/virtiofsd'
+
 /** `[hypervisor.qemu]` keys with an image, plus overrides (a key set to `undefined` is removed). */
 export const configDoc = (over: Record<string, unknown> = {}): Record<string, unknown> => {
-  const q: Record<string, unknown> = { kernel, image, ...over }
+  const q: Record<string, unknown> = { kernel, image, ...(over.shared_fs === 'virtio-fs' ? { virtio_fs_daemon: virtiofsd } : {}), ...over }
   for (const k of Object.keys(q)) if (q[k] === undefined) delete q[k]
   return { hypervisor: { qemu: q } }
 }
@@ -45,7 +48,8 @@ export const sandboxDoc = (over: Record<string, unknown> = {}): Record<string, u
   arch: 'amd64',
   id: 'sb1',
   uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
-  host: { memoryMiB: 32000, nested: false },
+  // 240 CPUs: katautils' vCPU numbers are then the amd64 maximum, as the planner's defaults without host.cpus
+  host: { memoryMiB: 32000, nested: false, cpus: 240 },
   devices: [],
   ...over,
 })

@@ -31,7 +31,7 @@ export const planOf = (input: GoldenInput): E.Either<string, Plan> =>
   pipe(
     E.Do,
     E.bind('config', () => decodeConfig(input.config)),
-    E.bind('sandbox', () => decodeSandbox(input.sandbox)),
+    E.bindW('sandbox', () => decodeSandbox(input.sandbox)),
     E.flatMap(({ config, sandbox }) => planSandbox(config.value, sandbox.value, { imageSizeBytes: input.imageSizeBytes }, goldenIds(input.ids))),
     E.mapLeft(toMessage),
   )

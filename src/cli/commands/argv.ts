@@ -9,6 +9,8 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { toMessage } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
 import { loadPlan } from '../../effects/load.ts'
+import { missingBinary } from '../../effects/host.ts'
+import { nodeFileSystem } from '../../effects/ports.ts'
 import type { Dialect } from '../../core/devices/profile.ts'
 import { shellQuote, flags, usageError, type Command, type Exit, type Io } from '../io.ts'
 
@@ -80,7 +82,8 @@ export const argv: Command = {
       io.err(`${toMessage(r.left)}\n`)
       return 1
     }
-    for (const w of r.right.warnings) io.err(`warning: ${w}\n`)
+    const noBinary = await missingBinary(nodeFileSystem, r.right.binary)()
+    for (const w of [...r.right.warnings, ...(noBinary === undefined ? [] : [noBinary])]) io.err(`warning: ${w}\n`)
     if (r.right.fds.length > 0) io.err(`note: pass host fds ${r.right.fds.join(',')} as QEMU's fds ${r.right.fds.map((_, i) => 3 + i).join(',')}\n`)
     const all = [r.right.binary, ...r.right.args]
     io.out(format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`)

@@ -14,6 +14,8 @@ import { checkArgv, decodeCapabilities } from '../../core/caps.ts'
 import { toMessage } from '../../core/errors.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
 import { parseJson, readText } from '../../effects/load.ts'
+import { missingBinary } from '../../effects/host.ts'
+import { nodeFileSystem } from '../../effects/ports.ts'
 import { flags, usageError, type Command } from '../io.ts'
 import { inputFlags, inputOptions } from './argv.ts'
 
@@ -50,6 +52,9 @@ export const checkCommand: Command = {
       return 1
     }
     const { caps, input, problems } = r.right
+    const binary = input.argv[0]
+    const noBinary = binary === undefined ? undefined : await missingBinary(nodeFileSystem, binary)()
+    if (noBinary !== undefined) io.err(`warning: ${noBinary}: checked against ${capsPath} only\n`)
     const target = `${caps.binary} ${caps.version.major}.${caps.version.minor}.${caps.version.micro}`
     if (v.values.json) io.out(`${JSON.stringify({ ok: problems.length === 0, binary: target, argv: input.argv, problems }, null, 2)}\n`)
     else if (problems.length === 0) io.out(`ok: ${target} has every machine, option, driver, property and object this command line uses\n`)

@@ -12,6 +12,8 @@ import { diffCommand } from './diff.ts'
 import { parseCommand } from './parse.ts'
 import { probeCommand } from './probe.ts'
 import { topologyCommand } from './topology.ts'
+import { hostCommand } from './host.ts'
+import { configCommand } from './config.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
@@ -24,4 +26,6 @@ export const commands: Readonly<Record<string, Command>> = {
   topology: topologyCommand,
   check: checkCommand,
   probe: probeCommand,
+  host: hostCommand,
+  config: configCommand,
 }

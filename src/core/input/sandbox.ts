@@ -7,9 +7,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { invalidInput, type FieldProblem, type PlanError } from '../errors.ts'
+import { invalidInput, type FieldProblem, type InvalidInput } from '../errors.ts'
 import type { Decoded } from './config.ts'
-import { AbsPath, Bdf, Fd, IdPart, IfName, Mac, NonEmptyString, PathSegment, PciId, PosInt, QemuId, SocketDir, UInt, Uuid, oneOf, problems, show, unknownKeys, isRecord } from './decode.ts'
+import { refineInt, AbsPath, Bdf, Fd, IdPart, IfName, Mac, NonEmptyString, PathSegment, PciId, QemuId, SocketDir, UInt, UInt32, Uuid, oneOf, oneOfInts, problems, show, unknownKeys, isRecord } from './decode.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -26,7 +26,8 @@ const withOptional = <P extends t.Props, O extends t.Props>(required: P, optiona
 })
 
 const device = {
-  vsock: withOptional({ kind: t.literal('vsock'), contextId: UInt }, { vhostFd: Fd }),
+  // govmm's MaxGuestCID is 2^32 - 1 (a larger CID would be dropped by VSOCKDevice.Valid)
+  vsock: withOptional({ kind: t.literal('vsock'), contextId: UInt32 }, { vhostFd: Fd }),
   volume: withOptional({ kind: t.literal('volume'), mountTag: IdPart, hostPath: AbsPath }, {}),
   socket: withOptional({ kind: t.literal('socket'), id: QemuId, deviceId: QemuId, hostPath: AbsPath, name: NonEmptyString }, {}),
   network: withOptional(
@@ -36,7 +37,7 @@ const device = {
   block: withOptional({ kind: t.literal('block'), id: QemuId, file: AbsPath, format: NonEmptyString }, { shareRW: t.boolean }),
   vhostUser: withOptional(
     { kind: t.literal('vhostUser'), type: oneOf(['net', 'scsi', 'blk', 'fs'] as const), devId: IdPart, socketPath: AbsPath },
-    { mac: Mac, tag: NonEmptyString, cacheSize: UInt },
+    { mac: Mac, tag: NonEmptyString, cacheSize: UInt32 },
   ),
   vfio: withOptional({ kind: t.literal('vfio'), bdf: Bdf }, { vendorId: PciId, deviceId: PciId }),
 }
@@ -48,11 +49,21 @@ export type SandboxDevice = { [K in DeviceKind]: t.TypeOf<(typeof device)[K]['co
 /** @since 0.1.0 @category model */
 export type SandboxDeviceOf<K extends DeviceKind> = Extract<SandboxDevice, { kind: K }>
 
+/** `runtime.NumCPU()`: katautils compares it with `int32` and `uint32` fields. */
+const HostCpus = refineInt('host CPU count (1..2147483647)', 1, 2147483647)
+
+/** MiB; QEMU holds maxmem (host memory plus headroom) in bytes as a uint64: at most 2^44 - 1 MiB. */
+const HostMemory = refineInt('host memory in MiB (1..17592186044415)', 1, 2 ** 44 - 1)
+
 const Host = withOptional(
-  { memoryMiB: PosInt, nested: t.boolean },
+  { memoryMiB: HostMemory },
   {
-    qemuVersion: t.type({ major: UInt, minor: UInt }),
-    gicVersion: t.union([t.literal(2), t.literal(3), t.literal(4)]),
+    // Kata reads nesting (RunningOnVMM) only on amd64: required there, false elsewhere
+    nested: t.boolean,
+    cpus: HostCpus,
+    qemuVersion: t.type({ major: UInt32, minor: UInt32 }),
+    // Kata's getHostGICVersion: 0 when /proc/interrupts names no GIC version it knows
+    gicVersion: oneOfInts([0, 2, 3, 4] as const),
     accelerator: oneOf(['kvm', 'tcg'] as const),
   },
 )
@@ -67,6 +78,22 @@ const Top = withOptional(
   { runDir: SocketDir, consolePath: AbsPath, daemonize: t.boolean, template: t.unknown, devices: t.array(t.unknown), hotplug: t.unknown },
 )
 
+/**
+ * The parts of a sandbox document, as the decoder reads them: the top level (whose `host`,
+ * `template`, `hotplug` and `devices` are decoded by the parts below), and one codec per device
+ * kind. `schema.ts` builds the JSON Schema from these.
+ *
+ * @since 0.2.0
+ * @category codecs
+ */
+export const sandboxCodecs = {
+  top: Top.codec,
+  host: Host.codec,
+  template: Template.codec,
+  hotplug: Hotplug.codec,
+  devices: Object.fromEntries(Object.entries(device).map(([k, v]) => [k, v.codec])) as { readonly [K in DeviceKind]: (typeof device)[K]['codec'] },
+} as const
+
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
@@ -79,7 +106,11 @@ export interface Sandbox {
   readonly runDir: string
   readonly consolePath: string | undefined
   readonly daemonize: boolean
-  readonly host: t.TypeOf<typeof Host.codec> & { readonly accelerator: 'kvm' | 'tcg' }
+  readonly host: Omit<t.TypeOf<typeof Host.codec>, 'nested' | 'gicVersion'> & {
+    readonly nested: boolean
+    readonly gicVersion?: 2 | 3 | 4 | undefined
+    readonly accelerator: 'kvm' | 'tcg'
+  }
   readonly template: t.TypeOf<typeof Template.codec> | undefined
   readonly devices: ReadonlyArray<SandboxDevice>
   /** What will be hot-plugged later; the planner refuses a topology that cannot hold it. */
@@ -108,6 +139,15 @@ const decodeDevice = (u: unknown, at: string): Part<SandboxDevice> => {
   return part<SandboxDevice>(device[kind as DeviceKind] as { codec: t.Decoder<unknown, SandboxDevice>; keys: ReadonlyArray<string> }, u, at)
 }
 
+/** amd64 plans with the host's nesting (Kata's RunningOnVMM); other arches never read it. */
+const needsNesting = (arch: Arch, host: Part<t.TypeOf<typeof Host.codec>>): Part<undefined> | undefined =>
+  arch === 'amd64' && 'ok' in host && host.ok.nested === undefined
+    ? { problems: [{ path: 'host.nested', expected: 'a boolean (amd64 plans with the host\'s nesting: the hypervisor flag of /proc/cpuinfo)', actual: show(undefined) }] }
+    : undefined
+
+/** MACs as Go's net.HardwareAddr prints them (lower case), the form a real endpoint has. */
+const lowerMac = (d: SandboxDevice): SandboxDevice => ((d.kind === 'network' || d.kind === 'vhostUser') && d.mac !== undefined ? { ...d, mac: d.mac.toLowerCase() } : d)
+
 // Kata's checkTemplateConfig: a VM cannot both become a template and boot from one
 const bothTemplates = (p: Part<t.TypeOf<typeof Template.codec>>): Part<t.TypeOf<typeof Template.codec>> =>
   'ok' in p && p.ok.bootToBeTemplate && p.ok.bootFromTemplate
@@ -125,7 +165,7 @@ const bothTemplates = (p: Part<t.TypeOf<typeof Template.codec>>): Part<t.TypeOf<
  * @since 0.1.0
  * @category codecs
  */
-export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>> => {
+export const decodeSandbox = (u: unknown): E.Either<InvalidInput, Decoded<Sandbox>> => {
   const top = part(Top, u, '')
   if ('problems' in top) return E.left(invalidInput({ problems: top.problems }))
   const s = top.ok
@@ -134,10 +174,12 @@ export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>>
   const hotplug = s.hotplug === undefined ? undefined : part(Hotplug, s.hotplug, 'hotplug')
   // Array.from: a sparse array's holes become `undefined` (and so a typed problem), never skipped
   const devices = Array.from(s.devices ?? [], (d, i) => decodeDevice(d, `devices.${i}`))
-  const all = [host, ...(template ? [template] : []), ...(hotplug ? [hotplug] : []), ...devices]
+  const nesting = needsNesting(s.arch, host)
+  const all = [host, ...(nesting ? [nesting] : []), ...(template ? [template] : []), ...(hotplug ? [hotplug] : []), ...devices]
   const bad = all.flatMap((p) => ('problems' in p ? p.problems : []))
   if (bad.length > 0 || 'problems' in host || (template && 'problems' in template)) return E.left(invalidInput({ problems: bad }))
-  const okDevices = devices.flatMap((d) => ('ok' in d ? [d.ok] : []))
+  const okDevices = devices.flatMap((d) => ('ok' in d ? [lowerMac(d.ok)] : []))
+  const { gicVersion, ...facts } = host.ok
   return E.right({
     value: {
       arch: s.arch,
@@ -146,7 +188,7 @@ export const decodeSandbox = (u: unknown): E.Either<PlanError, Decoded<Sandbox>>
       runDir: s.runDir ?? defaultRunDir,
       consolePath: s.consolePath,
       daemonize: s.daemonize ?? false,
-      host: { ...host.ok, accelerator: host.ok.accelerator ?? 'kvm' },
+      host: { ...facts, nested: facts.nested ?? false, ...(gicVersion ? { gicVersion } : {}), accelerator: facts.accelerator ?? 'kvm' },
       template: template && 'ok' in template ? template.ok : undefined,
       devices: okDevices,
       hotplug: hotplug && 'ok' in hotplug ? hotplug.ok : undefined,

@@ -66,6 +66,8 @@ export const arbitraryConfig = (arch: Arch): fc.Arbitrary<{ hypervisor: { qemu: 
     )
     .map(({ boot, path: p, ...rest }) => {
       const q: Record<string, unknown> = { kernel: '/usr/share/kata-containers/vmlinuz.container', ...rest }
+      // katautils refuses virtio-fs without a daemon path
+      if (rest.shared_fs === 'virtio-fs') q.virtio_fs_daemon = '/usr/libexec/kata-containers/virtiofsd'
       if (boot === 'image') q.image = '/usr/share/kata-containers/kata-containers.img'
       else q.initrd = '/usr/share/kata-containers/kata-containers-initrd.img'
       if (p !== undefined) q.path = p

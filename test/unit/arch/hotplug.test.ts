@@ -171,7 +171,7 @@ describe('hotplugMemory', () => {
   })
   it("Kata's backends: hugepages and shared files as files; RAM for VM templates (their memory file is guest RAM)", () => {
     expect(args(unsafeRight(hotplugMemory(q35({ enable_hugepages: true }), 128, [])), 0)).toMatchObject({ 'qom-type': 'memory-backend-file', 'mem-path': '/dev/hugepages', share: true })
-    expect(args(unsafeRight(hotplugMemory(q35({ shared_fs: 'virtio-fs' }), 128, [])), 0)).toMatchObject({ 'qom-type': 'memory-backend-file', 'mem-path': '/dev/shm', share: true })
+    expect(args(unsafeRight(hotplugMemory(q35({ shared_fs: 'virtio-fs', virtio_fs_daemon: '/usr/libexec/virtiofsd' }), 128, [])), 0)).toMatchObject({ 'qom-type': 'memory-backend-file', 'mem-path': '/dev/shm', share: true })
     const tpl = { template: { bootToBeTemplate: true, bootFromTemplate: false, memoryPath: '/run/tpl/mem', devicesStatePath: '/run/tpl/state' } }
     expect(args(unsafeRight(hotplugMemory(planned('amd64', { machine_type: 'q35' }, tpl), 128, [])), 0)).toEqual({ 'qom-type': 'memory-backend-ram', share: true, id: 'mem0', size: 128 * 2 ** 20 })
   })

@@ -8,6 +8,7 @@ import type { Device } from '../../../src/core/devices/model.ts'
 import { seededIds } from '../../../src/core/ids.ts'
 import type { Arch } from '../../../src/core/input/sandbox.ts'
 import { kernelCmdline } from '../../../src/core/kernel.ts'
+import { render } from '../../../src/core/render.ts'
 import { config, image, initrd, planFor, sandbox, unsafeLeft, unsafeRight } from '../../support/amd64-fixtures.ts'
 
 const noImage = { image: undefined, initrd }
@@ -92,10 +93,30 @@ describe('planSandbox: kernel command line', () => {
 describe('planSandbox: vCPUs and memory', () => {
   const smp = (over: Record<string, unknown>) => unsafeRight(planFor(over)).smp
   it('defaults: 1 vCPU, max 240', () => expect(smp({})).toEqual({ cpus: 1, sockets: 240, cores: 1, threads: 1, maxCpus: 240 }))
-  it('negative or too many vCPUs → the maximum', () => {
-    expect(smp({ default_vcpus: -1, default_maxvcpus: 4 }).cpus).toBe(4)
-    expect(smp({ default_vcpus: 9, default_maxvcpus: 4 }).cpus).toBe(4)
-    expect(smp({ default_vcpus: 3, default_maxvcpus: 4 }).cpus).toBe(3)
+  const smpOn = (cpus: number | undefined, over: Record<string, unknown>) =>
+    unsafeRight(planFor(over, { host: { memoryMiB: 32000, nested: false, ...(cpus === undefined ? {} : { cpus }) } }))
+  it('katautils defaultVCPUs: negative or more than the host CPUs → the host CPUs, 0 → 1', () => {
+    expect(smpOn(8, { default_vcpus: -1 }).smp).toMatchObject({ cpus: 8, maxCpus: 8 })
+    expect(smpOn(8, { default_vcpus: 9 }).smp).toMatchObject({ cpus: 8, maxCpus: 8 })
+    expect(smpOn(8, { default_vcpus: 0 }).smp).toMatchObject({ cpus: 1, maxCpus: 8 })
+    expect(smpOn(8, { default_vcpus: 3, default_maxvcpus: 4 }).smp).toMatchObject({ cpus: 3, maxCpus: 4 })
+  })
+  it('katautils defaultMaxVCPUs: 0 on a 4-CPU host gives maxcpus=4 and nr_cpus=4', () => {
+    const p = smpOn(4, { default_maxvcpus: 0 })
+    expect(p.smp).toEqual({ cpus: 1, sockets: 4, cores: 1, threads: 1, maxCpus: 4 })
+    expect(kernelCmdline(p.kernel.params)).toContain(' nr_cpus=4 ')
+    expect(smpOn(4, { default_maxvcpus: 16 }).smp.maxCpus).toBe(4)
+    expect(smpOn(300, { default_maxvcpus: 0 }).smp.maxCpus).toBe(240)
+  })
+  it('vCPUs above the maximum are not clamped: govmm refuses them when rendering', () => {
+    const p = smpOn(16, { default_vcpus: 8, default_maxvcpus: 4 })
+    expect(p.smp).toMatchObject({ cpus: 8, maxCpus: 4 })
+    expect(unsafeLeft(render(p, 'govmm'))).toEqual({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.default_maxvcpus', reason: 'MaxCPUs 4 must be equal to or greater than CPUs 8' })
+  })
+  it('without host.cpus: the arch maximum stands in for the host, with a warning', () => {
+    const p = smpOn(undefined, { default_vcpus: -1 })
+    expect(p.smp).toMatchObject({ cpus: 240, maxCpus: 240 })
+    expect(p.warnings[0]).toMatch(/^host\.cpus is not given: .* 240 CPUs \(the amd64 maximum\)/)
   })
   it('max vCPUs above the arch limit → the limit', () => expect(smp({ default_maxvcpus: 1000 }).maxCpus).toBe(240))
   it('memory: size, slots, maxmem = host + 1024 + offset', () => {

@@ -32,6 +32,8 @@ const examples: { readonly [K in PlanError['_tag']]: Extract<PlanError, { _tag: 
   StateMismatch: { _tag: 'StateMismatch', field: 'state.bridges.0.addr', reason: 'QEMU has pci-bridge-0 at slot 3' },
   Busy: { _tag: 'Busy', path: '/run/s.json', holder: 'pid 42', ms: 5000 },
   MissingProgram: { _tag: 'MissingProgram', program: 'python3', purpose: 'pass fds to QEMU' },
+  PathTooLong: { _tag: 'PathTooLong', field: 'runDir + id', path: `/run/vc/vm/${'x'.repeat(100)}/qmp.sock`, length: 120, max: 107 },
+  HostFactUnavailable: { _tag: 'HostFactUnavailable', fact: 'host.memoryMiB', source: '/proc/meminfo', code: 'ENOENT', supply: 'host.memoryMiB in the sandbox' },
 }
 
 const constructors: Record<string, unknown> = Err
@@ -58,6 +60,12 @@ describe('toMessage', () => {
   })
   it('names the machine and the whitelist', () => {
     expect(Err.toMessage(examples.UnknownMachine)).toBe('UnknownMachine: unrecognised machine type foo for amd64 (supported: pc, q35)')
+  })
+  it('says a socket path is too long as Kata did, naming the field', () => {
+    expect(Err.toMessage(examples.PathTooLong)).toMatch(/^PathTooLong: runDir \+ id: path too long \(got 120, max 107\): \/run\/vc\/vm\/x+\/qmp.sock$/)
+  })
+  it('names the host fact, where it was read and how to supply it', () => {
+    expect(Err.toMessage(examples.HostFactUnavailable)).toBe('HostFactUnavailable: cannot read host.memoryMiB from /proc/meminfo (ENOENT); supply it with host.memoryMiB in the sandbox')
   })
   it('says none when no bridge type is present', () => {
     expect(Err.toMessage(examples.NoBridgeSlot)).toContain('bridge types present: none')

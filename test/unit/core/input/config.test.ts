@@ -121,16 +121,16 @@ describe('decodeConfig: errors', () => {
     expect(problemsOf({ hypervisor: { qemu: [1] } })[0]).toEqual({ path: 'hypervisor.qemu', expected: 'a table', actual: '[1]' })
   })
   it.each([
-    ['kernel', 'vmlinuz', 'absolute path'],
-    ['path', 7, 'absolute path'],
-    ['default_memory', -1, 'non-negative integer'],
-    ['default_memory', 1.5, 'non-negative integer'],
-    ['default_vcpus', '2', 'integer'],
-    ['machine_type', '', 'non-empty string'],
-    ['block_device_driver', 'virtio-mmio', '"virtio-scsi" | "virtio-blk" | "virtio-blk-ccw" | "nvdimm"'],
-    ['shared_fs', 'nfs', '"virtio-9p" | "virtio-fs"'],
+    ['kernel', 'vmlinuz', 'absolute path without control characters or "" (not set)'],
+    ['path', 7, 'absolute path without control characters or "" (not set)'],
+    ['default_memory', -1, 'non-negative integer (uint32: 0..4294967295)'],
+    ['default_memory', 1.5, 'non-negative integer (uint32: 0..4294967295)'],
+    ['default_vcpus', '2', 'integer (int32: -2147483648..2147483647)'],
+    ['machine_type', 'q35\n', 'string without control characters'],
+    ['block_device_driver', 'virtio-foo', '"virtio-scsi" | "virtio-blk" | "virtio-mmio" | "nvdimm" | "virtio-blk-ccw" or "" (not set)'],
+    ['shared_fs', 'nfs', '"virtio-9p" | "virtio-fs" or "" (not set)'],
     ['enable_debug', 'yes', 'boolean'],
-    ['virtio_fs_extra_args', ['a', 1], 'string'],
+    ['virtio_fs_extra_args', ['a', 1], 'string without control characters'],
   ])('InvalidInput naming hypervisor.qemu.%s for %j', (key, value, expected) => {
     const ps = problemsOf(configDoc({ [key]: value }))
     expect(ps).toHaveLength(1)
@@ -143,11 +143,17 @@ describe('decodeConfig: errors', () => {
   it('names the element of a bad array entry', () => {
     expect(problemsOf(configDoc({ virtio_fs_extra_args: ['a', 1] }))[0]?.path).toBe('hypervisor.qemu.virtio_fs_extra_args.1')
   })
-  it('InvalidConfig without a kernel (Missing kernel path)', () => {
-    expect(unsafeLeft(decode({ kernel: undefined }))).toEqual({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.kernel', reason: 'Missing kernel path' })
+  it('katautils\' default kernel when kernel is unset or empty', () => {
+    expect(unsafeRight(decode({ kernel: undefined })).value.kernel).toBe('/usr/share/kata-containers/vmlinuz.container')
+    expect(unsafeRight(decode({ kernel: '' })).value.kernel).toBe('/usr/share/kata-containers/vmlinuz.container')
   })
-  it('InvalidConfig without image and initrd', () => {
-    expect(unsafeLeft(decode({ image: undefined }))).toMatchObject({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.image' })
+  it('InvalidConfig without image and initrd (both unset or empty), in katautils\' words', () => {
+    for (const over of [{ image: undefined }, { image: '', initrd: '' }])
+      expect(unsafeLeft(decode(over))).toEqual({
+        _tag: 'InvalidConfig',
+        field: 'hypervisor.qemu.image',
+        reason: 'Either initrd or image must be set to a valid path (initrd: initrd is not set) (image: image is not set)',
+      })
   })
   it('InvalidConfig with both image and initrd (katautils refuses them)', () => {
     expect(unsafeLeft(decode({ initrd }))).toMatchObject({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.initrd' })
@@ -170,6 +176,6 @@ describe('decodeConfig: errors', () => {
 describe('fromTable', () => {
   it('builds the configuration from an already-decoded table', () => {
     expect(unsafeRight(fromTable({ kernel, initrd })).initrd).toBe(initrd)
-    expect(unsafeLeft(fromTable({ image }))._tag).toBe('InvalidConfig')
+    expect(unsafeLeft(fromTable({ kernel }))._tag).toBe('InvalidConfig')
   })
 })

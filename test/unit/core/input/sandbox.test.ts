@@ -30,9 +30,10 @@ describe('decodeSandbox: values', () => {
       runDir: defaultRunDir,
       consolePath: undefined,
       daemonize: false,
-      host: { memoryMiB: 32000, nested: false, accelerator: 'kvm' },
+      host: { memoryMiB: 32000, nested: false, cpus: 240, accelerator: 'kvm' },
       template: undefined,
       devices: [],
+      hotplug: undefined,
     })
     expect(defaultRunDir).toBe('/run/vc/vm')
     expect(warnings).toEqual([])
@@ -58,8 +59,8 @@ describe('decodeSandbox: values', () => {
     expect(value.devices).toEqual(Object.values(valid))
   })
   it('warns about unknown keys at the top, in host and in devices', () => {
-    const { warnings } = unsafeRight(decodeSandbox(sandboxDoc({ extra: 1, host: { memoryMiB: 1, nested: false, cpus: 4 }, devices: [{ ...valid.vsock, colour: 'x' }] })))
-    expect([...warnings].sort()).toEqual(['unknown key devices.0.colour ignored', 'unknown key extra ignored', 'unknown key host.cpus ignored'])
+    const { warnings } = unsafeRight(decodeSandbox(sandboxDoc({ extra: 1, host: { memoryMiB: 1, nested: false, cores: 4 }, devices: [{ ...valid.vsock, colour: 'x' }] })))
+    expect([...warnings].sort()).toEqual(['unknown key devices.0.colour ignored', 'unknown key extra ignored', 'unknown key host.cores ignored'])
   })
 })
 
