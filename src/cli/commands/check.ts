@@ -13,8 +13,8 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { checkArgv, decodeCapabilities } from '../../core/caps.ts'
 import { toMessage } from '../../core/errors.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { parseJson, readText } from '../../effects/load.ts'
-import { flags, usageError, type Command } from '../io.ts'
+import { parseJson } from '../../effects/load.ts'
+import { files as inputFiles, flags, jsonFlag, oneStdin, report, usageError, type Command } from '../io.ts'
 import { inputFlags, inputOptions } from './argv.ts'
 
 const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
@@ -23,11 +23,15 @@ const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FI
 export const checkCommand: Command = {
   summary: 'check a command line or sandbox against a QEMU binary\'s probed capabilities',
   usage,
+  details: `--caps FILE is a capabilities document from qemu-plan probe; INPUT a command line or a sandbox spec,
+as for diff. One of them may be - (standard input).
+Exit status: 0 the binary has everything, 1 something is missing (one CapabilityMissing line each, on stdout)
+or an input does not load, 2 a usage error.`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
       parseArgs({
         args: [...args],
-        options: { caps: { type: 'string' }, json: { type: 'boolean' }, sandbox: { type: 'string' }, ...inputFlags },
+        options: { caps: { type: 'string' }, ...jsonFlag, sandbox: { type: 'string' }, ...inputFlags },
         allowPositionals: true,
         strict: true,
       }),
@@ -39,14 +43,17 @@ export const checkCommand: Command = {
     const o = inputOptions(io, usage, v.values)
     if (typeof o === 'number') return o
     const capsPath = v.values.caps
+    const twice = oneStdin(io, usage, [capsPath, file, o.configPath])
+    if (twice !== undefined) return twice
+    const fs = inputFiles(io)
     const r = await pipe(
       TE.Do,
-      TE.bind('caps', () => pipe(readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
-      TE.bind('input', () => loadArgvInput(file, o)),
+      TE.bind('caps', () => pipe(fs.readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
+      TE.bind('input', () => loadArgvInput(file, o, fs)),
       TE.flatMapEither(({ caps, input }) => pipe(checkArgv(input.argv, caps), E.map((problems) => ({ caps, input, problems })))),
     )()
     if (E.isLeft(r)) {
-      io.err(`${toMessage(r.left)}\n`)
+      report(io, r.left)
       return 1
     }
     const { caps, input, problems } = r.right
