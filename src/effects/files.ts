@@ -34,6 +34,10 @@ export const errnoCode = (e: unknown): string => {
   return c ?? (e instanceof Error ? e.message : String(e))
 }
 
+/** Linux's PATH_MAX (with its NUL) and NAME_MAX. */
+const pathMax = 4096
+const nameMax = 255
+
 const tooBig = (): Error => Object.assign(new Error(`larger than ${maxInputBytes} bytes`), { code: 'EFBIG' })
 
 // -------------------------------------------------------------------------------------
@@ -104,6 +108,10 @@ export const readStreamBounded = (stream: Readable, limit = maxInputBytes): Prom
 export const ensureDir = (dir: string): TE.TaskEither<PlanError, void> => async () => {
   const abs = resolve(dir)
   const parts = abs.split(sep).filter((p) => p !== '')
+  // what the kernel would refuse part-way is refused before anything is made (no half-made tree)
+  if (Buffer.byteLength(abs) >= pathMax) return { _tag: 'Left', left: io({ op: 'mkdir', path: abs, code: 'ENAMETOOLONG' }) }
+  const long = parts.findIndex((p) => Buffer.byteLength(p) > nameMax)
+  if (long >= 0) return { _tag: 'Left', left: io({ op: 'mkdir', path: join(sep, ...parts.slice(0, long + 1)), code: 'ENAMETOOLONG' }) }
   let at: string = sep
   for (const part of parts) {
     at = join(at, part)

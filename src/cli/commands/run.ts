@@ -35,7 +35,8 @@ JSON lines: {"event": "running", …}, {"event": "stopping"}, {"event": "stopped
     const seed = intFlag(v.seed)
     const size = intFlag(v['image-size'])
     const ms = intFlag(v['timeout-ms']) ?? 15_000
-    if (!v.config || !v.sandbox || seed === 'bad' || size === 'bad' || ms === 'bad') return usageError(io, '--config and --sandbox are required; numbers are non-negative integers', usage)
+    if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
+    if (seed === 'bad' || size === 'bad' || ms === 'bad') return usageError(io, '--seed, --image-size and --timeout-ms take a non-negative integer', usage)
     const twice = oneStdin(io, usage, [v.config, v.sandbox])
     if (twice !== undefined) return twice
     const fail = (e: PlanError): 1 => (report(io, e), 1)
