@@ -7,7 +7,7 @@
  * @since 0.2.0
  */
 import { io as ioError, type PlanError } from '../core/errors.ts'
-import { errnoCode, readStreamBounded } from '../effects/files.ts'
+import { errnoCode, readStdinBounded } from '../effects/files.ts'
 import { commands } from './commands/index.ts'
 import { internalError, report, wantsJson, type Command, type Io } from './io.ts'
 import { run } from './run.ts'
@@ -38,7 +38,7 @@ export const main = async (argv: ReadonlyArray<string>, table: Readonly<Record<s
       }
     },
     err,
-    stdin: () => readStreamBounded(process.stdin),
+    stdin: () => readStdinBounded(),
     json: wantsJson(argv[0] ?? '', argv.slice(1)),
   }
   const onStdoutError = (e: unknown): void => {

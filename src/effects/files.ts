@@ -8,6 +8,7 @@
  * @since 0.2.0
  */
 import { randomBytes } from 'node:crypto'
+import { fstat, type Stats } from 'node:fs'
 import { mkdir, mkdtemp, open, realpath, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -95,6 +96,19 @@ export const readStreamBounded = (stream: Readable, limit = maxInputBytes): Prom
     stream.once('error', rej)
     stream.once('end', () => res(Buffer.concat(chunks, total).toString('utf8')))
   })
+
+/**
+ * Read this process's standard input to its end (bounded). A directory as standard input
+ * (`< /`) is `EISDIR`: Node would read it as empty.
+ *
+ * @since 0.2.0
+ * @category adapters
+ */
+export const readStdinBounded = async (limit = maxInputBytes): Promise<string> => {
+  const st = await new Promise<Stats | undefined>((res) => fstat(0, (e, s) => res(e ? undefined : s)))
+  if (st?.isDirectory()) throw Object.assign(new Error('standard input is a directory'), { code: 'EISDIR' })
+  return readStreamBounded(process.stdin, limit)
+}
 
 /**
  * `mkdir -p`, one component at a time (Node's recursive `mkdir` loops forever where `mkdir`

@@ -622,12 +622,12 @@ interface Proc extends Ran {
 }
 
 /** Run the CLI as a process. `stdout` 'close' closes the read end at once (a reader that went away, as `| head -1`). */
-const proc = (args: ReadonlyArray<string>, o: { readonly stdin?: string; readonly stdout?: 'pipe' | 'close' | 'full'; readonly script?: string } = {}): Promise<Proc> =>
+const proc = (args: ReadonlyArray<string>, o: { readonly stdin?: string | number; readonly stdout?: 'pipe' | 'close' | 'full'; readonly script?: string } = {}): Promise<Proc> =>
   new Promise((res) => {
     const t0 = Date.now()
     const full = o.stdout === 'full' ? openSync('/dev/full', 'w') : undefined
     const argv = o.script === undefined ? ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args] : ['--import', 'tsx', '--input-type=module', '-e', o.script]
-    const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['pipe', full ?? 'pipe', 'pipe'], env: { ...process.env, TMPDIR: join(root, 'tmp') } })
+    const child = spawn(process.execPath, argv, { cwd: repo, stdio: [typeof o.stdin === 'number' ? o.stdin : 'pipe', full ?? 'pipe', 'pipe'], env: { ...process.env, TMPDIR: join(root, 'tmp') } })
     if (full !== undefined) closeSync(full)
     let out = ''
     let err = ''
@@ -635,7 +635,7 @@ const proc = (args: ReadonlyArray<string>, o: { readonly stdin?: string; readonl
     if (o.stdout === 'close') child.stdout?.destroy()
     child.stderr?.on('data', (d) => (err += d))
     child.stdin?.on('error', () => {})
-    child.stdin?.end(o.stdin ?? '')
+    if (typeof o.stdin !== 'number') child.stdin?.end(o.stdin ?? '')
     const kill = setTimeout(() => child.kill('SIGKILL'), 30_000)
     child.on('close', (code, signal) => {
       clearTimeout(kill)
@@ -679,7 +679,11 @@ describe('fuzzing the CLI as a process', () => {
 
   it('reads - from standard input, prints usage on stderr with exit 2 when called with nothing, and its version', { timeout: 60_000 }, async () => {
     const argv = readFileSync(join(repo, 'test/golden/amd64/kata-worked-example.qemu.argv'), 'utf8')
-    const [stdin, none, version] = await Promise.all([proc(['parse', '-', '--json'], { stdin: JSON.stringify(argv.trimEnd().split('\n')) }), proc([]), proc(['--version'])])
+    const dir = openSync('/', 'r')
+    const [stdin, stdinDir, none, version] = await Promise.all([proc(['parse', '-', '--json'], { stdin: JSON.stringify(argv.trimEnd().split('\n')) }), proc(['parse', '-'], { stdin: dir }), proc([]), proc(['--version'])])
+    closeSync(dir)
+    // Node reads a directory on standard input as empty; qemu-plan says what it is
+    expect([stdinDir.code, stdinDir.err]).toEqual([1, 'Io: read -: EISDIR\n'])
     expect(stdin.code, stdin.err).toBe(0)
     expect(JSON.parse(stdin.out)).toEqual(argv.trimEnd().split('\n'))
     expect(none.code).toBe(2)
