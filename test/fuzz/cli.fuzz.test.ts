@@ -367,6 +367,19 @@ const argvText: fc.Arbitrary<{ readonly text: string; readonly ext: string }> = 
 
 const capsText: fc.Arbitrary<string> = fc.tuple(fc.array(mutation, { maxLength: 3 }), textDamage).map(([ms, damage]) => damage(JSON.stringify(mutate(capsDoc, ms)) ?? ''))
 
+/** A config and a sandbox that belong together (a golden input or a random scenario), sometimes mildly damaged: cases that reach the planner, the renderer and the tools. */
+const scenario: fc.Arbitrary<{ readonly config: Json; readonly sandbox: Json; readonly imageSizeBytes: number | undefined }> = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(...goldenInputs.map((g) => ({ config: g.input.config as Json, sandbox: g.input.sandbox as Json, imageSizeBytes: g.input.imageSizeBytes }))),
+      fc.constantFrom(...allArches).chain(arbitraryScenario),
+    ),
+    fc.option(fc.tuple(fc.boolean(), mutation), { freq: 2 }),
+  )
+  .map(([sc, m]) => (m === null ? sc : m[0] ? { ...sc, config: mutate(sc.config, [m[1]]) } : { ...sc, sandbox: mutate(sc.sandbox, [m[1]]) }))
+/** A `{config, sandbox}` document, as diff, topology and check read them. */
+const specText = scenario.map((sc) => ({ text: JSON.stringify({ config: sc.config, sandbox: sc.sandbox, imageSizeBytes: sc.imageSizeBytes ?? 134217728 }) ?? '', ext: '.json' }))
+
 /** Where an input comes from: a generated file, standard input, or an odd path. */
 type Source = { readonly kind: 'file'; readonly text: string; readonly ext: string } | { readonly kind: 'stdin'; readonly text: string } | { readonly kind: 'odd'; readonly index: number }
 const source = (doc: fc.Arbitrary<{ readonly text: string; readonly ext: string }>): fc.Arbitrary<Source> =>
@@ -432,13 +445,24 @@ const build = (command: string, parts: (files: Record<string, string>, stdin: { 
 const cfgSrc = source(configText.map(withExt('.toml')))
 const sbSrc = source(sandboxText.map(withExt('.json')))
 const argvSrc = source(argvText)
-const inputSrc = fc.oneof(argvSrc, sbSrc)
+const inputSrc = fc.oneof(argvSrc, sbSrc, source(specText))
 const capsSrc = fc.oneof({ weight: 3, arbitrary: fc.constant<Source>({ kind: 'file', text: JSON.stringify(capsDoc), ext: '.json' }) }, { weight: 2, arbitrary: source(capsText.map(withExt('.json'))) })
 
 const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
-  argv: fc
-    .tuple(cfgSrc, sbSrc, extraFlags(['--dialect', '--format', '--seed', '--image-size']), fc.boolean())
-    .map(([c, s, extra, size]) => build('argv', (f, i) => ['--config', place(c, 'config', f, i), '--sandbox', place(s, 'sandbox', f, i), ...(size ? ['--image-size', '134217728'] : []), ...extra])),
+  argv: fc.oneof(
+    fc
+      .tuple(cfgSrc, sbSrc, extraFlags(['--dialect', '--format', '--seed', '--image-size']), fc.boolean())
+      .map(([c, s, extra, size]) => build('argv', (f, i) => ['--config', place(c, 'config', f, i), '--sandbox', place(s, 'sandbox', f, i), ...(size ? ['--image-size', '134217728'] : []), ...extra])),
+    fc
+      .tuple(scenario, fc.constantFrom([], ['--dialect', 'govmm'], ['--format', 'lines'], ['--json'], ['--seed', '7']))
+      .map(([sc, extra]) =>
+        build('argv', (f) => {
+          f['config.json'] = JSON.stringify(sc.config) ?? ''
+          f['sandbox.json'] = JSON.stringify(sc.sandbox) ?? ''
+          return ['--config', '@config.json', '--sandbox', '@sandbox.json', '--image-size', String(sc.imageSizeBytes ?? 134217728), ...extra]
+        }),
+      ),
+  ),
   parse: fc.tuple(argvSrc, extraFlags(['--to', '--format'])).map(([a, extra]) => build('parse', (f, i) => [place(a, 'input', f, i), ...extra])),
   diff: fc
     .tuple(inputSrc, inputSrc, fc.option(cfgSrc), extraFlags(['--dialect', '--seed', '--image-size', '--config']))
