@@ -200,7 +200,7 @@ beforeAll(() => {
 afterAll(() => {
   if (savedTmp === undefined) delete process.env.TMPDIR
   else process.env.TMPDIR = savedTmp
-  if (root !== '') rmSync(root, { recursive: true, force: true })
+  if (root !== '') remove(root)
 })
 
 /** Paths no command should choke on, each naming something odd. */
