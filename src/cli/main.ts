@@ -3,7 +3,6 @@
  *
  * @since 0.1.0
  */
-import { run } from './run.ts'
+import { main } from './entry.ts'
 
-const code = await run(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) })
-process.exitCode = code
+await main(process.argv.slice(2))

@@ -317,6 +317,51 @@ export const missingProgram = mk('MissingProgram')
 
 const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}…` : s)
 
+const control = /[\u0000-\u001f\u007f\u2028\u2029]/g
+const escapeControl = (s: string): string =>
+  s.replace(control, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+/**
+ * A value as an error message may echo it: on one line (newlines and other control characters
+ * escaped) and at most `n` characters, a longer value cut and followed by its total length
+ * (`…(10485760 chars)`).
+ *
+ * @example
+ * import { bounded } from 'qemu-plan/src/core/errors.ts'
+ * assert.strictEqual(bounded('a\nb'), 'a\\nb')
+ * assert.strictEqual(bounded('x'.repeat(300), 4), 'xxxx…(300 chars)')
+ * @since 0.2.0
+ * @category errors
+ */
+export const bounded = (s: string, n = 200): string => {
+  const head = escapeControl(s.slice(0, n + 1))
+  if (s.length <= n && head.length <= n) return head
+  // never end on half a surrogate pair
+  const cut = /[\ud800-\udbff]$/.test(head.slice(0, n)) ? head.slice(0, n - 1) : head.slice(0, n)
+  return `${cut}…(${s.length} chars)`
+}
+
+/** How many entries of a list (problems, supported machines) a message names before "and N more". */
+const listed = 10
+const list = (xs: ReadonlyArray<string>, sep: string): string =>
+  xs.length > listed ? `${xs.slice(0, listed).join(sep)}${sep}and ${xs.length - listed} more` : xs.join(sep)
+
+/** Every string an error carries, bounded; a `token` is quoted and clipped where it is printed. */
+const boundedFields = (e: PlanError): PlanError => {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(e))
+    out[k] =
+      k === '_tag' || k === 'token' || k === 'stderr' || typeof v !== 'string'
+        ? Array.isArray(v)
+          ? v.map((x: unknown) => (typeof x === 'string' ? bounded(x) : x))
+          : v
+        : bounded(v)
+  if (e._tag === 'InvalidInput')
+    out.problems = e.problems.slice(0, listed).map((p) => ({ path: bounded(p.path), expected: bounded(p.expected), actual: bounded(p.actual) }))
+  // the same variant, its strings bounded
+  return out as unknown as PlanError
+}
+
 /**
  * One line of human text for an error, starting with its tag (the CLI prints exactly this).
  *
@@ -327,18 +372,22 @@ const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}�
  * @since 0.1.0
  * @category errors
  */
-export const toMessage = (e: PlanError): string => {
+export const toMessage = (whole: PlanError): string => escapeControl(message(boundedFields(whole), whole))
+
+const message = (e: PlanError, whole: PlanError): string => {
   switch (e._tag) {
-    case 'InvalidInput':
-      return `InvalidInput: ${e.problems.map((p) => `${p.path || '<root>'}: expected ${p.expected}, got ${p.actual}`).join('; ')}`
+    case 'InvalidInput': {
+      const more = whole._tag === 'InvalidInput' && whole.problems.length > listed ? `; and ${whole.problems.length - listed} more` : ''
+      return `InvalidInput: ${e.problems.map((p) => `${p.path || '<root>'}: expected ${p.expected}, got ${p.actual}`).join('; ')}${more}`
+    }
     case 'UnknownMachine':
-      return `UnknownMachine: unrecognised machine type ${e.machine} for ${e.arch} (supported: ${e.supported.join(', ')})`
+      return `UnknownMachine: unrecognised machine type ${e.machine} for ${e.arch} (supported: ${list(e.supported, ', ')})`
     case 'UnknownBinary':
       return `UnknownBinary: no QEMU binary known for machine type ${e.machine}; set hypervisor.qemu.path`
     case 'NoBridges':
       return 'NoBridges: failed to get available address from bridges: the plan has no bridges'
     case 'NoBridgeSlot':
-      return `NoBridgeSlot: no free slot on any ${e.bridgeType} bridge (bridge types present: ${e.available.join(', ') || 'none'})`
+      return `NoBridgeSlot: no free slot on any ${e.bridgeType} bridge (bridge types present: ${list(e.available, ', ') || 'none'})`
     case 'DeviceNotOnBridge':
       return `DeviceNotOnBridge: device ${e.id} is not present on any bridge`
     case 'UnknownDevice':
@@ -364,7 +413,7 @@ export const toMessage = (e: PlanError): string => {
     case 'StateMismatch':
       return `StateMismatch: ${e.field}: ${e.reason}`
     case 'PathTooLong':
-      return `PathTooLong: ${e.field}: path too long (got ${e.length}, max ${e.max}): ${clip(e.path)}`
+      return `PathTooLong: ${e.field}: path too long (got ${e.length}, max ${e.max}): ${e.path}`
     case 'HostFactUnavailable':
       return `HostFactUnavailable: cannot read ${e.fact} from ${e.source} (${e.code}); supply it with ${e.supply}`
     case 'ImageNotFound':
@@ -374,7 +423,7 @@ export const toMessage = (e: PlanError): string => {
     case 'ConnectionRefused':
       return `ConnectionRefused: ${e.path}: ${e.code}`
     case 'QemuExited':
-      return `QemuExited: QEMU exited (code ${e.code}, signal ${e.signal}): ${clip(e.stderr.trim(), 400)}`
+      return `QemuExited: QEMU exited (code ${e.code}, signal ${e.signal}): ${bounded(e.stderr.trim(), 400)}`
     case 'QmpError':
       return `QmpError: ${e.command}: ${e.class}: ${e.desc}`
     case 'QmpProtocol':

@@ -20,7 +20,8 @@ import { isRecord } from '../core/input/decode.ts'
 import { lineToArgv } from '../core/parse/shell.ts'
 import { render } from '../core/render.ts'
 import type { Plan } from '../core/vm.ts'
-import { loadPlan, parseJson, readText } from './load.ts'
+import { loadPlan, parseJson } from './load.ts'
+import { nodeEnv, type FileSystem, type Ids } from './ports.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -68,14 +69,15 @@ const planDoc = (doc: Record<string, unknown>, o: InputOptions): E.Either<PlanEr
   )
 
 /**
- * Read a file and produce its command line.
+ * Read a file and produce its command line. `env` reads the files (the CLI's reads `-` from
+ * standard input).
  *
  * @since 0.1.0
  * @category adapters
  */
-export const loadArgvInput = (path: string, o: InputOptions): TE.TaskEither<PlanError, ArgvInput> =>
+export const loadArgvInput = (path: string, o: InputOptions, env: FileSystem & Ids = nodeEnv): TE.TaskEither<PlanError, ArgvInput> =>
   pipe(
-    readText(path),
+    env.readText(path),
     TE.flatMap((text): TE.TaskEither<PlanError, ArgvInput> => {
       const head = text.trimStart()
       const argv = (xs: ReadonlyArray<string>): ArgvInput => ({ kind: 'argv', argv: xs, plan: undefined })
@@ -94,7 +96,7 @@ export const loadArgvInput = (path: string, o: InputOptions): TE.TaskEither<Plan
             if (isRecord(u) && 'sandbox' in u && 'config' in u) return TE.fromEither(planDoc(u, o))
             if (o.configPath === undefined) return TE.left(bad(path, 'a sandbox spec with --config FILE, or {config, sandbox}', 'a sandbox spec without --config'))
             return pipe(
-              loadPlan({ configPath: o.configPath, sandboxPath: path, seed: o.seed ?? 1, imageSizeBytes: o.imageSizeBytes }),
+              loadPlan({ configPath: o.configPath, sandboxPath: path, seed: o.seed ?? 1, imageSizeBytes: o.imageSizeBytes }, { ...env, readText: (p) => (p === path ? TE.right(text) : env.readText(p)) }),
               TE.flatMapEither((l) => rendered(l.plan, o.dialect)),
             )
           }),

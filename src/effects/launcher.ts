@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { qemuExited, timeout, type PlanError } from '../core/errors.ts'
+import { io, qemuExited, timeout, type PlanError } from '../core/errors.ts'
+import { errnoCode } from './files.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -46,7 +47,14 @@ export const launch = (binary: string, args: ReadonlyArray<string>, fds: Readonl
   new Promise((resolve) => {
     let err = ''
     let exit: Exit | undefined
-    const child = spawn(binary, [...args], { stdio: ['ignore', 'ignore', 'pipe', ...fds] })
+    let child: ReturnType<typeof spawn>
+    try {
+      child = spawn(binary, [...args], { stdio: ['ignore', 'ignore', 'pipe', ...fds] })
+    } catch (e) {
+      // what the kernel refuses before any process exists: E2BIG (an argument over 128 KiB, or
+      // too many), a NUL byte in an argument (EINVAL), …
+      return resolve({ _tag: 'Left', left: io({ op: 'spawn', path: binary, code: errnoCode(e) }) })
+    }
     child.stderr?.setEncoding('utf8').on('data', (s: string) => {
       if (err.length < 1 << 20) err += s
     })

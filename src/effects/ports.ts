@@ -6,10 +6,11 @@
  * @since 0.1.0
  */
 import { randomBytes } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { imageNotFound, io, type PlanError } from '../core/errors.ts'
 import type { IdSource } from '../core/ids.ts'
+import { errnoCode, readBounded } from './files.ts'
 import { launch, type Launched } from './launcher.ts'
 import { waitForQmp, type QmpClient, type QmpOptions } from './qmp-client.ts'
 
@@ -48,11 +49,11 @@ export type Env = FileSystem & Ids & Clock & Qemu
 // adapters
 // -------------------------------------------------------------------------------------
 
-const code = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : String(e))
+const code = errnoCode
 
 /** @since 0.1.0 @category adapters */
 export const nodeFileSystem: FileSystem = {
-  readText: (path) => TE.tryCatch(() => readFile(path, 'utf8'), (e) => io({ op: 'read', path, code: code(e) })),
+  readText: (path) => TE.tryCatch(() => readBounded(path), (e) => io({ op: 'read', path, code: code(e) })),
   size: (path) =>
     TE.tryCatch(
       async () => (await stat(path)).size,

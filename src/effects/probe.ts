@@ -13,7 +13,8 @@ import { basename, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeCapabilities, plannerVocabulary, type Capabilities } from '../core/caps.ts'
-import { qmpProtocol, type PlanError } from '../core/errors.ts'
+import { io, qmpProtocol, type PlanError } from '../core/errors.ts'
+import { errnoCode } from './files.ts'
 import { launch } from './launcher.ts'
 import { waitForQmp } from './qmp-client.ts'
 
@@ -118,7 +119,12 @@ export const probe = (binary: string, q: QmpExecutor): TE.TaskEither<PlanError, 
  * @category adapters
  */
 export const probeBinary = (path: string, name = basename(path), timeoutMs = 20_000): TE.TaskEither<PlanError, Capabilities> => async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-probe-'))
+  let dir: string
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'qemu-plan-probe-'))
+  } catch (e) {
+    return E.left(io({ op: 'mkdir', path: join(tmpdir(), 'qemu-plan-probe-…'), code: errnoCode(e) }))
+  }
   const sock = join(dir, 'qmp.sock')
   try {
     const proc = await launch(path, ['-machine', 'none', '-nodefaults', '-display', 'none', '-S', '-qmp', `unix:${sock},server=on,wait=off`])()

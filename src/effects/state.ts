@@ -5,32 +5,25 @@
  *
  * @since 0.1.0
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { invalidInput, io, type PlanError } from '../core/errors.ts'
 import type { Plan } from '../core/vm.ts'
+import { ensureDir, errnoCode, readBounded, writeAtomic } from './files.ts'
 
 /** Where a plan's state file lives: beside its QMP socket. @since 0.1.0 @category utils */
 export const statePath = (plan: Pick<Plan, 'qmpPath'>): string => `${dirname(plan.qmpPath)}/qemu-plan.state.json`
 
-/** @since 0.1.0 @category adapters */
+/** Write the state file atomically (a reader sees the old plan or the new one, never half), creating its directory. @since 0.1.0 @category adapters */
 export const writeState = (path: string, plan: Plan): TE.TaskEither<PlanError, void> =>
-  TE.tryCatch(
-    async () => {
-      await mkdir(dirname(path), { recursive: true })
-      await writeFile(`${path}.tmp`, JSON.stringify(plan))
-      await rename(`${path}.tmp`, path)
-    },
-    (e) => io({ op: 'write', path, code: String((e as NodeJS.ErrnoException).code ?? e) }),
-  )
+  TE.flatMap(ensureDir(dirname(path)), () => writeAtomic(path, JSON.stringify(plan)))
 
 /** @since 0.1.0 @category adapters */
 export const readState = (path: string): TE.TaskEither<PlanError, Plan> =>
   TE.tryCatch(
     async () => {
-      const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-        throw io({ op: 'read', path, code: String(e.code ?? e) })
+      const text = await readBounded(path).catch((e: unknown) => {
+        throw io({ op: 'read', path, code: errnoCode(e) })
       })
       const p = JSON.parse(text) as Plan
       if (typeof p !== 'object' || p === null || !Array.isArray(p.devices) || typeof p.qmpPath !== 'string') throw invalidInput({ problems: [{ path, expected: 'a qemu-plan state file', actual: 'something else' }] })

@@ -6,15 +6,14 @@
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { toMessage } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
 import { loadPlan } from '../../effects/load.ts'
 import { missingBinary } from '../../effects/host.ts'
 import { nodeFileSystem } from '../../effects/ports.ts'
 import type { Dialect } from '../../core/devices/profile.ts'
-import { shellQuote, flags, usageError, type Command, type Exit, type Io } from '../io.ts'
+import { files, flags, jsonFlag, oneStdin, report, shellQuote, usageError, warn, type Command, type Exit, type Io } from '../io.ts'
 
-const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--seed N] [--image-size BYTES]'
+const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--json] [--seed N] [--image-size BYTES]'
 
 /** Parse a non-negative integer flag. @since 0.1.0 @category utils */
 export const intFlag = (v: string | undefined): number | undefined | 'bad' =>
@@ -60,31 +59,38 @@ export const inputOptions = (
 export const argv: Command = {
   summary: 'plan a sandbox and print its QEMU command line',
   usage,
+  details: `--format shell   one shell-quoted line (the default)
+--format lines   one argv token per line
+--format json    one JSON array whose first element is the QEMU binary (--json is the same)
+Host fds named in the sandbox are listed on stderr in the order QEMU sees them (fd 3, 4, …).`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { ...planFlags, dialect: { type: 'string' }, format: { type: 'string' } }, strict: true }).values,
+      parseArgs({ args: [...args], options: { ...planFlags, ...jsonFlag, dialect: { type: 'string' }, format: { type: 'string' } }, strict: true }).values,
     )
     if (typeof v === 'number') return v
     if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
     const dialect = v.dialect ?? 'qemu'
-    const format = v.format ?? 'shell'
+    const format = v.format ?? (v.json ? 'json' : 'shell')
     if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
     if (format !== 'shell' && format !== 'json' && format !== 'lines') return usageError(io, `--format must be shell, json or lines, not ${format}`, usage)
+    if (v.json && format !== 'json') return usageError(io, `--json and --format ${format} disagree`, usage)
     const seed = intFlag(v.seed)
     const imageSizeBytes = intFlag(v['image-size'])
     if (seed === 'bad' || imageSizeBytes === 'bad') return usageError(io, '--seed and --image-size take a non-negative integer', usage)
-    const loaded = await loadPlan({ configPath: v.config, sandboxPath: v.sandbox, seed, imageSizeBytes })()
+    const twice = oneStdin(io, usage, [v.config, v.sandbox])
+    if (twice !== undefined) return twice
+    const loaded = await loadPlan({ configPath: v.config, sandboxPath: v.sandbox, seed, imageSizeBytes }, files(io))()
     const r = pipe(
       loaded,
       E.flatMap((l) => pipe(render(l.plan, dialect), E.map((x) => ({ ...x, warnings: [...l.warnings, ...x.warnings] })))),
     )
     if (E.isLeft(r)) {
-      io.err(`${toMessage(r.left)}\n`)
+      report(io, r.left)
       return 1
     }
     const noBinary = await missingBinary(nodeFileSystem, r.right.binary)()
-    for (const w of [...r.right.warnings, ...(noBinary === undefined ? [] : [noBinary])]) io.err(`warning: ${w}\n`)
-    if (r.right.fds.length > 0) io.err(`note: pass host fds ${r.right.fds.join(',')} as QEMU's fds ${r.right.fds.map((_, i) => 3 + i).join(',')}\n`)
+    for (const w of [...r.right.warnings, ...(noBinary === undefined ? [] : [noBinary])]) warn(io, w)
+    if (r.right.fds.length > 0) warn(io, `pass host fds ${r.right.fds.join(',')} as QEMU's fds ${r.right.fds.map((_, i) => 3 + i).join(',')}`, 'note')
     const all = [r.right.binary, ...r.right.args]
     io.out(format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`)
     return 0

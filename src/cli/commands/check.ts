@@ -13,10 +13,10 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { checkArgv, decodeCapabilities } from '../../core/caps.ts'
 import { toMessage } from '../../core/errors.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { parseJson, readText } from '../../effects/load.ts'
+import { parseJson } from '../../effects/load.ts'
 import { missingBinary } from '../../effects/host.ts'
 import { nodeFileSystem } from '../../effects/ports.ts'
-import { flags, usageError, type Command } from '../io.ts'
+import { files as inputFiles, flags, jsonFlag, oneStdin, report, usageError, warn, type Command } from '../io.ts'
 import { inputFlags, inputOptions } from './argv.ts'
 
 const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
@@ -25,11 +25,15 @@ const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FI
 export const checkCommand: Command = {
   summary: 'check a command line or sandbox against a QEMU binary\'s probed capabilities',
   usage,
+  details: `--caps FILE is a capabilities document from qemu-plan probe; INPUT a command line or a sandbox spec,
+as for diff. One of them may be - (standard input).
+Exit status: 0 the binary has everything, 1 something is missing (one CapabilityMissing line each, on stdout)
+or an input does not load, 2 a usage error.`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
       parseArgs({
         args: [...args],
-        options: { caps: { type: 'string' }, json: { type: 'boolean' }, sandbox: { type: 'string' }, ...inputFlags },
+        options: { caps: { type: 'string' }, ...jsonFlag, sandbox: { type: 'string' }, ...inputFlags },
         allowPositionals: true,
         strict: true,
       }),
@@ -41,20 +45,23 @@ export const checkCommand: Command = {
     const o = inputOptions(io, usage, v.values)
     if (typeof o === 'number') return o
     const capsPath = v.values.caps
+    const twice = oneStdin(io, usage, [capsPath, file, o.configPath])
+    if (twice !== undefined) return twice
+    const fs = inputFiles(io)
     const r = await pipe(
       TE.Do,
-      TE.bind('caps', () => pipe(readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
-      TE.bind('input', () => loadArgvInput(file, o)),
+      TE.bind('caps', () => pipe(fs.readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
+      TE.bind('input', () => loadArgvInput(file, o, fs)),
       TE.flatMapEither(({ caps, input }) => pipe(checkArgv(input.argv, caps), E.map((problems) => ({ caps, input, problems })))),
     )()
     if (E.isLeft(r)) {
-      io.err(`${toMessage(r.left)}\n`)
+      report(io, r.left)
       return 1
     }
     const { caps, input, problems } = r.right
     const binary = input.argv[0]
     const noBinary = binary === undefined ? undefined : await missingBinary(nodeFileSystem, binary)()
-    if (noBinary !== undefined) io.err(`warning: ${noBinary}: checked against ${capsPath} only\n`)
+    if (noBinary !== undefined) warn(io, `${noBinary}: checked against ${capsPath} only`)
     const target = `${caps.binary} ${caps.version.major}.${caps.version.minor}.${caps.version.micro}`
     if (v.values.json) io.out(`${JSON.stringify({ ok: problems.length === 0, binary: target, argv: input.argv, problems }, null, 2)}\n`)
     else if (problems.length === 0) io.out(`ok: ${target} has every machine, option, driver, property and object this command line uses\n`)

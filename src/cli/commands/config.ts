@@ -9,29 +9,28 @@ import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { toMessage } from '../../core/errors.ts'
 import { decodeConfig } from '../../core/input/config.ts'
 import { configJson, configToml } from '../../core/input/config-view.ts'
-import { parseConfigText, readText } from '../../effects/load.ts'
-import { flags, usageError, type Command } from '../io.ts'
+import { parseConfigText } from '../../effects/load.ts'
+import { files, flags, jsonFlag, report, usageError, warn, type Command } from '../io.ts'
 
-const usage = 'qemu-plan config --config FILE [--json]'
+const usage = 'qemu-plan config --config FILE|- [--json]'
 
 /** @since 0.2.0 @category constructors */
 export const configCommand: Command = {
   summary: "print the configuration after katautils' defaults",
   usage,
   run: async (args, io) => {
-    const v = flags(io, usage, () => parseArgs({ args: [...args], options: { config: { type: 'string' }, json: { type: 'boolean' } }, strict: true }).values)
+    const v = flags(io, usage, () => parseArgs({ args: [...args], options: { config: { type: 'string' }, ...jsonFlag }, strict: true }).values)
     if (typeof v === 'number') return v
     const path = v.config
     if (!path) return usageError(io, '--config is required', usage)
-    const r = await pipe(readText(path), TE.flatMapEither((t) => parseConfigText(t, path)), TE.flatMapEither(decodeConfig))()
+    const r = await pipe(files(io).readText(path), TE.flatMapEither((t) => parseConfigText(t, path)), TE.flatMapEither(decodeConfig))()
     if (E.isLeft(r)) {
-      io.err(`${toMessage(r.left)}\n`)
+      report(io, r.left)
       return 1
     }
-    for (const w of r.right.warnings) io.err(`warning: ${w}\n`)
+    for (const w of r.right.warnings) warn(io, w)
     io.out(v.json ? `${JSON.stringify(configJson(r.right.value), null, 2)}\n` : configToml(r.right.value))
     return 0
   },

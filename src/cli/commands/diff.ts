@@ -9,20 +9,19 @@ import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Dialect } from '../../core/devices/profile.ts'
 import { diff, formatDiff, isEmpty, view } from '../../core/diff/index.ts'
-import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { flags, usageError, type Command, type Io } from '../io.ts'
+import { files, flags, jsonFlag, oneStdin, report, usageError, type Command, type Io } from '../io.ts'
 import { inputFlags, inputOptions } from './argv.ts'
 
 const usage = 'qemu-plan diff A B [--json] [--config FILE] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
 
 /** Load and parse one side; print the error and answer `undefined` on trouble. */
 const side = async (io: Io, path: string, o: { configPath: string | undefined; dialect: Dialect; seed: number | undefined; imageSizeBytes: number | undefined }) => {
-  const loaded = await loadArgvInput(path, o)()
+  const loaded = await loadArgvInput(path, o, files(io))()
   const parsed = E.isLeft(loaded) ? loaded : parseArgv(loaded.right.argv)
   if (E.isLeft(parsed)) {
-    io.err(`${toMessage(parsed.left)} (in ${path})\n`)
+    report(io, parsed.left, { input: path })
     return undefined
   }
   return { kind: E.isRight(loaded) ? loaded.right.kind : 'argv', parsed: parsed.right }
@@ -32,11 +31,14 @@ const side = async (io: Io, path: string, o: { configPath: string | undefined; d
 export const diffCommand: Command = {
   summary: 'semantic diff of two QEMU command lines or sandbox specs (exit 0 same, 1 different)',
   usage,
+  details: `A and B are command lines (a JSON array, one token per line, a shell or ps line) or sandbox specs
+(a sandbox JSON with --config FILE, or a {config, sandbox} document); one of them may be - (standard input).
+Exit status: 0 equivalent, 1 different, 2 trouble (a usage error, or an input that does not load or parse).`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
       parseArgs({
         args: [...args],
-        options: { json: { type: 'boolean' }, ...inputFlags },
+        options: { ...jsonFlag, ...inputFlags },
         allowPositionals: true,
         strict: true,
       }),
@@ -46,9 +48,13 @@ export const diffCommand: Command = {
     if (a === undefined || b === undefined || extra.length > 0) return usageError(io, 'diff takes exactly two files', usage)
     const o = inputOptions(io, usage, v.values)
     if (typeof o === 'number') return o
+    const twice = oneStdin(io, usage, [a, b, o.configPath])
+    if (twice !== undefined) return twice
+    // the first side that fails is the one error reported
     const sa = await side(io, a, o)
+    if (sa === undefined) return 2
     const sb = await side(io, b, o)
-    if (sa === undefined || sb === undefined) return 2
+    if (sb === undefined) return 2
     const d = diff(view(sa.parsed), view(sb.parsed))
     const same = isEmpty(d)
     if (v.values.json) {

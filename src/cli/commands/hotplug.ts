@@ -8,28 +8,39 @@
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { hotplugBlock, hotplugNetwork, hotplugVfio, unplug as unplugPlan, type HotplugPlan } from '../../arch/hotplug.ts'
-import { toMessage, type PlanError } from '../../core/errors.ts'
+import type { PlanError } from '../../core/errors.ts'
 import type { Plan } from '../../core/vm.ts'
 import { addCpus, addMemory, execute, type Failed } from '../../effects/hotplug.ts'
 import { connect, type QmpClient } from '../../effects/qmp-client.ts'
 import { readState, writeState } from '../../effects/state.ts'
-import { flags, usageError, type Command, type Io } from '../io.ts'
+import { flags, jsonFlag, report as reportError, usageError, type Command, type Io } from '../io.ts'
 import { intFlag } from './argv.ts'
 
 const hotUsage =
-  'qemu-plan hotplug --state FILE (block --id ID --file PATH [--format F] [--scsi] | network --id ID --mac MAC --tap NAME [--queues N] | vfio --id ID --bdf BDF [--root-bus] | cpus --count N | memory --size-mib N) [--timeout-ms N]'
-const unUsage = 'qemu-plan unplug --state FILE --id ID [--timeout-ms N]'
+  'qemu-plan hotplug --state FILE (block --id ID --file PATH [--format F] [--scsi] | network --id ID --mac MAC --tap NAME [--queues N] | vfio --id ID --bdf BDF [--root-bus] | cpus --count N | memory --size-mib N) [--timeout-ms N] [--json]'
+const unUsage = 'qemu-plan unplug --state FILE --id ID [--timeout-ms N] [--json]'
+
+const stateDetails = `--state is the VM's state file, qemu-plan.state.json beside its QMP socket (written by run);
+it is read and rewritten, so it cannot be standard input. --timeout-ms bounds each QMP wait (default 5000).`
 
 const options = {
   state: { type: 'string' }, id: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' }, scsi: { type: 'boolean' },
   mac: { type: 'string' }, tap: { type: 'string' }, queues: { type: 'string' }, bdf: { type: 'string' }, 'root-bus': { type: 'boolean' },
-  count: { type: 'string' }, 'size-mib': { type: 'string' }, 'timeout-ms': { type: 'string' },
+  count: { type: 'string' }, 'size-mib': { type: 'string' }, 'timeout-ms': { type: 'string' }, ...jsonFlag,
 } as const
+
+/** The `--state` and `--timeout-ms` shared by hotplug and unplug: a usage error, or what they say. */
+const stateFlags = (io: Io, usage: string, v: { readonly state?: string | undefined; readonly 'timeout-ms'?: string | undefined }): { state: string; ms: number } | 2 => {
+  const ms = intFlag(v['timeout-ms']) ?? 5000
+  if (!v.state) return usageError(io, '--state is required', usage)
+  if (v.state === '-') return usageError(io, '--state names the VM\'s state file, which is read and rewritten: it cannot be standard input (-)', usage)
+  if (ms === 'bad') return usageError(io, '--timeout-ms takes a non-negative integer', usage)
+  return { state: v.state, ms }
+}
 
 const report = (io: Io, e: Failed | PlanError): 1 => {
   const f = '_tag' in e ? { error: e, undoErrors: [] } : e
-  io.err(`${toMessage(f.error)}\n`)
-  for (const u of f.undoErrors) io.err(`undo failed: ${toMessage(u)}\n`)
+  reportError(io, f.error, { undoErrors: f.undoErrors })
   return 1
 }
 
@@ -53,7 +64,11 @@ const runPlan = (io: Io, h: E.Either<PlanError, HotplugPlan>) => async (qmp: Qmp
   const r = await execute(qmp, h.right)()
   const loc = h.right.location
   if (E.isRight(r) && loc)
-    io.out(`${loc.id}: ${loc.placement._tag === 'Pci' ? `bus ${loc.placement.bus} slot ${loc.placement.slot}` : loc.placement._tag === 'Ccw' ? `devno ${loc.placement.devno}` : 'added'}${loc.pciPath ? `, guest PCI path ${loc.pciPath}` : ''}${loc.ccwBusId ? `, guest CCW bus id ${loc.ccwBusId}` : ''}\n`)
+    io.out(
+      io.json
+        ? `${JSON.stringify(loc)}\n`
+        : `${loc.id}: ${loc.placement._tag === 'Pci' ? `bus ${loc.placement.bus} slot ${loc.placement.slot}` : loc.placement._tag === 'Ccw' ? `devno ${loc.placement.devno}` : 'added'}${loc.pciPath ? `, guest PCI path ${loc.pciPath}` : ''}${loc.ccwBusId ? `, guest CCW bus id ${loc.ccwBusId}` : ''}\n`,
+    )
   return r
 }
 
@@ -61,37 +76,41 @@ const runPlan = (io: Io, h: E.Either<PlanError, HotplugPlan>) => async (qmp: Qmp
 export const hotplug: Command = {
   summary: 'hot-add a block, network or VFIO device, vCPUs or memory to a running VM',
   usage: hotUsage,
+  details: `${stateDetails}
+Prints where the device landed (bus and slot, guest PCI path or CCW bus id); --json prints it as one object.`,
   run: async (args, io) => {
     const parsed = flags(io, hotUsage, () =>
       parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
     )
     if (typeof parsed === 'number') return parsed
     const v = parsed.values
-    const what = parsed.positionals[0]
-    const ms = intFlag(v['timeout-ms']) ?? 5000
+    const [what, ...extra] = parsed.positionals
     const n = (x: string | undefined): number | 'bad' => (x === undefined ? 'bad' : (intFlag(x) ?? 'bad'))
-    if (!v.state || ms === 'bad') return usageError(io, '--state is required', hotUsage)
+    const sf = stateFlags(io, hotUsage, v)
+    if (typeof sf === 'number') return sf
+    const { state, ms } = sf
+    if (extra.length > 0) return usageError(io, `hotplug adds one thing at a time (got ${[what, ...extra].join(' ')})`, hotUsage)
     switch (what) {
       case 'block':
         if (!v.id || !v.file) return usageError(io, 'block needs --id and --file', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => runPlan(io, hotplugBlock(p, { id: v.id as string, file: v.file as string, format: v.format, via: v.scsi ? 'virtio-scsi' : 'virtio-blk' }))(qmp))
+        return session(io, state, ms, (qmp, p) => runPlan(io, hotplugBlock(p, { id: v.id as string, file: v.file as string, format: v.format, via: v.scsi ? 'virtio-scsi' : 'virtio-blk' }))(qmp))
       case 'network': {
         const queues = v.queues === undefined ? 1 : n(v.queues)
         if (!v.id || !v.mac || !v.tap || queues === 'bad') return usageError(io, 'network needs --id, --mac and --tap', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => runPlan(io, hotplugNetwork(p, { id: v.id as string, mac: v.mac as string, tap: { name: v.tap as string, queues } }))(qmp))
+        return session(io, state, ms, (qmp, p) => runPlan(io, hotplugNetwork(p, { id: v.id as string, mac: v.mac as string, tap: { name: v.tap as string, queues } }))(qmp))
       }
       case 'vfio':
         if (!v.id || !v.bdf) return usageError(io, 'vfio needs --id and --bdf', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => runPlan(io, hotplugVfio(p, { id: v.id as string, bdf: v.bdf as string, onRootBus: v['root-bus'] ?? false }))(qmp))
+        return session(io, state, ms, (qmp, p) => runPlan(io, hotplugVfio(p, { id: v.id as string, bdf: v.bdf as string, onRootBus: v['root-bus'] ?? false }))(qmp))
       case 'cpus': {
         const count = n(v.count)
         if (count === 'bad') return usageError(io, 'cpus needs --count N', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => addCpus(qmp, p, count)().then(E.map((h) => h.after)))
+        return session(io, state, ms, (qmp, p) => addCpus(qmp, p, count)().then(E.map((h) => h.after)))
       }
       case 'memory': {
         const size = n(v['size-mib'])
         if (size === 'bad') return usageError(io, 'memory needs --size-mib N', hotUsage)
-        return session(io, v.state, ms, (qmp, p) => addMemory(qmp, p, size)().then(E.map((h) => h.after)))
+        return session(io, state, ms, (qmp, p) => addMemory(qmp, p, size)().then(E.map((h) => h.after)))
       }
       default:
         return usageError(io, `what to hot-add: block, network, vfio, cpus or memory (got ${what ?? 'nothing'})`, hotUsage)
@@ -103,14 +122,17 @@ export const hotplug: Command = {
 export const unplug: Command = {
   summary: 'unplug a hot-added device (or vCPU) from a running VM',
   usage: unUsage,
+  details: stateDetails,
   run: async (args, io) => {
     const v = flags(io, unUsage, () =>
-      parseArgs({ args: [...args], options: { state: { type: 'string' }, id: { type: 'string' }, 'timeout-ms': { type: 'string' } }, strict: true }).values,
+      parseArgs({ args: [...args], options: { state: { type: 'string' }, id: { type: 'string' }, 'timeout-ms': { type: 'string' }, ...jsonFlag }, strict: true }).values,
     )
     if (typeof v === 'number') return v
-    const ms = intFlag(v['timeout-ms']) ?? 5000
-    if (!v.state || !v.id || ms === 'bad') return usageError(io, '--state and --id are required', unUsage)
-    return session(io, v.state, ms, (qmp, p) => runPlan(io, unplugPlan(p, v.id as string, ms))(qmp))
+    const sf = stateFlags(io, unUsage, v)
+    if (typeof sf === 'number') return sf
+    if (!v.id) return usageError(io, '--id is required', unUsage)
+    const id = v.id
+    return session(io, sf.state, sf.ms, (qmp, p) => runPlan(io, unplugPlan(p, id, sf.ms))(qmp))
   },
 }
 

@@ -10,34 +10,38 @@
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { withMachineFacts } from '../../arch/index.ts'
-import { toMessage } from '../../core/errors.ts'
 import { parseArgv } from '../../core/parse/plan.ts'
 import { render } from '../../core/render.ts'
 import { assignPlacements } from '../../core/topology.ts'
 import { loadArgvInput } from '../../effects/argv-input.ts'
-import { shellQuote, flags, usageError, type Command } from '../io.ts'
+import { files, flags, jsonFlag, report, shellQuote, usageError, warn, type Command } from '../io.ts'
 
-const usage = 'qemu-plan parse FILE [--to qemu|govmm] [--format shell|json|lines|plan]'
+const usage = 'qemu-plan parse FILE [--to qemu|govmm] [--format shell|json|lines|plan] [--json]'
 
 /** @since 0.1.0 @category constructors */
 export const parseCommand: Command = {
   summary: 'read a QEMU command line back into the device model and print it (or convert its dialect)',
   usage,
+  details: `FILE holds argv as a JSON array, one token per line (*.argv), a shell-quoted line, or a Kata 1.9
+line as ps shows it; - reads it from standard input (a JSON array or a line).
+--to prints it in the other dialect; --format json (or --json) prints argv as a JSON array,
+--format plan the parsed device model.`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { to: { type: 'string' }, format: { type: 'string' } }, allowPositionals: true, strict: true }),
+      parseArgs({ args: [...args], options: { to: { type: 'string' }, format: { type: 'string' }, ...jsonFlag }, allowPositionals: true, strict: true }),
     )
     if (typeof v === 'number') return v
     const [file, ...extra] = v.positionals
     if (file === undefined || extra.length > 0) return usageError(io, 'parse takes exactly one file', usage)
     const to = v.values.to
-    const format = v.values.format ?? 'shell'
+    const format = v.values.format ?? (v.values.json ? 'json' : 'shell')
     if (to !== undefined && to !== 'qemu' && to !== 'govmm') return usageError(io, `--to must be qemu or govmm, not ${to}`, usage)
     if (!['shell', 'json', 'lines', 'plan'].includes(format)) return usageError(io, `--format must be shell, json, lines or plan, not ${format}`, usage)
-    const loaded = await loadArgvInput(file, { dialect: to ?? 'qemu' })()
+    if (v.values.json && format !== 'json' && format !== 'plan') return usageError(io, `--json and --format ${format} disagree`, usage)
+    const loaded = await loadArgvInput(file, { dialect: to ?? 'qemu' }, files(io))()
     const parsed = E.isLeft(loaded) ? loaded : parseArgv(loaded.right.argv)
     if (E.isLeft(parsed)) {
-      io.err(`${toMessage(parsed.left)}\n`)
+      report(io, parsed.left)
       return 1
     }
     if (format === 'plan') {
@@ -48,10 +52,10 @@ export const parseCommand: Command = {
     const plan = to === 'qemu' && parsed.right.dialect === 'govmm' ? assignPlacements(withMachineFacts(parsed.right.plan)) : parsed.right.plan
     const r = render(plan, to ?? parsed.right.dialect)
     if (E.isLeft(r)) {
-      io.err(`${toMessage(r.left)}\n`)
+      report(io, r.left)
       return 1
     }
-    for (const w of r.right.warnings) io.err(`warning: ${w}\n`)
+    for (const w of r.right.warnings) warn(io, w)
     const all = parsed.right.hasBinary ? [r.right.binary, ...r.right.args] : r.right.args
     io.out(format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`)
     return 0

@@ -5,42 +5,51 @@
  *
  * @since 0.1.0
  */
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { toMessage, type PlanError } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
+import { ensureDir } from '../../effects/files.ts'
 import { exitedError, launch, waitForSocket } from '../../effects/launcher.ts'
 import { loadPlan } from '../../effects/load.ts'
 import { connect, waitForQmp } from '../../effects/qmp-client.ts'
 import { statePath, writeState } from '../../effects/state.ts'
-import { flags, usageError, type Command } from '../io.ts'
+import { files, flags, jsonFlag, oneStdin, report, usageError, warn, type Command } from '../io.ts'
 import { intFlag, planFlags } from './argv.ts'
 
-const usage = 'qemu-plan run --config FILE --sandbox FILE [--seed N] [--image-size BYTES] [--timeout-ms N]'
+const usage = 'qemu-plan run --config FILE --sandbox FILE [--seed N] [--image-size BYTES] [--timeout-ms N] [--json]'
 
 /** @since 0.1.0 @category constructors */
 export const run: Command = {
   summary: 'launch the planned VM in the foreground; Ctrl-C stops it with QMP quit',
   usage,
+  details: `The run directory (runDir/id) must be a real, writable directory or one run can create;
+--timeout-ms bounds the wait for QEMU's QMP socket (default 15000). --json prints events as
+JSON lines: {"event": "running", …}, {"event": "stopping"}, {"event": "stopped", …}.`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { ...planFlags, 'timeout-ms': { type: 'string' } }, strict: true }).values,
+      parseArgs({ args: [...args], options: { ...planFlags, ...jsonFlag, 'timeout-ms': { type: 'string' } }, strict: true }).values,
     )
     if (typeof v === 'number') return v
     const seed = intFlag(v.seed)
     const size = intFlag(v['image-size'])
     const ms = intFlag(v['timeout-ms']) ?? 15_000
-    if (!v.config || !v.sandbox || seed === 'bad' || size === 'bad' || ms === 'bad') return usageError(io, '--config and --sandbox are required; numbers are non-negative integers', usage)
-    const fail = (e: PlanError): 1 => (io.err(`${toMessage(e)}\n`), 1)
-    const loaded = await loadPlan({ configPath: v.config, sandboxPath: v.sandbox, seed, imageSizeBytes: size })()
+    if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
+    if (seed === 'bad' || size === 'bad' || ms === 'bad') return usageError(io, '--seed, --image-size and --timeout-ms take a non-negative integer', usage)
+    const twice = oneStdin(io, usage, [v.config, v.sandbox])
+    if (twice !== undefined) return twice
+    const fail = (e: PlanError): 1 => (report(io, e), 1)
+    const say = (event: string, text: string, data: Readonly<Record<string, unknown>> = {}): void =>
+      io.out(v.json ? `${JSON.stringify({ event, ...data })}\n` : `${text}\n`)
+    const loaded = await loadPlan({ configPath: v.config, sandboxPath: v.sandbox, seed, imageSizeBytes: size }, files(io))()
     if (E.isLeft(loaded)) return fail(loaded.left)
     const plan = { ...loaded.right.plan, knobs: { ...loaded.right.plan.knobs, daemonize: false } }
     const r = render(plan, 'qemu')
     if (E.isLeft(r)) return fail(r.left)
-    for (const w of [...loaded.right.warnings, ...r.right.warnings]) io.err(`warning: ${w}\n`)
-    mkdirSync(dirname(plan.qmpPath), { recursive: true })
+    for (const w of [...loaded.right.warnings, ...r.right.warnings]) warn(io, w)
+    const dir = await ensureDir(dirname(plan.qmpPath))()
+    if (E.isLeft(dir)) return fail(dir.left)
     const q = await launch(r.right.binary, r.right.args, r.right.fds)()
     if (E.isLeft(q)) return fail(q.left)
     const proc = q.right
@@ -51,13 +60,13 @@ export const run: Command = {
     if (E.isLeft(probe)) return (proc.kill(), fail(probe.left))
     await probe.right.close()
     const saved = await writeState(statePath(plan), plan)()
-    if (E.isLeft(saved)) io.err(`warning: ${toMessage(saved.left)}\n`)
-    io.out(`running ${plan.name}: pid ${proc.pid}, QMP ${plan.qmpPath}\n`)
+    if (E.isLeft(saved)) warn(io, `state file not written (hot-plug will not find this VM): ${toMessage(saved.left)}`)
+    say('running', `running ${plan.name}: pid ${proc.pid}, QMP ${plan.qmpPath}`, { name: plan.name, pid: proc.pid, qmp: plan.qmpPath, state: statePath(plan) })
     let stopping = false
     const stop = async (): Promise<void> => {
       if (stopping) return
       stopping = true
-      io.out('stopping: QMP quit\n')
+      say('stopping', 'stopping: QMP quit')
       const c = await connect(plan.qmpPath, { process: proc, timeoutMs: 3000 })()
       if (E.isRight(c)) await c.right.execute('quit', undefined, 3000)()
       const gone = await Promise.race([proc.exited, new Promise((res) => setTimeout(() => res(undefined), 5000))])
@@ -67,7 +76,7 @@ export const run: Command = {
     process.once('SIGTERM', () => void stop())
     const exit = await proc.exited
     if (stopping) {
-      io.out(`stopped ${plan.name}\n`)
+      say('stopped', `stopped ${plan.name}`, { name: plan.name })
       return 0
     }
     return fail(exitedError(proc, exit))

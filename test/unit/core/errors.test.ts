@@ -73,7 +73,39 @@ describe('toMessage', () => {
   it('clips long QEMU stderr', () => {
     const m = Err.toMessage(Err.qemuExited({ code: 1, signal: null, stderr: 'x'.repeat(1000) }))
     expect(m.length).toBeLessThan(500)
-    expect(m.endsWith('…')).toBe(true)
+    expect(m.endsWith('…(1000 chars)')).toBe(true)
+  })
+})
+
+describe('bounded messages', () => {
+  it('cuts a long value after 200 characters and gives its length', () => {
+    const m = Err.toMessage(Err.unknownMachine({ arch: 'amd64', machine: 'x'.repeat(10 << 20), supported: ['pc'] }))
+    expect(m).toBe(`UnknownMachine: unrecognised machine type ${'x'.repeat(200)}…(10485760 chars) for amd64 (supported: pc)`)
+  })
+  it('escapes newlines and other control characters, so a message is one line', () => {
+    const m = Err.toMessage(Err.invalidConfig({ field: 'a\nb', reason: 'c\r\u0000d\u2028' }))
+    expect(m).toBe('InvalidConfig: a\\nb: c\\r\\u0000d\\u2028')
+    expect(Err.toMessage(Err.parseError({ position: 1, token: 'a\u2028b', reason: 'x' }))).not.toMatch(/[\n\r\u2028]/)
+  })
+  it('names the first ten problems and counts the rest', () => {
+    const problems = Array.from({ length: 100_000 }, (_, i) => ({ path: `devices.${i}.file`, expected: 'absolute path', actual: 'nothing' }))
+    const m = Err.toMessage(Err.invalidInput({ problems }))
+    expect(m.length).toBeLessThan(1000)
+    expect(m).toContain('devices.9.file')
+    expect(m).not.toContain('devices.10.file')
+    expect(m.endsWith('; and 99990 more')).toBe(true)
+  })
+  it('bounds every field of every variant', () => {
+    const huge = `${'y'.repeat(5000)}\n`
+    for (const e of Object.values(examples)) {
+      const big = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, k !== '_tag' && typeof v === 'string' ? huge : v])) as PlanError
+      const m = Err.toMessage(big)
+      expect(m.length, e._tag).toBeLessThan(2000)
+      expect(m, e._tag).not.toContain('\n')
+    }
+  })
+  it('never splits a surrogate pair', () => {
+    expect(Err.bounded(`${'a'.repeat(199)}😀😀`)).toBe(`${'a'.repeat(199)}…(203 chars)`)
   })
 })
 
