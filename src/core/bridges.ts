@@ -112,7 +112,8 @@ export const formatSlot = (type: BridgeType, slot: number): string =>
  * @see kata qemuArchBase.addDeviceToBridge
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { addDeviceToBridge, makeBridges } from 'qemu-plan/src/core/bridges.ts'
+ * import { bridges } from 'qemu-plan'
+ * const { addDeviceToBridge, makeBridges } = bridges
  * const r = addDeviceToBridge('disk', 'pci')(makeBridges('pci', 1))
  * assert.ok(E.isRight(r) && r.right.addr === '01')
  * assert.deepStrictEqual(addDeviceToBridge(makeBridges('pci', 1), 'disk', 'pci'), r)

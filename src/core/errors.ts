@@ -116,7 +116,7 @@ const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}â€
  * One line of human text for an error, starting with its tag (the CLI prints exactly this).
  *
  * @example
- * import { toMessage, noBridgeSlot } from 'qemu-plan/src/core/errors.ts'
+ * import { toMessage, noBridgeSlot } from 'qemu-plan'
  * assert.strictEqual(toMessage(noBridgeSlot({ bridgeType: 'pci', available: ['pcie'] })),
  *   'NoBridgeSlot: no free slot on any pci bridge (bridge types present: pcie)')
  * @since 0.1.0

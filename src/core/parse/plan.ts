@@ -166,7 +166,7 @@ const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<Arc
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { parseArgv } from 'qemu-plan/src/core/parse/plan.ts'
+ * import { parseArgv } from 'qemu-plan'
  * const r = parseArgv(['-machine', 'q35,accel=kvm', '-device', 'bogus-dev,id=x'])
  * assert.ok(E.isLeft(r) && r.left._tag === 'ParseError' && r.left.position === 3)
  * @since 0.1.0
