@@ -167,8 +167,9 @@ const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<Arc
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
  * import { parseArgv } from 'qemu-plan'
+ * // a typed error, never a throw: this line lacks the -name every planned command line has
  * const r = parseArgv(['-machine', 'q35,accel=kvm', '-device', 'bogus-dev,id=x'])
- * assert.ok(E.isLeft(r) && r.left._tag === 'ParseError' && r.left.position === 3)
+ * assert.ok(E.isLeft(r) && r.left._tag === 'ParseError' && r.left.reason.includes('no -name'))
  * @since 0.1.0
  * @category utils
  */
