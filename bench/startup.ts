@@ -49,10 +49,10 @@ const time = (file: string, args: ReadonlyArray<string>): number => {
 
 export const example = ['argv', '--config', 'examples/configuration.toml', '--sandbox', 'examples/sandbox.json', '--image-size', '134217728', '--seed', '1']
 
-export const startup = (runs: number): Startup => {
+export const startup = async (runs: number): Promise<Startup> => {
   const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-startup-'))
   try {
-    const { app } = packAndInstall(dir)
+    const { app } = await packAndInstall(dir)
     const cli = join(app, 'node_modules', '.bin', 'qemu-plan')
     const fromSources = join(repoRoot, 'bin', 'qemu-plan.js')
     const node: Array<number> = []
@@ -74,5 +74,5 @@ export const startup = (runs: number): Startup => {
 
 if (process.argv[1] !== undefined && process.argv[1] === import.meta.filename) {
   const i = process.argv.indexOf('--runs')
-  console.log(JSON.stringify(startup(i > 0 ? Number(process.argv[i + 1]) : 30)))
+  console.log(JSON.stringify(await startup(i > 0 ? Number(process.argv[i + 1]) : 30)))
 }

@@ -10,10 +10,11 @@
  *
  *   npx tsx scripts/consumer.ts DIR    # build, pack and install into DIR/app; prints the paths
  */
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
+import { promisify } from 'node:util'
 
 export const repoRoot = resolve(import.meta.dirname, '..')
 
@@ -52,14 +53,21 @@ export interface Installed extends Packed {
   readonly pkg: string
 }
 
-const npm = (args: ReadonlyArray<string>, cwd: string): string =>
-  execFileSync('npm', [...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } })
+const npm = async (args: ReadonlyArray<string>, cwd: string): Promise<string> => {
+  try {
+    const r = await promisify(execFile)('npm', [...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } })
+    return r.stdout
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string }
+    throw new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${x.stdout ?? ''}${x.stderr ?? String(e)}`)
+  }
+}
 
 /** `npm run build`, then `npm pack` into `dir`. */
-export const buildAndPack = (dir: string): Packed => {
-  npm(['run', 'build'], repoRoot)
+export const buildAndPack = async (dir: string): Promise<Packed> => {
+  await npm(['run', 'build'], repoRoot)
   // the build just ran: no prepack again
-  const out = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], repoRoot)) as ReadonlyArray<{ filename: string; files: ReadonlyArray<{ path: string }> }>
+  const out = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], repoRoot)) as ReadonlyArray<{ filename: string; files: ReadonlyArray<{ path: string }> }>
   const p = out[0]
   if (p === undefined) throw new Error('npm pack printed no result')
   return { tarball: join(dir, p.filename), files: p.files.map((f) => f.path) }
@@ -83,7 +91,7 @@ const closure = (lock: Lock, names: ReadonlyArray<string>): Record<string, LockE
 }
 
 /** Install the tarball (and fp-ts, fast-check, @types/node) into a new project `dir/app`. */
-export const install = (dir: string, packed: Packed): Installed => {
+export const install = async (dir: string, packed: Packed): Promise<Installed> => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as Lock
   const app = join(dir, 'app')
@@ -111,16 +119,16 @@ export const install = (dir: string, packed: Packed): Installed => {
     },
   }
   writeFileSync(join(app, 'package-lock.json'), `${JSON.stringify(consumerLock, null, 2)}\n`)
-  npm(['ci', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], app)
+  await npm(['ci', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], app)
   return { ...packed, app, pkg: join(app, 'node_modules', name) }
 }
 
 /** Build, pack and install into `dir/app`. */
-export const packAndInstall = (dir: string): Installed => install(dir, buildAndPack(dir))
+export const packAndInstall = async (dir: string): Promise<Installed> => install(dir, await buildAndPack(dir))
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
   const dir = process.argv[2]
   if (dir === undefined) throw new Error('usage: npx tsx scripts/consumer.ts DIR')
-  const i = packAndInstall(resolve(dir))
+  const i = await packAndInstall(resolve(dir))
   console.log(JSON.stringify({ tarball: i.tarball, app: i.app, pkg: i.pkg }, null, 2))
 }

@@ -46,9 +46,9 @@ type Job = Promise<{ code: number; stdout: string; stderr: string }>
 const jobs: Record<string, Job> = {}
 const started: Array<() => void> = []
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qemu-plan-consumer-'))
-  c = packAndInstall(dir)
+  c = await packAndInstall(dir)
   for (const start of started) start()
 }, 240_000)
 
