@@ -44,6 +44,7 @@ let c: Installed
 /** The slow checks (tsc, attw), started together once the package is installed; each test awaits its own. */
 type Job = Promise<{ code: number; stdout: string; stderr: string }>
 const jobs: Record<string, Job> = {}
+const jobTimeout = 180_000
 const started: Array<() => void> = []
 
 beforeAll(async () => {
@@ -65,7 +66,7 @@ const write = (path: string, text: string): string => {
 /** Run a command; its exit status and output, never a throw. */
 const sh = async (file: string, args: ReadonlyArray<string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> => {
   try {
-    const r = await exec(file, [...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 })
+    const r = await exec(file, [...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 170_000 })
     return { code: 0, stdout: r.stdout, stderr: r.stderr }
   } catch (e) {
     const x = e as { code?: unknown; stdout?: string; stderr?: string }
@@ -304,9 +305,10 @@ export const g = [decodeSandbox, planSandbox] as const
     expect(r.code).toBe(0)
   }
 
-  it('module nodenext: ESM, and CommonJS require() (TypeScript 5.8+)', () => check('nodenext'))
-  it('moduleResolution bundler', () => check('bundler'))
-  it('moduleResolution bundler in a browser program: qemu-plan needs no @types/node', () => check('browser'))
+  // the jobs started in beforeAll: on a busy machine they may still be running when these start
+  it('module nodenext: ESM, and CommonJS require() (TypeScript 5.8+)', () => check('nodenext'), jobTimeout)
+  it('moduleResolution bundler', () => check('bundler'), jobTimeout)
+  it('moduleResolution bundler in a browser program: qemu-plan needs no @types/node', () => check('browser'), jobTimeout)
 })
 
 describe('the installed qemu-plan command', () => {
@@ -358,7 +360,7 @@ describe('package linters', () => {
     expect(problems.length, r.stderr).toBeGreaterThan(0) // attw ran and judged the entry points
     expect(problems.filter((p) => !accepted(p))).toEqual([])
     expect(new Set(problems.map((p) => p.entrypoint))).toEqual(new Set(['.', './node', './testing']))
-  })
+  }, jobTimeout)
 })
 
 describe('documentation examples, compiled and run against the installed package', () => {
@@ -405,7 +407,7 @@ console.log(JSON.stringify(results))
     const r = await (jobs.examples as Job)
     if (r.code !== 0) throw new Error(`the examples' runner failed: ${r.stderr}`)
     failures = JSON.parse(r.stdout) as Record<string, string>
-  }, 120_000)
+  }, jobTimeout)
 
   const errorsOf = (e: Example): string =>
     diagnostics
