@@ -1,6 +1,7 @@
 /**
  * The rows that need a process of their own or real I/O: the effects-inclusive path (real stat,
- * crypto ids), resident-memory growth over 10,000 plans, and the QMP round trip on a real QEMU.
+ * crypto ids), resident-memory growth over 10,000 plans, the QMP round trip on a real QEMU, and the
+ * installed CLI's whole-process start-up.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
@@ -10,11 +11,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import { render } from '../src/core/render.ts'
 import { loadPlan } from '../src/effects/load.ts'
 import { exampleConfigDoc, exampleSandboxText } from './inputs.ts'
+import type { Startup } from './startup.ts'
 
 export interface Extras {
   readonly effectsUs: number
   readonly rss: { plans: number; growthMiB: number; ms: number }
   readonly qmp: { spawnToReadyMs: number; queryStatusClientMs: number; queryStatusRawMs: number; clientOverRaw: number; hotplugBlockMs: number } | string
+  readonly startup: Startup | string
 }
 
 const median = (xs: ReadonlyArray<number>): number => {
@@ -63,5 +66,12 @@ export const extras = async (o: { quick: boolean; noQemu: boolean }): Promise<Ex
       qmp = `skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (is qemu-system-x86_64 installed?)`
     }
   }
-  return { effectsUs, rss, qmp }
+  let startup: Extras['startup']
+  try {
+    startup = JSON.parse(node('./startup.ts', ['--runs', o.quick ? '10' : '30'])) as Startup
+    console.log(`CLI start-up: median ${startup.cliMs.median.toFixed(0)} ms, node -e 0 ${startup.nodeMs.median.toFixed(0)} ms (${startup.ratio.toFixed(2)}×)`)
+  } catch (e) {
+    startup = `skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`
+  }
+  return { effectsUs, rss, qmp, startup }
 }

@@ -12,6 +12,26 @@ const go: Readonly<Record<string, { us: number; target?: number }>> = {
   'bridge pairs, busy (1000 pairs)': { us: 1590, target: 800 },
 }
 
+const startupSection = (s: Extras['startup']): string =>
+  typeof s === 'string'
+    ? `Start-up rows ${s}.`
+    : [
+        `Whole process, \`${s.command}\` (the bundled example), from the packed package installed in a fresh`,
+        `project (\`bench/startup.ts\`: build, \`npm pack\`, install, then ${s.runs} interleaved rounds of the three commands).`,
+        '',
+        '| command | median | quartiles | ÷ `node -e 0` |',
+        '|---|---:|---:|---:|',
+        ...(
+          [
+            ['`node -e 0`', s.nodeMs],
+            ['installed `qemu-plan argv` (dist/cli, bundled; goal ≤ 2.5× `node -e 0`)', s.cliMs],
+            ['the same from the sources through tsx (what the bin ran before `npm run build`)', s.tsxMs],
+          ] as const
+        ).map(([name, q]) => `| ${name} | ${q.median.toFixed(0)} ms | ${q.p25.toFixed(0)}–${q.p75.toFixed(0)} ms | ${(q.median / s.nodeMs.median).toFixed(2)}× |`),
+        '',
+        `Goal ${s.ratio <= 2.5 ? 'met' : 'not met'}: ${s.ratio.toFixed(2)}×. Go's whole process was 36 ms.`,
+      ].join('\n')
+
 const f = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2))
 
 export const report = (rows: ReadonlyArray<Row>, x: Extras, m: { cpu: string; cores: number; memGiB: number; node: string; qemu: string }): string => {
@@ -74,6 +94,10 @@ export const report = (rows: ReadonlyArray<Row>, x: Extras, m: { cpu: string; co
           `| client ÷ raw (target ≤ 1.10) | ${x.qmp.clientOverRaw.toFixed(3)} |`,
           `| hot-plug a virtio-blk disk (plan + blockdev-add + device_add) | ${x.qmp.hotplugBlockMs.toFixed(2)} ms |`,
         ].join('\n'),
+    '',
+    '## CLI start-up',
+    '',
+    startupSection(x.startup),
     '',
   ]
   return `${lines.join('\n')}\n${readFileSync(new URL('./notes.md', import.meta.url), 'utf8')}`

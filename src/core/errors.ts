@@ -327,7 +327,7 @@ const escapeControl = (s: string): string =>
  * (`…(10485760 chars)`).
  *
  * @example
- * import { bounded } from 'qemu-plan/src/core/errors.ts'
+ * import { bounded } from 'qemu-plan'
  * assert.strictEqual(bounded('a\nb'), 'a\\nb')
  * assert.strictEqual(bounded('x'.repeat(300), 4), 'xxxx…(300 chars)')
  * @since 0.2.0

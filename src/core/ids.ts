@@ -43,7 +43,7 @@ const hex8 = (n: number): string => n.toString(16).padStart(8, '0')
  * A deterministic id source: a pure function of the seed and the key.
  *
  * @example
- * import { seededIds } from 'qemu-plan/src/core/ids.ts'
+ * import { seededIds } from 'qemu-plan'
  * assert.strictEqual(seededIds(1).hex16('iothread'), seededIds(1).hex16('iothread'))
  * assert.strictEqual(seededIds(1).hex16('iothread').length, 16)
  * @since 0.1.0
@@ -83,7 +83,7 @@ export const truncateBytes = (s: string, max: number): string => {
  *
  * @see kata utils.MakeNameID
  * @example
- * import { makeNameId } from 'qemu-plan/src/core/ids.ts'
+ * import { makeNameId } from 'qemu-plan'
  * assert.strictEqual(makeNameId('image', '0123456789abcdef', 31), 'image-0123456789abcdef')
  * @since 0.1.0
  * @category utils

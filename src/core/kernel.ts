@@ -34,7 +34,7 @@ export const parseParams = (s: string): ReadonlyArray<Param> =>
  * `SerializeParams(params, "=")`: skip empty pairs, key only, value only, or `key=value`.
  *
  * @example
- * import { serializeParams, param } from 'qemu-plan/src/core/kernel.ts'
+ * import { serializeParams, param } from 'qemu-plan'
  * assert.deepStrictEqual(serializeParams([param('quiet'), param('panic', '1'), param('', '')]), ['quiet', 'panic=1'])
  * @since 0.1.0
  * @category render

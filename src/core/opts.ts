@@ -35,7 +35,7 @@ const value = (v: string | number | boolean): string => (typeof v === 'boolean' 
  * Render an option string.
  *
  * @example
- * import { opts } from 'qemu-plan/src/core/opts.ts'
+ * import { opts } from 'qemu-plan'
  * assert.strictEqual(opts(['virtio-blk-pci', ['drive', 'a,b'], ['scsi', false], ['addr', undefined]]),
  *   'virtio-blk-pci,drive=a,,b,scsi=off')
  * @since 0.1.0

@@ -28,7 +28,7 @@ import { parse as parseToml } from 'smol-toml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { run } from '../../src/cli/run.ts'
 import type { PlanError } from '../../src/core/errors.ts'
-import { allArches, arbitraryConfig, arbitraryScenario } from '../support/arbitraries/index.ts'
+import { allArches, arbitraryConfig, arbitraryScenario } from '../../src/testing/index.ts'
 import { goldenInputs, goldenPlans } from '../support/corpus.ts'
 
 const repo = resolve(import.meta.dirname, '../..')

@@ -13,7 +13,7 @@ import { seededIds } from '../../src/core/ids.ts'
 import { decodeConfig } from '../../src/core/input/config.ts'
 import { decodeSandbox } from '../../src/core/input/sandbox.ts'
 import { render } from '../../src/core/render.ts'
-import { allArches, arbitraryScenario } from '../support/arbitraries/index.ts'
+import { allArches, arbitraryScenario } from '../../src/testing/index.ts'
 
 const plan = (s: { config: unknown; sandbox: unknown; imageSizeBytes: number }, seed: number) => {
   const c = decodeConfig(s.config)

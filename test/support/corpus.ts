@@ -1,7 +1,7 @@
 /**
- * The plans the parse/diff/topology laws run over: every golden scenario's plan, plus random plans
- * from `plan-arbitrary.ts`. This is the one import to swap for the shared sandbox arbitraries
- * (`test/support/arbitraries/`) when they land.
+ * The plans the parse/diff/topology laws run over: every golden scenario's plan, random sandboxes
+ * from the shared arbitraries (`src/testing/`, published as `qemu-plan/testing`), planned, and random
+ * device-model plans from `plan-arbitrary.ts`.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import type { Plan } from '../../src/core/vm.ts'
 import { planOf, type GoldenInput } from './golden.ts'
-import { allArches, arbitraryScenario } from './arbitraries/index.ts'
+import { allArches, arbitraryScenario } from '../../src/testing/index.ts'
 import { arbitraryPlan } from './plan-arbitrary.ts'
 
 const root = join(import.meta.dirname, '..', 'golden')

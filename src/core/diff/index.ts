@@ -20,7 +20,7 @@ export { view, type DeviceView, type View } from './view.ts'
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { diffArgv, isEmpty } from 'qemu-plan/src/core/diff/index.ts'
+ * import { diffArgv, isEmpty } from 'qemu-plan'
  * const a = ['-name', 'n', '-uuid', 'u', '-machine', 'q35,kernel_irqchip', '-cpu', 'host', '-qmp', 'unix:/q,server,nowait', '-m', '1G', '-vga', 'none', '-kernel', '/k', '-pidfile', '/p']
  * const b = a.map((w) => (w === 'q35,kernel_irqchip' ? 'q35,kernel_irqchip=on' : w === '1G' ? '1024M' : w))
  * const d = diffArgv(a, b)

@@ -77,8 +77,8 @@ const tomlValue = (v: Exclude<ConfigEntry['value'], undefined>): string =>
  * The entries as a `configuration.toml` table: a key that is not set is a comment.
  *
  * @example
- * import { configToml } from 'qemu-plan/src/core/input/config-view.ts'
- * import { decodeConfig } from 'qemu-plan/src/core/input/config.ts'
+ * import { configToml } from 'qemu-plan'
+ * import { decodeConfig } from 'qemu-plan'
  * const c = decodeConfig({ initrd: '/i', default_memory: 0 })
  * assert.ok(c._tag === 'Right' && configToml(c.right.value).includes('\ndefault_memory = 2048\n'))
  * @since 0.2.0

@@ -61,7 +61,7 @@ const goSpace = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u
  * Go's `strings.Fields`: the words of `s` between runs of Unicode white space.
  *
  * @example
- * import { goFields } from 'qemu-plan/src/core/input/katautils.ts'
+ * import { goFields } from 'qemu-plan'
  * assert.deepStrictEqual(goFields(' a=b\n\tc '), ['a=b', 'c'])
  * @since 0.2.0
  * @category utils
@@ -92,7 +92,7 @@ export const kernelParams = (text: string): E.Either<InvalidConfig, ReadonlyArra
  * join with `,`, trim `,` at both ends.
  *
  * @example
- * import { machineAccelerators } from 'qemu-plan/src/core/input/katautils.ts'
+ * import { machineAccelerators } from 'qemu-plan'
  * assert.strictEqual(machineAccelerators(',nosmm, kernel_irqchip=on\n'), 'nosmm,kernel_irqchip=on')
  * @since 0.2.0
  * @category utils
@@ -111,7 +111,7 @@ export const machineAccelerators = (s: string): string =>
  * refuses it (`MaxCPUs 4 must be equal to or greater than CPUs 8`).
  *
  * @example
- * import { defaultVCPUs } from 'qemu-plan/src/core/input/katautils.ts'
+ * import { defaultVCPUs } from 'qemu-plan'
  * assert.deepStrictEqual([defaultVCPUs(0, 4), defaultVCPUs(-1, 4), defaultVCPUs(9, 4), defaultVCPUs(2, 4)], [1, 4, 4, 2])
  * @since 0.2.0
  * @category planning
@@ -124,7 +124,7 @@ export const defaultVCPUs = (numVCPUs: number, hostCpus: number): number =>
  * arch's `MaxQemuVCPUs()`.
  *
  * @example
- * import { defaultMaxVCPUs } from 'qemu-plan/src/core/input/katautils.ts'
+ * import { defaultMaxVCPUs } from 'qemu-plan'
  * assert.deepStrictEqual([defaultMaxVCPUs(0, 4, 240), defaultMaxVCPUs(2, 4, 240), defaultMaxVCPUs(0, 300, 240)], [4, 2, 240])
  * @since 0.2.0
  * @category planning

@@ -159,7 +159,7 @@ const bothTemplates = (p: Part<t.TypeOf<typeof Template.codec>>): Part<t.TypeOf<
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { decodeSandbox } from 'qemu-plan/src/core/input/sandbox.ts'
+ * import { decodeSandbox } from 'qemu-plan'
  * const r = decodeSandbox({ arch: 'amd64', id: 'x', uuid: 'bad', host: { memoryMiB: 1024, nested: false } })
  * assert.ok(E.isLeft(r) && r.left._tag === 'InvalidInput' && r.left.problems[0]?.path === 'uuid')
  * @since 0.1.0

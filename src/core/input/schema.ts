@@ -30,7 +30,7 @@ const object = (properties: Record<string, JsonSchema>, required: ReadonlyArray<
  *
  * @example
  * import * as t from 'io-ts'
- * import { toSchema } from 'qemu-plan/src/core/input/schema.ts'
+ * import { toSchema } from 'qemu-plan'
  * assert.deepStrictEqual(toSchema(t.type({ a: t.boolean })), { type: 'object', properties: { a: { type: 'boolean' } }, required: ['a'] })
  * @since 0.2.0
  * @category codecs

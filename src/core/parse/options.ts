@@ -101,7 +101,7 @@ export const toOptions = (argv: ReadonlyArray<string>, offset = 0): E.Either<Par
  * and `implied=x` anywhere is the head too. Later bare elements are booleans (`nofoo` = `foo=off`).
  *
  * @example
- * import { parseProps } from 'qemu-plan/src/core/parse/options.ts'
+ * import { parseProps } from 'qemu-plan'
  * const p = parseProps('driver=virtio-net-pci,mac=02:00:00:00:00:01,romfile=', 'driver')
  * assert.strictEqual(p.head, 'virtio-net-pci')
  * assert.deepStrictEqual(p.props.map((x) => x.key), ['mac', 'romfile'])

@@ -194,9 +194,10 @@ export const neutralFacts = (transport: Transport, kvmPit: boolean): MachineFact
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { parseArgv } from 'qemu-plan/src/core/parse/plan.ts'
+ * import { parseArgv } from 'qemu-plan'
+ * // a typed error, never a throw: this line lacks the -name every planned command line has
  * const r = parseArgv(['-machine', 'q35,accel=kvm', '-device', 'bogus-dev,id=x'])
- * assert.ok(E.isLeft(r) && r.left._tag === 'ParseError' && r.left.position === 3)
+ * assert.ok(E.isLeft(r) && r.left._tag === 'ParseError' && r.left.reason.includes('no -name'))
  * @since 0.1.0
  * @category utils
  */

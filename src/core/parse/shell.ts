@@ -21,7 +21,7 @@ import { arity } from './options.ts'
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { splitWords } from 'qemu-plan/src/core/parse/shell.ts'
+ * import { splitWords } from 'qemu-plan'
  * assert.deepStrictEqual(splitWords(`-append 'a b' -name x\\ y`), E.right(['-append', 'a b', '-name', 'x y']))
  * @since 0.1.0
  * @category utils

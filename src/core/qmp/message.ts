@@ -61,7 +61,8 @@ export interface QmpCommand {
  *
  * @example
  * import * as E from 'fp-ts/lib/Either.js'
- * import { parseLine } from 'qemu-plan/src/core/qmp/message.ts'
+ * import { qmp } from 'qemu-plan'
+ * const { parseLine } = qmp
  * assert.ok(E.isRight(parseLine('{"return": {}, "id": 1}')))
  * assert.ok(E.isLeft(parseLine('{"retu')))
  * @since 0.1.0
