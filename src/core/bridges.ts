@@ -174,6 +174,9 @@ const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<Device
 /** The slot-map entry of a slot a removed device can no longer be replaced in. @since 0.3.0 @category utils */
 export const retiredId = (id: string): string => `(retired ${id})`
 
+/** Whether a slot-map entry is a retired slot rather than a device. @since 0.3.0 @category utils */
+export const isRetired = (entry: string): boolean => entry.startsWith('(retired ') && entry.endsWith(')')
+
 /**
  * Keep the slot `id` had, as retired: after a surprise removal the guest still holds a device
  * there and never probes the slot again, so nothing new may go into it.

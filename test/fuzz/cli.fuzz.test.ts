@@ -126,7 +126,11 @@ let fix = ''
 let savedTmp: string | undefined
 const F = (p: string): string => join(fix, p)
 
-/** Names, sizes and modification times under a directory (not following links), as a comparable text. */
+/**
+ * Names, sizes and modification times under a directory (not following links), as a comparable text.
+ * `.tmp` is left out: it is the scratch directory other test files (the real-guest image cache, the
+ * consumer test) write to while this file runs, so its time stamp says nothing about the CLI.
+ */
 const snapshot = (dir: string, depth = 2): string => {
   const out: Array<string> = []
   const walk = (d: string, left: number): void => {
@@ -138,6 +142,7 @@ const snapshot = (dir: string, depth = 2): string => {
       return
     }
     for (const n of names) {
+      if (n === '.tmp') continue
       const p = join(d, n)
       try {
         const s = statSync(p, { throwIfNoEntry: false }) ?? { size: -1, mtimeMs: -1, isDirectory: () => false }
