@@ -13,7 +13,7 @@ import * as S from './slots.ts'
 import type { Device } from './devices/model.ts'
 import { ccwNumber } from './devices/placement.ts'
 import { kindOf, onBus, placementOf } from './devices/registry.ts'
-import { noHotplugCapacity, type NoHotplugCapacity } from './errors.ts'
+import { noHotplugCapacity, unsupported, type NoHotplugCapacity, type Unsupported } from './errors.ts'
 import type { Plan } from './vm.ts'
 
 // -------------------------------------------------------------------------------------
@@ -219,6 +219,18 @@ const capacityOf = (plan: Plan, root: Topology['root'], bridges: ReadonlyArray<B
 // planning
 // -------------------------------------------------------------------------------------
 
+/** Why memory devices cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
+export const memoryHotplugRefusal = (plan: Plan, what = 'memory'): Unsupported | undefined =>
+  !plan.facts.memoryHotplug
+    ? unsupported({ arch: plan.arch, feature: `${what} hot-plug (no guest memory hot-plug on ${plan.machine.type})` })
+    : plan.facts.memoryNeedsFirmware && plan.bios === undefined
+      ? unsupported({ arch: plan.arch, feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)` })
+      : undefined
+
+/** Why vCPUs cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
+export const cpuHotplugRefusal = (plan: Plan): Unsupported | undefined =>
+  plan.facts.cpuHotplug ? undefined : unsupported({ arch: plan.arch, feature: `vCPU hot-plug on ${plan.machine.type}` })
+
 /**
  * Refuse a plan whose topology cannot hold the declared hot-plug needs. Block devices take bridge
  * slots with `virtio-blk` (CCW numbers with `virtio-blk-ccw`), memory slots with `nvdimm`, and
@@ -228,7 +240,12 @@ const capacityOf = (plan: Plan, root: Topology['root'], bridges: ReadonlyArray<B
  * @since 0.1.0
  * @category planning
  */
-export const checkHotplug = (plan: Plan, needs: HotplugNeeds): E.Either<NoHotplugCapacity, Plan> => {
+export const checkHotplug = (plan: Plan, needs: HotplugNeeds): E.Either<NoHotplugCapacity | Unsupported, Plan> => {
+  // what the machine cannot hot-add at all is refused as hot-plug itself would refuse it
+  const cpuRefused = (needs.vcpus ?? 0) > 0 ? cpuHotplugRefusal(plan) : undefined
+  if (cpuRefused !== undefined) return E.left(cpuRefused)
+  const memRefused = (needs.memoryMiB ?? 0) > 0 ? memoryHotplugRefusal(plan) : (needs.blockDevices ?? 0) > 0 && plan.hotplugConfig.blockDeviceDriver === 'nvdimm' ? memoryHotplugRefusal(plan, 'nvdimm block device') : undefined
+  if (memRefused !== undefined) return E.left(memRefused)
   const config = plan.hotplugConfig
   const cap = topology(plan).capacity
   const blockOnBridges = config.blockDeviceDriver === 'virtio-blk' || config.blockDeviceDriver === 'virtio-blk-ccw'

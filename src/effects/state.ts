@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, unlink } from 'node:fs/promises'
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
@@ -117,12 +117,20 @@ const tryLock = async (lock: string): Promise<E.Either<PlanError, boolean | numb
 
 /**
  * Run `f` holding the state file's lock (`<state>.lock`): at most one hot-plug reads, changes and
- * writes the state at a time. Waits up to `waitMs` for another holder, then `Busy`.
+ * writes the state at a time. Waits up to `waitMs` for another holder, then `Busy`. A path that
+ * is not a regular file is an `Io` error before any lock file is created.
  *
  * @since 0.3.0
  * @category adapters
  */
 export const withStateLock = async <A>(path: string, f: () => Promise<E.Either<PlanError, A>>, waitMs = lockWaitMs): Promise<E.Either<PlanError, A>> => {
+  // no lock file beside something that is not a state file (missing, a directory, a symlink loop)
+  try {
+    const s = await stat(path)
+    if (!s.isFile()) return E.left(io({ op: 'read', path, code: s.isDirectory() ? 'EISDIR' : 'not a regular file' }))
+  } catch (e) {
+    return E.left(io({ op: 'read', path, code: errnoCode(e) }))
+  }
   const lock = `${path}.lock`
   const until = Date.now() + waitMs
   let holder: number | undefined

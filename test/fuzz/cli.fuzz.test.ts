@@ -128,9 +128,11 @@ const F = (p: string): string => join(fix, p)
 
 /**
  * Names, sizes and modification times under a directory (not following links), as a comparable text.
- * `.tmp` is left out: it is the scratch directory other test files (the real-guest image cache, the
- * consumer test) write to while this file runs, so its time stamp says nothing about the CLI.
+ * Left out: `.tmp`, `dist` and `node_modules`, which other test files (the real-guest image cache,
+ * the consumer test's pack and build) write to while this file runs, and `.git`, which a developer
+ * committing during a run touches; their time stamps say nothing about the CLI.
  */
+const scratch = new Set(['.tmp', 'dist', 'node_modules', '.git'])
 const snapshot = (dir: string, depth = 2): string => {
   const out: Array<string> = []
   const walk = (d: string, left: number): void => {
@@ -142,7 +144,7 @@ const snapshot = (dir: string, depth = 2): string => {
       return
     }
     for (const n of names) {
-      if (n === '.tmp') continue
+      if (scratch.has(n)) continue
       const p = join(d, n)
       try {
         const s = statSync(p, { throwIfNoEntry: false }) ?? { size: -1, mtimeMs: -1, isDirectory: () => false }

@@ -419,18 +419,15 @@ describe('machine facts and what render does with them', () => {
     expect(memoryHotplugRefusal(unsafeRight(planFor(noImage)))).toMatchObject({ _tag: 'Unsupported', arch: 'arm64', feature: expect.stringMatching(/missing acpi-ged device/) })
     expect(memoryHotplugRefusal(unsafeRight(planFor(firmware)))).toBeUndefined()
   })
-  // BUG (src/core/topology.ts checkHotplug): a declared vCPU hot-plug need is counted against
-  // maxcpus - cpus without asking facts.cpuHotplug, so planSandbox accepts `hotplug.vcpus` on virt,
-  // where hotplugCpus then refuses every vCPU (cpuHotplugRefusal above).
-  it.fails('BUG: planSandbox refuses a declared vCPU hot-plug need on virt (no vCPU hot-plug there)', () => {
+  // a declared hot-plug need the machine cannot meet at all is refused at plan time, as hot-plug would refuse it
+  it('planSandbox refuses a declared vCPU hot-plug need on virt (no vCPU hot-plug there)', () => {
     const r = planFor({ ...noImage, default_maxvcpus: 4 }, { hotplug: { vcpus: 2 } })
-    expect(toMessage(unsafeLeft(r))).toMatch(/vcpu/i)
+    expect(unsafeLeft(r)).toEqual({ _tag: 'Unsupported', arch: 'arm64', feature: 'vCPU hot-plug on virt' })
+    expect(toMessage(unsafeLeft(r))).toMatch(/vCPU/)
   })
-  // BUG (src/core/topology.ts checkHotplug): free memory slots are counted whenever
-  // facts.memoryHotplug, without facts.memoryNeedsFirmware, so planSandbox accepts
-  // `hotplug.memoryMiB` on virt without firmware, where hotplugMemory then refuses (no ACPI GED).
-  it.fails('BUG: planSandbox refuses a declared memory hot-plug need on virt without firmware', () => {
+  it('planSandbox refuses a declared memory hot-plug need on virt without firmware, and accepts it with firmware', () => {
     const r = planFor(noImage, { hotplug: { memoryMiB: 128 } })
-    expect(toMessage(unsafeLeft(r))).toMatch(/memory|firmware/i)
+    expect(unsafeLeft(r)).toMatchObject({ _tag: 'Unsupported', arch: 'arm64', feature: expect.stringMatching(/without firmware.*acpi-ged/) })
+    expect(E.isRight(planFor(firmware, { hotplug: { memoryMiB: 128 } }))).toBe(true)
   })
 })
