@@ -150,6 +150,14 @@ const ignoredFds = (list: ReadonlyArray<Device>, config: HypervisorConfig, arch:
   return out
 }
 
+/** CCW bridges are subchannel sets, of which QEMU has four: say so when more were asked for. */
+const ccwBridgesCut = (config: HypervisorConfig, s: ArchState): ReadonlyArray<string> => {
+  const made = s.bridges.filter((b) => b.type === 'ccw').length
+  return made > 0 && config.defaultBridges > made
+    ? [`default_bridges = ${config.defaultBridges}: ${made} CCW bridges, one per subchannel set QEMU has for virtio-ccw devices (fe.0 to fe.${made - 1})`]
+    : []
+}
+
 /** govmm picks the hugepages backend before the file one: say so when a memory file is configured too. */
 const unusedMemPath = (k: Knobs): ReadonlyArray<string> =>
   k.hugePages && k.fileBackedMem && k.memPath !== undefined
@@ -228,6 +236,7 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
       ...cpus.warnings,
       ...(resolved.memoryBackendExists === false && memoryBackendPath(config) !== undefined ? [missingBackendWarning(config)] : []),
       ...unusedMemPath(knobs.right),
+      ...ccwBridgesCut(config, final),
       ...ignoredFds(devices.right, config, arch),
     ],
   }

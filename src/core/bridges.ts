@@ -71,7 +71,18 @@ export const newBridge = (type: BridgeType, id: string, addr = 0, devices: Reado
  * @category constructors
  */
 export const makeBridges = (type: BridgeType, n: number): ReadonlyArray<Bridge> =>
-  Array.from({ length: n }, (_, i) => newBridge(type, `${type}-bridge-${i}`))
+  Array.from({ length: n }, (_, i) => newBridge(type, `${type}-bridge-${i}`, type === 'ccw' ? i : 0))
+
+/**
+ * How many CCW bridges a machine can have: each one is a subchannel set of the virtual channel
+ * subsystem `fe`, and QEMU takes sets 0 to 3 (`devno=fe.4.0001` is "Invalid cssid or ssid").
+ * Kata 1.9 left every CCW bridge at address 0, so a second bridge repeated the first one's
+ * devnos; here bridge `i` is subchannel set `i`.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export const maxCcwBridges = 4
 
 // -------------------------------------------------------------------------------------
 // queries

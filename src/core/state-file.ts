@@ -14,7 +14,7 @@ import * as t from 'io-ts'
 import { devicesOf, isRetired, maxCapacity, newBridge, type Bridge } from './bridges.ts'
 import { CacheCodec, optional } from './devices/codecs.ts'
 import type { Device } from './devices/model.ts'
-import { ccwNumber } from './devices/placement.ts'
+import { ccwNumber, ccwSet } from './devices/placement.ts'
 import { deviceCodec, onBus, placementOf } from './devices/registry.ts'
 import { invalidInput, stateMismatch, type InvalidInput, type StateMismatch } from './errors.ts'
 import { decodeWith, Text, UInt } from './input/decode.ts'
@@ -152,7 +152,9 @@ const bridgeOf = (b: t.TypeOf<typeof BridgeCodec>, i: number): E.Either<StateMis
 const consistent = (plan: Plan): E.Either<StateMismatch, Plan> => {
   const byId = new Map<string, Device>()
   for (const d of plan.devices) byId.set(d.id, d)
-  const bridges = new Map(plan.state.bridges.map((b, i) => [b.id, { b, i }] as const))
+  // each slot map built once: a CCW bridge's has up to 65535 entries
+  const bridges = new Map(plan.state.bridges.map((b, i) => [b.id, { b, i, slots: devicesOf(b) }] as const))
+  const ccwSets = new Map(plan.state.bridges.flatMap((b) => (b.type === 'ccw' ? [[b.addr, bridges.get(b.id)?.slots ?? {}] as const] : [])))
   const root = plan.facts.rootBus?.bus
   const rootSlots = new Map(S.entries(plan.state.rootSlots, 0))
   for (const [i, d] of plan.devices.entries()) {
@@ -168,17 +170,16 @@ const consistent = (plan: Plan): E.Either<StateMismatch, Plan> => {
     const p = placementOf(d)
     if (p._tag === 'Pci') {
       const b = bridges.get(p.bus)
-      const holder = b !== undefined ? devicesOf(b.b)[p.slot] : p.bus === root ? rootSlots.get(p.slot) : undefined
+      const holder = b !== undefined ? b.slots[p.slot] : p.bus === root ? rootSlots.get(p.slot) : undefined
       if (holder !== d.id)
         return E.left(stateMismatch({ field: `${field}.placement`, reason: `${d.id} is on ${p.bus} slot ${p.slot}, whose slot map says ${holder ?? 'nothing'}` }))
     }
     if (p._tag === 'Ccw') {
-      const holder = plan.state.bridges.filter((b) => b.type === 'ccw').map((b) => devicesOf(b)[ccwNumber(p.devno)])
-      if (!holder.includes(d.id)) return E.left(stateMismatch({ field: `${field}.placement`, reason: `${d.id} is at ${p.devno}, which no CCW slot map gives it` }))
+      if (ccwSets.get(ccwSet(p.devno))?.[ccwNumber(p.devno)] !== d.id) return E.left(stateMismatch({ field: `${field}.placement`, reason: `${d.id} is at ${p.devno}, which no CCW slot map gives it` }))
     }
   }
-  for (const [i, b] of plan.state.bridges.entries())
-    for (const [slot, id] of Object.entries(devicesOf(b)))
+  for (const { i, slots } of bridges.values())
+    for (const [slot, id] of Object.entries(slots))
       if (!byId.has(id) && !isRetired(id))
         return E.left(stateMismatch({ field: `plan.state.bridges.${i}.slots.${slot}`, reason: `${id} is no device of the plan` }))
   for (const [slot, id] of rootSlots)

@@ -155,9 +155,18 @@ describe('capabilities / cpuTopology / cpuModel / memoryTopology (qemuArchBase: 
 })
 
 describe('bridges (genericBridges: s390-ccw-virtio → CCW)', () => {
-  it('CCW bridges ccw-bridge-<n>, all at address 0, replacing what was there', () => {
+  // Kata 1.9 left every CCW bridge at address 0, so a second bridge repeated the first one's devnos
+  // (QEMU refuses a devno twice); here bridge i is subchannel set i, and QEMU has sets 0 to 3
+  it('CCW bridges ccw-bridge-<n>, bridge n at subchannel set n, replacing what was there', () => {
     const s = s390x.bridges(2)(s390x.bridges(3)(stateFor()))
-    expect(s.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity])).toEqual([['ccw', 'ccw-bridge-0', 0, 0xffff], ['ccw', 'ccw-bridge-1', 0, 0xffff]])
+    expect(s.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity])).toEqual([['ccw', 'ccw-bridge-0', 0, 0xffff], ['ccw', 'ccw-bridge-1', 1, 0xffff]])
+  })
+  it('at most four (fe.0 to fe.3), with a warning when default_bridges asked for more', () => {
+    expect(s390x.bridges(5)(stateFor()).bridges.map((b) => b.addr)).toEqual([0, 1, 2, 3])
+    expect(unsafeRight(planFor({ ...noImage, default_bridges: 5 })).warnings).toContain(
+      'default_bridges = 5: 4 CCW bridges, one per subchannel set QEMU has for virtio-ccw devices (fe.0 to fe.3)',
+    )
+    expect(unsafeRight(planFor({ ...noImage, default_bridges: 4 })).warnings.join('\n')).not.toContain('CCW bridges')
   })
   it('the planner makes default_bridges of them (1 by default)', () => {
     expect(stateFor().bridges.map((b) => b.id)).toEqual(['ccw-bridge-0'])
