@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/run.ts'
+import { dispatch } from '../../src/cli/dispatch.ts'
 
 const n = 200_000
 const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-scale-'))
@@ -22,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const cli = async (args: ReadonlyArray<string>): Promise<{ code: number; out: string; err: string }> => {
   let out = ''
   let err = ''
-  const code = await run(args, { out: (s) => (out += s), err: (s) => (err += s), stdin: async () => '' })
+  const code = await dispatch(args, { out: (s) => (out += s), err: (s) => (err += s), stdin: async () => '' })
   return { code, out, err }
 }
 /** stderr without the `note:` lines the CLI prints about host facts it filled in. */

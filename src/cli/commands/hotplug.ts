@@ -11,8 +11,8 @@ import { hotplugBlock, hotplugNetwork, hotplugVfio, unplug as unplugPlan, type H
 import type { PlanError } from '../../core/errors.ts'
 import type { Plan } from '../../core/vm.ts'
 import { addCpus, addMemory, checkAgainstQemu, execute, type Failed } from '../../effects/hotplug.ts'
-import { imageSize } from '../../effects/load.ts'
 import { connect, type QmpClient } from '../../effects/qmp-client.ts'
+import { nodeFileSystem } from '../../effects/ports.ts'
 import { lockWaitMs, readState, withStateLock, writeState } from '../../effects/state.ts'
 import { flags, jsonFlag, report as reportError, usageError, warn, type Command, type Io } from '../io.ts'
 import { intFlag } from './argv.ts'
@@ -137,7 +137,7 @@ Prints where the device landed (bus and slot, guest PCI path or CCW bus id); --j
         return session(io, sf, async (qmp, p) => {
           // an NVDIMM maps the whole file: its size comes from stat, as Kata's BLKGETSIZE64 did
           const nvdimm = (req.via ?? p.hotplugConfig.blockDeviceDriver) === 'nvdimm'
-          const size = nvdimm ? await imageSize(req.file)() : E.right(undefined)
+          const size = nvdimm ? await nodeFileSystem.size(req.file)() : E.right(undefined)
           if (E.isLeft(size)) return size
           return running(hotplugBlock(p, { ...req, sizeBytes: size.right }))(qmp, p)
         })

@@ -59,9 +59,6 @@ export const arity = (w: string): 0 | 1 | undefined => (w.startsWith('-') ? flag
 // parse
 // -------------------------------------------------------------------------------------
 
-/** `true` when a word looks like a QEMU binary rather than an option. @since 0.1.0 @category utils */
-export const isBinary = (w: string): boolean => !w.startsWith('-') && /(^|\/)qemu[^/]*$/.test(w)
-
 /**
  * Split argv (without the binary) into options. `offset` is added to every position so errors
  * name the index in the caller's argv.

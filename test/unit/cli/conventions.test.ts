@@ -1,5 +1,5 @@
 /**
- * The CLI conventions every command shares, in-process through `run(argv, io)`: help and version,
+ * The CLI conventions every command shares, in-process through `dispatch(argv, io)`: help and version,
  * standard input for `-`, `--json` (output and errors), one-line usage errors, bounded one-line
  * errors, OS errors as typed `Io` errors, and the last-resort guard (`Internal:`, exit 70).
  */
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import pkg from '../../../package.json' with { type: 'json' }
 import { commands } from '../../../src/cli/commands/index.ts'
 import type { Command } from '../../../src/cli/io.ts'
-import { run } from '../../../src/cli/run.ts'
+import { dispatch } from '../../../src/cli/dispatch.ts'
 
 const root = resolve(import.meta.dirname, '../../..')
 const at = (p: string): string => join(root, p)
@@ -25,7 +25,7 @@ interface Ran {
 const cli = async (args: ReadonlyArray<string>, stdin?: string, table?: Readonly<Record<string, Command>>): Promise<Ran> => {
   let out = ''
   let err = ''
-  const code = await run(args, { out: (s) => (out += s), err: (s) => (err += s), ...(stdin === undefined ? {} : { stdin: async () => stdin }) }, table)
+  const code = await dispatch(args, { out: (s) => (out += s), err: (s) => (err += s), ...(stdin === undefined ? {} : { stdin: async () => stdin }) }, table)
   return { code, out, err }
 }
 const lines = (s: string): ReadonlyArray<string> => s.split('\n').filter((l) => l !== '')
