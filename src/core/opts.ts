@@ -1,7 +1,7 @@
 /**
  * The one QEMU option-string helper. QEMU's option syntax (`driver,key=value,key=value`) splits on
  * single commas and reads `,,` as a literal comma, so every value is escaped here — the fix for
- * govmm's missing escaping (reference §10.1). `parseOpts` is the exact inverse.
+ * govmm's missing escaping (govmm `qemu/qemu.go`: every `QemuParams` emits values verbatim). `parseOpts` is the exact inverse.
  *
  * @since 0.1.0
  */

@@ -2,7 +2,12 @@ import { slotsOf } from '../../support/bridges.ts'
 import { uniqueDevices as checkDuplicates, draftDevices as listOf, emptyDraft as noDevices } from '../../../src/arch/draft.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
-/** Every function of the amd64 record, checked against reference §3 (and §2, §4–§7). */
+/**
+ * Every function of the amd64 record, checked against Kata 1.9 (kata-containers/runtime e93bf967):
+ * `virtcontainers/qemu_amd64.go` (`qemuAmd64`), the `qemuArchBase` methods it inherits
+ * (`qemu_arch_base.go`), `genericBridges`/`genericAppendBridges` (`qemu.go`), `types.Bridge`
+ * (`types/bridges.go`), `MakeNameID` (`utils/utils.go`) and govmm's `QemuParams`.
+ */
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { amd64, spec } from '../../../src/arch/amd64.ts'
@@ -25,7 +30,7 @@ const run = (d: Draft, ...steps: ReadonlyArray<(d: Draft) => E.Either<unknown, D
     return r.right
   }, d)
 
-describe('amd64 spec (reference §3.3)', () => {
+describe('amd64 spec (qemu_amd64.go)', () => {
   it('whitelists pc-lite, pc, q35, virt with accel=kvm,kernel_irqchip; pc is the default', () => {
     expect(spec.defaultMachine).toBe('pc')
     expect(spec.machines.map((m) => m.type)).toEqual(['pc-lite', 'pc', 'q35', 'virt'])
@@ -77,7 +82,7 @@ describe('machine', () => {
     expect(unsafeRight(amd64.machine(stateFor({ ...noImage, machine_type: 'q35' }))).options).toEqual([['accel', 'kvm'], ['kernel_irqchip', undefined]])
   })
   it('defaults to pc', () => expect(unsafeRight(amd64.machine(stateFor())).type).toBe('pc'))
-  it('does not grow the whitelist on repeated calls (reference §10.5)', () => {
+  it('does not grow the whitelist on repeated calls (Kata newQemuArch appended ,nvdimm to it in place)', () => {
     const s = stateFor({ machine_type: 'q35' })
     amd64.machine(s)
     expect(unsafeRight(amd64.machine(s)).options).toHaveLength(3)
@@ -96,7 +101,7 @@ describe('qemuPath', () => {
     expect(unsafeRight(amd64.qemuPath(stateFor({ machine_type: 'pc' })))).toBe('/usr/bin/qemu-system-x86_64')
     expect(unsafeRight(amd64.qemuPath(stateFor({ machine_type: 'q35' })))).toBe('/usr/bin/qemu-system-x86_64')
   })
-  it('UnknownBinary for virt (no entry in qemuPaths, reference §10.7)', () => {
+  it('UnknownBinary for virt (no entry in qemu_amd64.go qemuPaths)', () => {
     expect(unsafeLeft(amd64.qemuPath(stateFor({ machine_type: 'virt' })))).toEqual({ _tag: 'UnknownBinary', machine: 'virt' })
   })
 })
@@ -121,7 +126,7 @@ describe('kernelParameters / handleImagePath', () => {
     expect(line(h.kernelParamsNonDebug)).toBe('quiet systemd.show_status=false')
     expect(line(h.kernelParamsDebug)).toBe('debug systemd.show_status=true systemd.log_level=debug')
   })
-  it('successive results do not alias (reference §10.5)', () => {
+  it('successive results do not alias (qemuArchBase.kernelParameters appends to a shared slice)', () => {
     const s = stateFor()
     const a = amd64.kernelParameters(false)(s)
     const b = amd64.kernelParameters(true)(s)
@@ -249,7 +254,7 @@ describe('append9PVolume', () => {
     const d = unsafeRight(amd64.append9PVolume({ mountTag: tag, hostPath: '/s' })(draftFor()))
     expect(last(d)).toMatchObject({ id: `extra-9p-${'a'.repeat(22)}`, mountTag: tag })
   })
-  it('DuplicateId when two tags truncate to the same id (reference §10.4)', () => {
+  it('DuplicateId when two tags truncate to the same id (append9PVolume cuts to maxDevIDSize)', () => {
     const d = unsafeRight(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-one`, hostPath: '/s' })(draftFor()))
     expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-two`, hostPath: '/t' })(d)))).toEqual({
       _tag: 'DuplicateId', id: `extra-9p-${'a'.repeat(22)}`, field: 'volume',
@@ -283,7 +288,7 @@ describe('appendVSock', () => {
   })
 })
 
-describe('appendNetwork (genericNetwork, reference §6)', () => {
+describe('appendNetwork (genericNetwork, networkModelToQemuType)', () => {
   const ep = { tapName: 'tap0_kata', mac: '02:42:ac:11:00:02' }
   const typeOf = (endpoint: string, model?: string) => {
     const d = amd64.appendNetwork({ ...ep, endpoint, model, fds: [5] } as Parameters<typeof amd64.appendNetwork>[0])(draftFor())
@@ -386,7 +391,7 @@ describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors', () => 
     const s2 = unsafeRight(amd64.removeDeviceFromBridge('virtio-drive-1')(s1))
     expect(amd64.getBridges(s2)).toEqual(amd64.getBridges(s))
   })
-  it('virt has only PCIe bridges: a PCI request finds no slot (reference §10.6)', () => {
+  it('virt has only PCIe bridges: a PCI request finds no slot (genericBridges: virt → PCIe)', () => {
     expect(unsafeLeft(amd64.addDeviceToBridge('x', 'pci')(stateFor({ machine_type: 'virt' })))).toMatchObject({ _tag: 'NoBridgeSlot', available: ['pcie'] })
   })
   it('pc-lite has no bridges at all', () => {
