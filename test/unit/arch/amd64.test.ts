@@ -1,4 +1,3 @@
-import { slotsOf } from '../../support/bridges.ts'
 import { uniqueDevices as checkDuplicates, draftDevices as listOf, emptyDraft as noDevices } from '../../../src/arch/draft.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
@@ -382,15 +381,7 @@ describe('appendVFIODevice / appendRNGDevice', () => {
   })
 })
 
-describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors', () => {
-  it('allocates on the PCI bridge and frees again', () => {
-    const s = unsafeRight(amd64.appendBridges(draftFor())).state
-    const [s1, slot] = unsafeRight(amd64.addDeviceToBridge('virtio-drive-1', 'pci')(s))
-    expect([slot.addr, slot.bridge.id, slot.bridge.addr]).toEqual(['01', 'pci-bridge-0', 2])
-    expect(slotsOf(amd64.getBridges(s1)[0])).toEqual({ 1: 'virtio-drive-1' })
-    const s2 = unsafeRight(amd64.removeDeviceFromBridge('virtio-drive-1')(s1))
-    expect(amd64.getBridges(s2)).toEqual(amd64.getBridges(s))
-  })
+describe('bridges by machine (pc: the shared table in pci-bridges.test.ts)', () => {
   it('virt has only PCIe bridges: a PCI request finds no slot (genericBridges: virt → PCIe)', () => {
     expect(unsafeLeft(amd64.addDeviceToBridge('x', 'pci')(stateFor({ machine_type: 'virt' })))).toMatchObject({ _tag: 'NoBridgeSlot', available: ['pcie'] })
   })
@@ -398,28 +389,9 @@ describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors', () => 
     expect(unsafeLeft(amd64.addDeviceToBridge('x', 'pci')(stateFor({ machine_type: 'pc-lite' })))).toEqual({ _tag: 'NoBridges' })
     expect(unsafeLeft(amd64.removeDeviceFromBridge('x')(stateFor({ machine_type: 'pc-lite' })))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })
   })
-  it('setBridges replaces, addBridge appends', () => {
-    const b = newBridge('pci', 'extra')
-    expect(amd64.getBridges(amd64.setBridges([b])(stateFor()))).toEqual([b])
-    expect(amd64.getBridges(amd64.addBridge(b)(stateFor())).map((x) => x.id)).toEqual(['pci-bridge-0', 'extra'])
-  })
 })
 
-describe('supportGuestMemoryHotplug / setIgnoreSharedMemoryMigrationCaps', () => {
-  it('supports memory hotplug', () => expect(amd64.supportGuestMemoryHotplug(stateFor())).toBe(true))
-  it('sets x-ignore-shared', () => {
-    expect(amd64.setIgnoreSharedMemoryMigrationCaps()).toEqual([
-      { execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-ignore-shared', state: true }] } },
-    ])
-  })
-})
-
-describe('placeDevice', () => {
-  it('pc: lowest free root slot after 0 (host bridge) and 1 (PIIX3)', () => {
-    const [s, p] = unsafeRight(amd64.placeDevice('a')(stateFor()))
-    expect(p).toEqual({ _tag: 'Pci', bus: 'pci.0', slot: 2 })
-    expect(unsafeRight(amd64.placeDevice('b')(s))[1]).toEqual({ _tag: 'Pci', bus: 'pci.0', slot: 3 })
-  })
+describe('placeDevice (pc: the shared table in pci-bridges.test.ts)', () => {
   it('q35: slot 1 first, never 0x1f (ICH9)', () => {
     let s = stateFor({ machine_type: 'q35' })
     const slots: Array<number> = []
@@ -429,15 +401,6 @@ describe('placeDevice', () => {
       if (p._tag === 'Pci' && p.bus === 'pcie.0') slots.push(p.slot)
     }
     expect(slots).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
-  })
-  it('spills onto the first bridge when the root bus is full, then NoBusSlot', () => {
-    let s = stateFor()
-    for (let i = 0; i < 30; i++) s = unsafeRight(amd64.placeDevice(`root${i}`)(s))[0]
-    const [s1, p] = unsafeRight(amd64.placeDevice('spill')(s))
-    expect(p).toEqual({ _tag: 'Pci', bus: 'pci-bridge-0', slot: 1 })
-    let t = s1
-    for (let i = 1; i < 30; i++) t = unsafeRight(amd64.placeDevice(`b${i}`)(t))[0]
-    expect(unsafeLeft(amd64.placeDevice('one-too-many')(t))).toEqual({ _tag: 'NoBusSlot', bus: 'pci.0 and its bridges', device: 'one-too-many' })
   })
   it('pc-lite: NoBusSlot on pci.0 once its root bus is full (no bridges)', () => {
     let s = stateFor({ machine_type: 'pc-lite' })

@@ -8,18 +8,15 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { arm64, gicVersion, spec } from '../../../src/arch/arm64.ts'
-import { amd64 } from '../../../src/arch/amd64.ts'
 import { draftDevices as listOf, emptyDraft, uniqueDevices } from '../../../src/arch/draft.ts'
 import { cpuHotplugRefusal, memoryHotplugRefusal } from '../../../src/arch/hotplug.ts'
 import { planSandbox } from '../../../src/arch/planner.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
-import { newBridge } from '../../../src/core/bridges.ts'
 import { toMessage } from '../../../src/core/errors.ts'
 import { seededIds } from '../../../src/core/ids.ts'
 import { maxQemuVCPUs } from '../../../src/core/input/katautils.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
-import { slotsOf } from '../../support/bridges.ts'
 import { config, fixturesFor, image, initrd, lastDevice as last, paramLine as line, runSteps as run, switchesStarting, unsafeLeft, unsafeRight, values } from '../../support/arch-fixtures.ts'
 
 const { sandbox, stateFor, draftFor, planFor, argvFor } = fixturesFor('arm64')
@@ -321,58 +318,6 @@ describe('sandbox devices (qemuArchBase: arm64 overrides none)', () => {
   it('DuplicateId for two block devices with the same id', () => {
     const d = run(draftFor(), arm64.appendBlockDevice({ id: 'drive-0', file: '/a', format: 'raw' }), arm64.appendBlockDevice({ id: 'drive-0', file: '/b', format: 'raw' }))
     expect(unsafeLeft(uniqueDevices(d))).toEqual({ _tag: 'DuplicateId', id: 'drive-0', field: 'block' })
-  })
-})
-
-describe('placeDevice', () => {
-  it('the lowest free slot of pcie.0 after the host bridge', () => {
-    const [s, p] = unsafeRight(arm64.placeDevice('a')(stateFor()))
-    expect(p).toEqual({ _tag: 'Pci', bus: 'pcie.0', slot: 1 })
-    expect(unsafeRight(arm64.placeDevice('b')(s))[1]).toEqual({ _tag: 'Pci', bus: 'pcie.0', slot: 2 })
-  })
-  it('spills onto the pcie-pci-bridge when pcie.0 is full, then NoBusSlot', () => {
-    let s = stateFor()
-    for (let i = 0; i < 31; i++) s = unsafeRight(arm64.placeDevice(`root${i}`)(s))[0]
-    const [s1, p] = unsafeRight(arm64.placeDevice('spill')(s))
-    expect(p).toEqual({ _tag: 'Pci', bus: 'pcie-bridge-0', slot: 1 })
-    let t = s1
-    for (let i = 1; i < 30; i++) t = unsafeRight(arm64.placeDevice(`b${i}`)(t))[0]
-    expect(unsafeLeft(arm64.placeDevice('one-too-many')(t))).toEqual({ _tag: 'NoBusSlot', bus: 'pcie.0 and its bridges', device: 'one-too-many' })
-  })
-})
-
-describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors (qemuArchBase)', () => {
-  it('allocates on the PCIe bridge and frees again', () => {
-    const s = unsafeRight(arm64.appendBridges(draftFor())).state
-    const [s1, slot] = unsafeRight(arm64.addDeviceToBridge('virtio-drive-1', 'pcie')(s))
-    expect([slot.addr, slot.bridge.id, slot.bridge.addr]).toEqual(['01', 'pcie-bridge-0', 2])
-    expect(slotsOf(arm64.getBridges(s1)[0])).toEqual({ 1: 'virtio-drive-1' })
-    expect(arm64.getBridges(unsafeRight(arm64.removeDeviceFromBridge('virtio-drive-1')(s1)))).toEqual(arm64.getBridges(s))
-  })
-  it('NoBridgeSlot for a PCI request: virt has PCIe bridges only (Kata vector 29)', () => {
-    expect(unsafeLeft(arm64.addDeviceToBridge('x', 'pci')(stateFor()))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: 'pci', available: ['pcie'] })
-  })
-  it('NoBridges and DeviceNotOnBridge without bridges', () => {
-    const s = arm64.setBridges([])(stateFor())
-    expect(unsafeLeft(arm64.addDeviceToBridge('x', 'pcie')(s))).toEqual({ _tag: 'NoBridges' })
-    expect(unsafeLeft(arm64.removeDeviceFromBridge('x')(s))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })
-  })
-  it('setBridges replaces, addBridge appends', () => {
-    const b = newBridge('pcie', 'extra')
-    expect(arm64.getBridges(arm64.setBridges([b])(stateFor()))).toEqual([b])
-    expect(arm64.getBridges(arm64.addBridge(b)(stateFor())).map((x) => x.id)).toEqual(['pcie-bridge-0', 'extra'])
-  })
-})
-
-describe('supportGuestMemoryHotplug / setIgnoreSharedMemoryMigrationCaps', () => {
-  it('guest memory hot-plug is supported (qemuArchBase)', () => {
-    expect(arm64.supportGuestMemoryHotplug(stateFor())).toBe(true)
-    expect(unsafeRight(planFor()).facts.memoryHotplug).toBe(true)
-  })
-  it('no x-ignore-shared: "x-ignore-shared not support in arm64 for now"', () => {
-    expect(arm64.setIgnoreSharedMemoryMigrationCaps()).toEqual([])
-    expect(amd64.setIgnoreSharedMemoryMigrationCaps()).toHaveLength(1)
-    expect(unsafeRight(planFor()).facts.ignoreSharedMemory).toBe(false)
   })
 })
 

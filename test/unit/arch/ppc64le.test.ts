@@ -10,11 +10,9 @@ import { defaultMemMaxPPC64le, ppc64le, ppcMaxMemBase, spec } from '../../../src
 import { draftDevices as listOf, emptyDraft, uniqueDevices } from '../../../src/arch/draft.ts'
 import { planSandbox } from '../../../src/arch/planner.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
-import { newBridge } from '../../../src/core/bridges.ts'
 import { seededIds } from '../../../src/core/ids.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
-import { slotsOf } from '../../support/bridges.ts'
 import { config, fixturesFor, image, initrd, lastDevice as last, paramLine as line, runSteps as run, switchesStarting, unsafeLeft, unsafeRight, values } from '../../support/arch-fixtures.ts'
 
 const { sandbox, stateFor, draftFor, planFor, argvFor } = fixturesFor('ppc64le')
@@ -326,55 +324,6 @@ describe('sandbox devices (qemuArchBase)', () => {
     const a = 'a'.repeat(22)
     const d = run(draftFor(), ppc64le.append9PVolume({ mountTag: `${a}-one`, hostPath: '/s' }), ppc64le.append9PVolume({ mountTag: `${a}-two`, hostPath: '/t' }))
     expect(unsafeLeft(uniqueDevices(d))).toEqual({ _tag: 'DuplicateId', id: `extra-9p-${a}`, field: 'volume' })
-  })
-})
-
-describe('placeDevice', () => {
-  it('slot 0 first, then the lowest free slot', () => {
-    const [s, p] = unsafeRight(ppc64le.placeDevice('a')(stateFor()))
-    expect(p).toEqual({ _tag: 'Pci', bus: 'pci.0', slot: 0 })
-    expect(unsafeRight(ppc64le.placeDevice('b')(s))[1]).toEqual({ _tag: 'Pci', bus: 'pci.0', slot: 1 })
-  })
-  it('32 root slots, then the pci-bridge, then NoBusSlot', () => {
-    let s = stateFor()
-    for (let i = 0; i < 32; i++) s = unsafeRight(ppc64le.placeDevice(`root${i}`)(s))[0]
-    const [s1, p] = unsafeRight(ppc64le.placeDevice('spill')(s))
-    expect(p).toEqual({ _tag: 'Pci', bus: 'pci-bridge-0', slot: 1 })
-    let t = s1
-    for (let i = 1; i < 30; i++) t = unsafeRight(ppc64le.placeDevice(`b${i}`)(t))[0]
-    expect(unsafeLeft(ppc64le.placeDevice('one-too-many')(t))).toEqual({ _tag: 'NoBusSlot', bus: 'pci.0 and its bridges', device: 'one-too-many' })
-  })
-})
-
-describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors (qemuArchBase)', () => {
-  it('allocates on the PCI bridge and frees again', () => {
-    const s = unsafeRight(ppc64le.appendBridges(draftFor())).state
-    const [s1, slot] = unsafeRight(ppc64le.addDeviceToBridge('virtio-drive-1', 'pci')(s))
-    expect([slot.addr, slot.bridge.id, slot.bridge.addr]).toEqual(['01', 'pci-bridge-0', 2])
-    expect(slotsOf(ppc64le.getBridges(s1)[0])).toEqual({ 1: 'virtio-drive-1' })
-    expect(ppc64le.getBridges(unsafeRight(ppc64le.removeDeviceFromBridge('virtio-drive-1')(s1)))).toEqual(ppc64le.getBridges(s))
-  })
-  it('NoBridgeSlot for a PCIe request: pseries has PCI bridges only', () => {
-    expect(unsafeLeft(ppc64le.addDeviceToBridge('x', 'pcie')(stateFor()))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: 'pcie', available: ['pci'] })
-  })
-  it('NoBridges and DeviceNotOnBridge without bridges', () => {
-    const s = ppc64le.setBridges([])(stateFor())
-    expect(unsafeLeft(ppc64le.addDeviceToBridge('x', 'pci')(s))).toEqual({ _tag: 'NoBridges' })
-    expect(unsafeLeft(ppc64le.removeDeviceFromBridge('x')(s))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })
-  })
-  it('setBridges replaces, addBridge appends', () => {
-    const b = newBridge('pci', 'extra')
-    expect(ppc64le.getBridges(ppc64le.setBridges([b])(stateFor()))).toEqual([b])
-    expect(ppc64le.getBridges(ppc64le.addBridge(b)(stateFor())).map((x) => x.id)).toEqual(['pci-bridge-0', 'extra'])
-  })
-})
-
-describe('supportGuestMemoryHotplug / setIgnoreSharedMemoryMigrationCaps (qemuArchBase)', () => {
-  it('guest memory hot-plug is supported', () => expect(ppc64le.supportGuestMemoryHotplug(stateFor())).toBe(true))
-  it('sets x-ignore-shared', () => {
-    expect(ppc64le.setIgnoreSharedMemoryMigrationCaps()).toEqual([
-      { execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-ignore-shared', state: true }] } },
-    ])
   })
 })
 
