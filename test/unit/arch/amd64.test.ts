@@ -49,19 +49,7 @@ describe('amd64 spec (qemu_amd64.go)', () => {
   })
 })
 
-describe('nesting and vhost toggles', () => {
-  it('enable/disable/runNested', () => {
-    const s = stateFor()
-    expect(amd64.runNested(s)).toBe(false)
-    expect(amd64.runNested(amd64.enableNestingChecks(s))).toBe(true)
-    expect(amd64.runNested(amd64.disableNestingChecks(amd64.enableNestingChecks(s)))).toBe(false)
-  })
-  it('enable/disable vhost-net', () => {
-    const s = stateFor({ disable_vhost_net: true })
-    expect(s.vhost).toBe(false)
-    expect(amd64.enableVhostNet(s).vhost).toBe(true)
-    expect(amd64.disableVhostNet(amd64.enableVhostNet(s)).vhost).toBe(false)
-  })
+describe('nesting (the toggles: pci-bridges.test.ts)', () => {
   it('state setup honours the host and the config', () => {
     expect(stateFor({}, { host: { memoryMiB: 1, nested: true } }).nested).toBe(true)
     expect(stateFor({ disable_nesting_checks: true }, { host: { memoryMiB: 1, nested: true } }).nested).toBe(false)

@@ -106,24 +106,12 @@ describe('gic-version and the vCPU maximum (getGuestGICVersion, MaxQemuVCPUs)', 
   })
 })
 
-describe('nesting and vhost toggles (qemuArchBase)', () => {
-  it('enable/disable/runNested', () => {
-    const s = stateFor()
-    expect(arm64.runNested(s)).toBe(false)
-    expect(arm64.runNested(arm64.enableNestingChecks(s))).toBe(true)
-    expect(arm64.runNested(arm64.disableNestingChecks(arm64.enableNestingChecks(s)))).toBe(false)
-  })
+describe('nesting (the toggles: pci-bridges.test.ts)', () => {
   it('a nested host is not honoured: RunningOnVMM answers false on arm64', () => {
     expect(stateFor({}, host({ nested: true })).nested).toBe(false)
     const p = unsafeRight(planFor({}, host({ nested: true })))
     expect(p.cpuModel).toBe('host')
     expect(p.devices.find((d) => d._tag === 'Serial')).toMatchObject({ disableModern: false })
-  })
-  it('vhost-net is on unless disable_vhost_net', () => {
-    expect(stateFor().vhost).toBe(true)
-    expect(stateFor({ disable_vhost_net: true }).vhost).toBe(false)
-    expect(arm64.disableVhostNet(stateFor()).vhost).toBe(false)
-    expect(arm64.enableVhostNet(stateFor({ disable_vhost_net: true })).vhost).toBe(true)
   })
 })
 

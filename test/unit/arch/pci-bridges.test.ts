@@ -1,8 +1,8 @@
 /**
  * What the three PCI arches share from `qemuArchBase` (kata-containers/runtime
  * virtcontainers/qemu_arch_base.go): the bridge accessors, bridge-slot allocation, device
- * placement spilling from the root bus onto the first bridge, and the memory hot-plug and
- * migration capability answers — one table, each arch's own values. s390x's CCW bridge has its own
+ * placement spilling from the root bus onto the first bridge, the nesting and vhost-net toggles,
+ * and the memory hot-plug and migration capability answers — one table, each arch's own values. s390x's CCW bridge has its own
  * tests in s390x.test.ts.
  */
 import { describe, expect, it } from 'vitest'
@@ -72,6 +72,22 @@ describe.each(rows)('$arch', (r) => {
       let t = s1
       for (let i = 1; i < 30; i++) t = unsafeRight(arch.placeDevice(`b${i}`)(t))[0]
       expect(unsafeLeft(arch.placeDevice('one-too-many')(t))).toEqual({ _tag: 'NoBusSlot', bus: `${r.root} and its bridges`, device: 'one-too-many' })
+    })
+  })
+
+  describe('nesting and vhost toggles', () => {
+    it('enable/disable/runNested', () => {
+      const s = stateFor()
+      expect(arch.runNested(s)).toBe(false)
+      expect(arch.runNested(arch.enableNestingChecks(s))).toBe(true)
+      expect(arch.runNested(arch.disableNestingChecks(arch.enableNestingChecks(s)))).toBe(false)
+    })
+    it('vhost-net is on unless disable_vhost_net; enable/disable toggle it', () => {
+      expect(stateFor().vhost).toBe(true)
+      const s = stateFor({ disable_vhost_net: true })
+      expect(s.vhost).toBe(false)
+      expect(arch.enableVhostNet(s).vhost).toBe(true)
+      expect(arch.disableVhostNet(arch.enableVhostNet(s)).vhost).toBe(false)
     })
   })
 

@@ -79,23 +79,12 @@ describe('vCPUs (MaxQemuVCPUs = 128)', () => {
   })
 })
 
-describe('nesting and vhost toggles', () => {
-  it('enable/disable/runNested (qemuArchBase)', () => {
-    const s = stateFor()
-    expect(ppc64le.runNested(s)).toBe(false)
-    expect(ppc64le.runNested(ppc64le.enableNestingChecks(s))).toBe(true)
-    expect(ppc64le.runNested(ppc64le.disableNestingChecks(ppc64le.enableNestingChecks(s)))).toBe(false)
-  })
+describe('nesting (the toggles: pci-bridges.test.ts)', () => {
   it('a nested host is not honoured: RunningOnVMM answers false on ppc64le', () => {
     expect(stateFor({}, host({ nested: true })).nested).toBe(false)
     const p = unsafeRight(planFor({}, host({ nested: true })))
     expect(p.cpuModel).toBe('host')
     expect(p.devices.find((d) => d._tag === 'Serial')).toMatchObject({ disableModern: false })
-  })
-  it('vhost-net is on unless disable_vhost_net', () => {
-    expect(stateFor().vhost).toBe(true)
-    expect(stateFor({ disable_vhost_net: true }).vhost).toBe(false)
-    expect(ppc64le.enableVhostNet(stateFor({ disable_vhost_net: true })).vhost).toBe(true)
   })
 })
 
