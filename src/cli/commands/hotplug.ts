@@ -112,7 +112,7 @@ const running =
 const vias = ['virtio-blk', 'virtio-scsi', 'nvdimm'] as const
 
 /** @since 0.1.0 @category constructors */
-export const hotplug: Command = {
+export const hotplugCommand: Command = {
   summary: 'hot-add a block, network or VFIO device, vCPUs or memory to a running VM',
   usage: hotUsage,
   details: `${stateDetails}
@@ -169,7 +169,7 @@ Prints where the device landed (bus and slot, guest PCI path or CCW bus id); --j
 }
 
 /** @since 0.1.0 @category constructors */
-export const unplug: Command = {
+export const unplugCommand: Command = {
   summary: 'unplug a hot-added device (or vCPU) from a running VM',
   usage: unUsage,
   details: stateDetails,

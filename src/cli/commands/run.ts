@@ -21,7 +21,7 @@ import { intFlag, planFlags } from './argv.ts'
 const usage = 'qemu-plan run --config FILE --sandbox FILE [--seed N] [--image-size BYTES] [--timeout-ms N] [--json]'
 
 /** @since 0.1.0 @category constructors */
-export const run: Command = {
+export const runCommand: Command = {
   summary: 'launch the planned VM in the foreground; Ctrl-C stops it with QMP quit',
   usage,
   details: `The run directory (runDir/id) must be a real, writable directory or one run can create;
