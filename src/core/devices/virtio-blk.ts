@@ -84,7 +84,9 @@ export const module: DeviceModule<Block> = {
       if (b === undefined) return undefined
       sameId(r, b.id)
       const shareRW = r.bool('share-rw') ?? false
-      return { _tag: 'Block', id: b.id, file: b.file, format: b.format, aio: b.aio, cache: b.cache, shareRW, disableModern: readVirtio(r), placement: readPlacement(r) }
+      const disableModern = readVirtio(r)
+      // the key order of make(), so a planned and a parsed disk print alike
+      return { _tag: 'Block', id: b.id, file: b.file, format: b.format, aio: b.aio, cache: b.cache, disableModern, shareRW, placement: readPlacement(r) }
     },
   },
   hotplug: {
