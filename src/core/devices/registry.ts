@@ -90,8 +90,18 @@ export const deviceCodec = new t.Type<Device, Device, unknown>(
   t.identity,
 )
 
-/** The module that reads a `-device` of this driver back, if any. @since 0.3.0 @category utils */
-export const readerOf = (driver: string): DeviceModule<never, Device>['parse'] | undefined => {
+const searchReader = (driver: string): DeviceModule<never, Device>['parse'] | undefined => {
   for (const m of modules) if (m.parse.drivers(driver)) return m.parse
   return undefined
 }
+
+/** The readers of the vocabulary's drivers, looked up once: a large command line repeats a few drivers. */
+const readers: ReadonlyMap<string, DeviceModule<never, Device>['parse']> = new Map(
+  modules.flatMap((m) => m.vocabulary.drivers.flatMap((d) => {
+    const p = searchReader(d)
+    return p === undefined ? [] : [[d, p] as const]
+  })),
+)
+
+/** The module that reads a `-device` of this driver back, if any. @since 0.3.0 @category utils */
+export const readerOf = (driver: string): DeviceModule<never, Device>['parse'] | undefined => readers.get(driver) ?? searchReader(driver)
