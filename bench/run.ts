@@ -6,16 +6,18 @@
  * need a process of their own (bytes per plan, RSS growth, QMP, CLI start-up) run once, and
  * BENCHMARKS.md is written.
  *
- *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --between '<command>'] [-- --only <text>]
+ *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --between '<command>'] [-- --only <text>] [-- --report-only]
  *
  * `--between` runs a shell command between rounds and keeps its output: when that output holds
  * `go test -bench` lines of the original Go code's benchmarks (BenchmarkArgvTypical, …), the Go
  * figure of each round is set beside ours from the same round, and the report gives Go ÷ ours per
- * row with its spread. `--only` runs one round of the matching rows and writes nothing.
+ * row with its spread. `--only` runs one round of the matching rows and writes nothing;
+ * `--report-only` rewrites BENCHMARKS.md from the last run's figures (.tmp/bench-run.json).
  */
 import { execFileSync, execSync } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Extras } from './extra.ts'
 import type { Row } from './rows.ts'
 
 const argOf = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
@@ -54,7 +56,16 @@ const median = (xs: ReadonlyArray<number>): number => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }
 
+const saved = new URL('../.tmp/bench-run.json', import.meta.url)
+
 const main = async (): Promise<void> => {
+  if (process.argv.includes('--report-only')) {
+    // BENCHMARKS.md again from the last run's figures (after bench/notes.md changed)
+    const r = JSON.parse(readFileSync(saved, 'utf8')) as { rounds: ReadonlyArray<Round>; extra: Extras; machine: ReturnType<typeof machine>; command: string }
+    writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(r.rounds, r.extra, r.machine, r.command))
+    console.log('wrote BENCHMARKS.md from .tmp/bench-run.json')
+    return
+  }
   const all: Array<Round> = []
   for (let i = 0; i < rounds; i++) {
     const rows = [...runRows([]), ...(only === undefined || "large, Go's placement".includes(only) ? runRows(['--go-placement']) : [])]
@@ -70,10 +81,13 @@ const main = async (): Promise<void> => {
     all.push({ rows, go })
   }
   if (only !== undefined) return
-  writeFileSync(new URL('../.tmp/bench-rounds.json', import.meta.url), `${JSON.stringify({ rounds: all }, null, 1)}\n`)
+  mkdirSync(new URL('../.tmp/', import.meta.url), { recursive: true })
+  writeFileSync(saved, `${JSON.stringify({ rounds: all }, null, 1)}\n`)
   const extra = await import('./extra.ts').then((m) => m.extras({ quick, noQemu }))
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}` : ''}`
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(all, extra, machine(), command))
+  const m = machine()
+  writeFileSync(saved, `${JSON.stringify({ rounds: all, extra, machine: m, command }, null, 1)}\n`)
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(all, extra, m, command))
   console.log('wrote BENCHMARKS.md')
 }
 
