@@ -3,8 +3,10 @@
  * (`{ rows: [{ name, medianUs, samples }] }`). `bench/run.ts` runs several rounds, each in a
  * fresh process, and reports the median of the round medians with their spread.
  *
- *   node --import tsx bench/rows.ts [--quick] [--only <text>] [--go-placement]
+ *   node --import tsx bench/rows.ts [--quick] [--only <text>] [--go-placement | --versus]
  *
+ * `--versus` runs only the rows set beside the original Go code's benchmarks (bench/run.ts runs
+ * them in short rounds, each followed by the Go benchmarks, so the two are timed close together).
  * `--go-placement` runs only the "large" row with the Go benchmark's placement of the drives
  * (`installGoPlacement` changes the amd64 record, so it gets a process of its own).
  */
@@ -52,6 +54,15 @@ if (process.argv.includes('--go-placement')) {
   const service = serviceInput(typical)
   service.check()
   process.on('exit', service.dispose)
+  add('typical: plan + render (govmm)', () => planAndRenderVector(typical))
+  add('large: plan + render (govmm)', () => planAndRenderVector(large))
+  add('bridge pairs, empty (1000 pairs)', () => pairs(emptyBridges))
+  add('bridge pairs, busy (1000 pairs)', () => pairs(busyBridges))
+  add('embedded service: typical (decode sandbox JSON, stat, crypto ids, plan, render)', () => service.once())
+  if (!process.argv.includes('--versus')) addTheRest()
+}
+
+function addTheRest(): void {
   const typicalPlan = planVector(typical)
   const parsedInputs = new Map<number, { readonly a: ReadonlyArray<string>; readonly b: ReadonlyArray<string> }>()
   /** The qemu-dialect argv of `wide(n)`, and the same with the last drive's file changed (a one-device diff). */
@@ -68,12 +79,6 @@ if (process.argv.includes('--go-placement')) {
     return out
   }
   const big = (n: number): Input => wide(n)
-
-  add('typical: plan + render (govmm)', () => planAndRenderVector(typical))
-  add('large: plan + render (govmm)', () => planAndRenderVector(large))
-  add('bridge pairs, empty (1000 pairs)', () => pairs(emptyBridges))
-  add('bridge pairs, busy (1000 pairs)', () => pairs(busyBridges))
-  add('embedded service: typical (decode sandbox JSON, stat, crypto ids, plan, render)', () => service.once())
   add('typical: plan + render (qemu)', () => ok(render(planVector(typical), 'qemu')).args.length)
   add('typical: plan only', () => planVector(typical))
   add('render only (govmm)', () => ok(render(typicalPlan, 'govmm')))

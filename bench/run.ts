@@ -1,17 +1,18 @@
 /**
  * `npm run bench`: the benchmark suite. Runs `--rounds` rounds (default 3); each round runs every
  * row in a fresh process (`bench/rows.ts`, and `bench/rows.ts --go-placement` for the row that
- * changes the amd64 record), then the `--between` command, if any. Each row's figure is the median
- * of its round medians, with the spread (lowest and highest round median). Then the rows that
- * need a process of their own (bytes per plan, RSS growth, QMP, CLI start-up) run once, and
- * BENCHMARKS.md is written.
+ * changes the amd64 record). Each row's figure is the median of its round medians, with the
+ * spread (lowest and highest round median). Then the rows that need a process of their own
+ * (bytes per plan, RSS growth, QMP, CLI start-up) run once, and BENCHMARKS.md is written.
  *
- *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --between '<command>'] [-- --only <text>] [-- --report-only]
+ *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --between '<command>' [--versus-rounds M]] [-- --only <text>] [-- --report-only]
  *
- * `--between` runs a shell command between rounds and keeps its output: when that output holds
- * `go test -bench` lines of the original Go code's benchmarks (BenchmarkArgvTypical, …), the Go
- * figure of each round is set beside ours from the same round, and the report gives Go ÷ ours per
- * row with its spread. `--only` runs one round of the matching rows and writes nothing;
+ * With `--between`, M short rounds (default 10) follow: the rows set beside the original Go code
+ * (`bench/rows.ts --versus`, and the Go-placement row), then at once the `--between` command,
+ * whose output should hold `go test -bench` lines of the Go benchmarks (BenchmarkArgvTypical, …).
+ * Each short round's Go figures are set beside ours from the same round (seconds apart, so under
+ * the same load), and the report gives Go ÷ ours per row with its spread. `--only` runs one round
+ * of the matching rows and writes nothing;
  * `--report-only` rewrites BENCHMARKS.md from the last run's figures (.tmp/bench-run.json).
  */
 import { execFileSync, execSync } from 'node:child_process'
@@ -26,6 +27,7 @@ const noQemu = process.argv.includes('--no-qemu')
 const only = argOf('--only')
 const rounds = only !== undefined ? 1 : Number(argOf('--rounds') ?? 3)
 const between = argOf('--between')
+const versusRounds = Number(argOf('--versus-rounds') ?? 10)
 
 const rowsScript = new URL('./rows.ts', import.meta.url).pathname
 const runRows = (extra: ReadonlyArray<string>): ReadonlyArray<Row> => {
@@ -61,8 +63,8 @@ const saved = new URL('../.tmp/bench-run.json', import.meta.url)
 const main = async (): Promise<void> => {
   if (process.argv.includes('--report-only')) {
     // BENCHMARKS.md again from the last run's figures (after bench/notes.md changed)
-    const r = JSON.parse(readFileSync(saved, 'utf8')) as { rounds: ReadonlyArray<Round>; extra: Extras; machine: ReturnType<typeof machine>; command: string }
-    writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(r.rounds, r.extra, r.machine, r.command))
+    const r = JSON.parse(readFileSync(saved, 'utf8')) as Saved
+    writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(r.rounds, r.versus, r.extra, r.machine, r.command))
     console.log('wrote BENCHMARKS.md from .tmp/bench-run.json')
     return
   }
@@ -70,25 +72,37 @@ const main = async (): Promise<void> => {
   for (let i = 0; i < rounds; i++) {
     const rows = [...runRows([]), ...(only === undefined || "large, Go's placement".includes(only) ? runRows(['--go-placement']) : [])]
     for (const r of rows) console.log(`round ${i + 1}: ${r.name.padEnd(60)} ${r.medianUs.toFixed(2).padStart(12)} µs  (${r.samples} samples)`)
-    let go: Record<string, number> = {}
-    if (between !== undefined) {
-      const text = execSync(between, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
-      const by = new Map<string, Array<number>>()
-      for (const l of goLines(text)) by.set(l.name, [...(by.get(l.name) ?? []), l.ns / 1000])
-      go = Object.fromEntries([...by].map(([k, v]) => [k, median(v)]))
-      console.log(`round ${i + 1}: between: ${JSON.stringify(go)}`)
-    }
-    all.push({ rows, go })
+    all.push({ rows, go: {} })
   }
   if (only !== undefined) return
+  // the rows set beside Go: short rounds, each followed at once by the Go benchmarks
+  const versus: Array<Round> = []
+  for (let i = 0; between !== undefined && i < versusRounds; i++) {
+    const rows = [...runRows(['--versus']), ...runRows(['--go-placement'])]
+    const text = execSync(between, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
+    const by = new Map<string, Array<number>>()
+    for (const l of goLines(text)) by.set(l.name, [...(by.get(l.name) ?? []), l.ns / 1000])
+    const go = Object.fromEntries([...by].map(([k, v]) => [k, median(v)]))
+    console.log(`versus round ${i + 1}: ${rows.map((r) => `${r.name.split(':')[0]} ${r.medianUs.toFixed(1)}`).join('; ')}; Go ${JSON.stringify(go)}`)
+    versus.push({ rows, go })
+  }
   mkdirSync(new URL('../.tmp/', import.meta.url), { recursive: true })
-  writeFileSync(saved, `${JSON.stringify({ rounds: all }, null, 1)}\n`)
+  writeFileSync(saved, `${JSON.stringify({ rounds: all, versus }, null, 1)}\n`)
   const extra = await import('./extra.ts').then((m) => m.extras({ quick, noQemu }))
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}` : ''}`
   const m = machine()
-  writeFileSync(saved, `${JSON.stringify({ rounds: all, extra, machine: m, command }, null, 1)}\n`)
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(all, extra, m, command))
+  const out: Saved = { rounds: all, versus, extra, machine: m, command }
+  writeFileSync(saved, `${JSON.stringify(out, null, 1)}\n`)
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(all, versus, extra, m, command))
   console.log('wrote BENCHMARKS.md')
+}
+
+interface Saved {
+  readonly rounds: ReadonlyArray<Round>
+  readonly versus: ReadonlyArray<Round>
+  readonly extra: Extras
+  readonly machine: ReturnType<typeof machine>
+  readonly command: string
 }
 
 const machine = (): { cpu: string; cores: number; memGiB: number; node: string; qemu: string; go: string } => {
