@@ -18,15 +18,12 @@
  */
 export {
   loadPlan,
-  cryptoIds,
-  readText,
   parseConfigText,
   parseJson,
-  imageSize,
   type LoadOptions,
   type Loaded,
 } from './effects/load.ts'
-export { nodeFileSystem, nodeIds, nodeClock, nodeQemu, nodeEnv, type FileSystem, type Ids, type Clock, type Qemu, type Env } from './effects/ports.ts'
+export { nodeFileSystem, nodeIds, nodeClock, nodeEnv, type FileSystem, type Ids, type Clock, type Env } from './effects/ports.ts'
 export { statePath, readState, writeState } from './effects/state.ts'
 export { launch, waitForSocket, exitedError, type Launched, type Exit as QemuExit } from './effects/launcher.ts'
 export { connect, waitForQmp, type QmpClient, type QmpOptions, type FdSource } from './effects/qmp-client.ts'

@@ -42,6 +42,7 @@ import { command, deviceDel, execute, type Action, type FdSource } from '../core
 import type { HotpluggableCpu, MemoryDevice } from '../core/qmp/commands.ts'
 import * as S from '../core/slots.ts'
 import type { HotCpu, Plan } from '../core/vm.ts'
+import { cpuHotplugRefusal, memoryHotplugRefusal } from '../core/topology.ts'
 import { firstDuplicate } from './draft.ts'
 import { freeRootSlot } from './root-bus.ts'
 
@@ -148,13 +149,6 @@ export const hotSlot = (plan: Plan, id: string): E.Either<NoBridges | NoBridgeSl
   return E.right([next, { id, placement: { _tag: 'Ccw', devno: B.ccwDevno(bridge, addr) }, pciPath: undefined, ccwBusId: `0.${bridge.addr.toString(16)}.${addr}` }])
 }
 
-/** Why memory devices cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
-export const memoryHotplugRefusal = (plan: Plan, what = 'memory'): Unsupported | undefined =>
-  !plan.facts.memoryHotplug
-    ? unsupported({ arch: plan.arch, feature: `${what} hot-plug (no guest memory hot-plug on ${plan.machine.type})` })
-    : plan.facts.memoryNeedsFirmware && plan.bios === undefined
-      ? unsupported({ arch: plan.arch, feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)` })
-      : undefined
 
 /** Memory devices need room below maxmem, a free memory slot, and (on virt) firmware. */
 const memoryRoom = (plan: Plan, what: string, sizeMiB: number, slotsUsed: number): E.Either<Unsupported | InvalidDevice, void> => {
@@ -168,12 +162,12 @@ const memoryRoom = (plan: Plan, what: string, sizeMiB: number, slotsUsed: number
   return E.right(undefined)
 }
 
-/** Why vCPUs cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
-export const cpuHotplugRefusal = (plan: Plan): Unsupported | undefined =>
-  plan.facts.cpuHotplug ? undefined : unsupported({ arch: plan.arch, feature: `vCPU hot-plug on ${plan.machine.type}` })
 
 /** Memory slots in use: NVDIMMs and hot-plugged DIMMs. */
 const memorySlotsUsed = (plan: Plan): number => plan.devices.filter((d) => d._tag === 'Nvdimm').length + plan.hotplugged.dimms.length
+
+/** Re-exported: the refusals live with the capacity rules in core, so `planSandbox` applies them too. @since 0.3.0 @category planning */
+export { cpuHotplugRefusal, memoryHotplugRefusal }
 
 // -------------------------------------------------------------------------------------
 // planning

@@ -141,12 +141,21 @@ const addDevice =
 const runDir = (sandbox: Sandbox): string => `${sandbox.runDir}/${sandbox.id}`
 
 /** Host fds the plan will not pass, said out loud: vhost fds of a NIC when vhost-net is disabled (govmm ignores them). */
-const ignoredFds = (list: ReadonlyArray<Device>): ReadonlyArray<string> => {
+const ignoredFds = (list: ReadonlyArray<Device>, config: HypervisorConfig, arch: QemuArch): ReadonlyArray<string> => {
+  const why = config.disableVhostNet
+    ? 'vhost-net is disabled (disable_vhost_net)'
+    : `${arch.spec.arch} never uses vhost-net for a NIC on the command line (Kata 1.9 qemu_${arch.spec.arch}.go)`
   const out: Array<string> = []
-  for (const x of list)
-    if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0)
-      out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because vhost-net is disabled (disable_vhost_net)`)
+  for (const x of list) if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0) out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because ${why}`)
   return out
+}
+
+/** CCW bridges are subchannel sets, of which QEMU has four: say so when more were asked for. */
+const ccwBridgesCut = (config: HypervisorConfig, s: ArchState): ReadonlyArray<string> => {
+  const made = s.bridges.filter((b) => b.type === 'ccw').length
+  return made > 0 && config.defaultBridges > made
+    ? [`default_bridges = ${config.defaultBridges}: ${made} CCW bridges, one per subchannel set QEMU has for virtio-ccw devices (fe.0 to fe.${made - 1})`]
+    : []
 }
 
 /** govmm picks the hugepages backend before the file one: say so when a memory file is configured too. */
@@ -227,7 +236,8 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
       ...cpus.warnings,
       ...(resolved.memoryBackendExists === false && memoryBackendPath(config) !== undefined ? [missingBackendWarning(config)] : []),
       ...unusedMemPath(knobs.right),
-      ...ignoredFds(devices.right),
+      ...ccwBridgesCut(config, final),
+      ...ignoredFds(devices.right, config, arch),
     ],
   }
   return sandbox.hotplug === undefined ? E.right(plan) : checkHotplug(plan, sandbox.hotplug)

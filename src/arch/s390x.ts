@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { ccwDevno, makeBridges } from '../core/bridges.ts'
+import { ccwDevno, makeBridges, maxCcwBridges } from '../core/bridges.ts'
 import { noPlacement } from '../core/devices/placement.ts'
 import * as Vfio from '../core/devices/vfio.ts'
 import { unsupported } from '../core/errors.ts'
@@ -55,7 +55,8 @@ const base = baseArch(() => s390x, spec)
 export const s390x: QemuArch = {
   ...base,
   // genericBridges: CCW bridges (bookkeeping only; appendBridges emits nothing for them)
-  bridges: (n) => (s) => ({ ...s, bridges: makeBridges('ccw', n) }),
+  // one per subchannel set, at most four (bridges.maxCcwBridges; the planner warns about the rest)
+  bridges: (n) => (s) => ({ ...s, bridges: makeBridges('ccw', Math.min(n, maxCcwBridges)) }),
   // cold-plugged NICs never use vhost-net on s390x (genericNetwork with vhost=false)
   enableVhostNet: (s) => s,
   // the image is a shared disk here

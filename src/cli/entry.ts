@@ -1,5 +1,5 @@
 /**
- * The process around `run`: standard input for `-`, standard output that may break (`| head -1`
+ * The process around `dispatch`: standard input for `-`, standard output that may break (`| head -1`
  * closes it: EPIPE; `>/dev/full`: ENOSPC), and the last-resort guard. Whatever escapes a
  * command — a throw, a rejected promise nobody awaited, an error event nobody listened for — is
  * reported as one `Internal: …` line and exit 70, never a stack trace.
@@ -10,7 +10,7 @@ import { io as ioError, type PlanError } from '../core/errors.ts'
 import { errnoCode, readStdinBounded } from '../effects/files.ts'
 import { commands } from './commands/index.ts'
 import { internalError, report, wantsJson, type Command, type Io } from './io.ts'
-import { run } from './run.ts'
+import { dispatch } from './dispatch.ts'
 
 /**
  * Run the CLI as the process: argv in, the exit status set on `process.exitCode`. `table` is the
@@ -55,6 +55,6 @@ export const main = async (argv: ReadonlyArray<string>, table: Readonly<Record<s
   process.stdout.on('error', onStdoutError)
   process.on('uncaughtException', die)
   process.on('unhandledRejection', die)
-  const code = await run(argv, io, table)
+  const code = await dispatch(argv, io, table)
   process.exitCode = broken !== undefined && code === 0 ? 1 : code
 }

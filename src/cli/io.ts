@@ -18,7 +18,7 @@ export interface Io {
   readonly err: (s: string) => void
   /** Standard input, read to its end: what a file argument `-` names. Without it `-` reads as empty. */
   readonly stdin?: () => Promise<string>
-  /** Errors, warnings and notes as JSON objects on stderr (`run` sets it when the command line has `--json`). */
+  /** Errors, warnings and notes as JSON objects on stderr (`dispatch` sets it when the command line has `--json`). */
   readonly json?: boolean
 }
 

@@ -68,11 +68,22 @@ export const newBridge = (type: BridgeType, id: string, addr = 0, devices?: Read
  * @category constructors
  */
 export const makeBridges = (type: BridgeType, n: number): ReadonlyArray<Bridge> => {
-  // every plan makes its bridges: a loop, not Array.from with a callback (4 % of planning typical)
+  // every plan makes its bridges: a loop, not Array.from with a callback (BENCHMARKS.md)
   const out: Array<Bridge> = []
-  for (let i = 0; i < n; i++) out.push(newBridge(type, `${type}-bridge-${i}`))
+  for (let i = 0; i < n; i++) out.push(newBridge(type, `${type}-bridge-${i}`, type === 'ccw' ? i : 0))
   return out
 }
+
+/**
+ * How many CCW bridges a machine can have: each one is a subchannel set of the virtual channel
+ * subsystem `fe`, and QEMU takes sets 0 to 3 (`devno=fe.4.0001` is "Invalid cssid or ssid").
+ * Kata 1.9 left every CCW bridge at address 0, so a second bridge repeated the first one's
+ * devnos; here bridge `i` is subchannel set `i`.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export const maxCcwBridges = 4
 
 // -------------------------------------------------------------------------------------
 // queries
@@ -174,6 +185,9 @@ const removeFrom = (bridges: ReadonlyArray<Bridge>, id: string): E.Either<Device
 
 /** The slot-map entry of a slot a removed device can no longer be replaced in. @since 0.3.0 @category utils */
 export const retiredId = (id: string): string => `(retired ${id})`
+
+/** Whether a slot-map entry is a retired slot rather than a device. @since 0.3.0 @category utils */
+export const isRetired = (entry: string): boolean => entry.startsWith('(retired ') && entry.endsWith(')')
 
 /**
  * Keep the slot `id` had, as retired: after a surprise removal the guest still holds a device

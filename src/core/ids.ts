@@ -1,5 +1,5 @@
 /**
- * QEMU ids: Kata's `MakeNameID` and 31-byte truncation (reference §5), the QEMU id grammar, and
+ * QEMU ids: Kata's `MakeNameID` (`virtcontainers/utils/utils.go`) and 31-byte truncation, the QEMU id grammar, and
  * the injected source of the ids the original drew at random. The core never draws randomness:
  * a seeded source gives the same plan every time; the effects layer supplies a crypto one.
  *

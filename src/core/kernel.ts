@@ -1,5 +1,5 @@
 /**
- * Kernel command-line parameters: Kata's `Param{Key, Value}` and `SerializeParams` (reference §2.2).
+ * Kernel command-line parameters: Kata's `Param{Key, Value}` and `SerializeParams` (`virtcontainers/hypervisor.go`).
  * The command line passed to `-append` is the serialized list joined by single spaces; nothing is
  * de-duplicated, so the last occurrence (the user's) wins in the guest.
  *

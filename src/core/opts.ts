@@ -1,7 +1,7 @@
 /**
  * The one QEMU option-string helper. QEMU's option syntax (`driver,key=value,key=value`) splits on
  * single commas and reads `,,` as a literal comma, so every value is escaped here — the fix for
- * govmm's missing escaping (reference §10.1). `parseOpts` is the exact inverse.
+ * govmm's missing escaping (govmm `qemu/qemu.go`: every `QemuParams` emits values verbatim). `parseOpts` is the exact inverse.
  *
  * @since 0.1.0
  */
@@ -73,23 +73,40 @@ export const opts = (items: ReadonlyArray<Opt>): string => {
  * @category utils
  */
 export const parseOpts = (s: string): ReadonlyArray<readonly [string, string | undefined]> => {
-  const parts: Array<string> = []
-  let cur = ''
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]
-    if (c === ',') {
-      if (s[i + 1] === ',') {
-        cur += ','
-        i++
-      } else {
-        parts.push(cur)
-        cur = ''
-      }
-    } else cur += c
-  }
-  parts.push(cur)
-  return parts.map((p) => {
+  const out: Array<readonly [string, string | undefined]> = []
+  forEachOpt(s, (key, value) => out.push([key, value]))
+  return out
+}
+
+/**
+ * `parseOpts` without the list: `f` gets each element's key and value (`undefined` without `=`)
+ * in order, for readers that build their own representation.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const forEachOpt = (s: string, f: (key: string, value: string | undefined, index: number) => void): void => {
+  let index = 0
+  const element = (p: string): void => {
     const eq = p.indexOf('=')
-    return eq < 0 ? ([p, undefined] as const) : ([p.slice(0, eq), p.slice(eq + 1)] as const)
-  })
+    if (eq < 0) f(p, undefined, index++)
+    else f(p.slice(0, eq), p.slice(eq + 1), index++)
+  }
+  // from comma to comma (slices, not a character at a time); `pending` holds an element's text
+  // up to a `,,` already read
+  let pending = ''
+  let start = 0
+  for (;;) {
+    const comma = s.indexOf(',', start)
+    if (comma < 0) break
+    if (s.charCodeAt(comma + 1) === 44) {
+      pending += s.slice(start, comma + 1)
+      start = comma + 2
+    } else {
+      element(pending + s.slice(start, comma))
+      pending = ''
+      start = comma + 1
+    }
+  }
+  element(pending + s.slice(start))
 }

@@ -40,11 +40,12 @@ export const formatTopology = (t: Topology): string => {
   if (t.transport === 'ccw') {
     const ccw = t.bridges.filter((b) => b.type === 'ccw')
     lines.push(`channel subsystem (${t.machine})`)
-    for (const b of ccw) {
-      lines.push(`└── ${b.id} (css ${hex(b.addr, 1)})`)
+    ccw.forEach((b, n) => {
+      const last = n === ccw.length - 1
+      lines.push(`${last ? '└── ' : '├── '}${b.id} (subchannel set ${b.addr}, devnos fe.${b.addr.toString(16)}.*)`)
       const rows = [...b.slots.map((s) => `fe.${b.addr.toString(16)}.${s.slot.toString(16).padStart(4, '0')} ${entry(s)}`), `free: ${b.free} of ${b.capacity} device numbers`]
-      rows.forEach((r, i) => lines.push(`    ${i === rows.length - 1 ? '└── ' : '├── '}${r}`))
-    }
+      rows.forEach((r, i) => lines.push(`${last ? '    ' : '│   '}${i === rows.length - 1 ? '└── ' : '├── '}${r}`))
+    })
   } else if (t.root !== undefined) {
     const root = t.root
     lines.push(`${root.bus} (root bus, ${t.machine})`)

@@ -11,9 +11,9 @@ import * as E from 'fp-ts/lib/Either.js'
 import { devicesOf, type BridgeType } from './bridges.ts'
 import * as S from './slots.ts'
 import type { Device } from './devices/model.ts'
-import { ccwNumber } from './devices/placement.ts'
+import { ccwNumber, ccwSet } from './devices/placement.ts'
 import { kindOf, onBus, placementOf } from './devices/registry.ts'
-import { noHotplugCapacity, type NoHotplugCapacity } from './errors.ts'
+import { noHotplugCapacity, unsupported, type NoHotplugCapacity, type Unsupported } from './errors.ts'
 import type { Plan } from './vm.ts'
 
 // -------------------------------------------------------------------------------------
@@ -133,11 +133,10 @@ export const topology = (given: Plan): Topology => {
   const devs = plan.devices
   const assigned = new Set(devs.filter((d, i) => d !== given.devices[i]).map((d) => d.id))
   const root = plan.transport === 'ccw' ? undefined : rootOf(plan, assigned)
-  const firstCcw = plan.state.bridges.findIndex((b) => b.type === 'ccw')
   const ccwDevices = new Map(devs.flatMap((d) => (busPlacement(d)?._tag === 'Ccw' ? [[d.id, d] as const] : [])))
-  const bridges = plan.state.bridges.map((b, idx): BridgeNode => {
-    // CCW devnos do not name their bridge (every CCW bridge sits at addr 0): a planned bridge's
-    // slot map says which devices are its own; a parsed plan has no map, so the first one takes all
+  const bridges = plan.state.bridges.map((b): BridgeNode => {
+    // a bridge's slot map says which devices are its own; without one, the devices of its
+    // subchannel set (a devno fe.<set>.<number> names its bridge by the set)
     const own = devicesOf(b)
     const ccwByMap = (): ReadonlyArray<SlotEntry> =>
       Object.entries(own).flatMap(([slot, id]) => {
@@ -148,12 +147,10 @@ export const topology = (given: Plan): Topology => {
       b.type === 'ccw'
         ? Object.keys(own).length > 0
           ? ccwByMap()
-          : idx === firstCcw
-            ? devs.flatMap((d) => {
-                const p = busPlacement(d)
-                return p?._tag === 'Ccw' ? [{ slot: ccwNumber(p.devno), id: d.id, kind: kindOf(d) }] : []
-              })
-            : []
+          : devs.flatMap((d) => {
+              const p = busPlacement(d)
+              return p?._tag === 'Ccw' && ccwSet(p.devno) === b.addr ? [{ slot: ccwNumber(p.devno), id: d.id, kind: kindOf(d) }] : []
+            })
         : placedOn(devs, b.id)
     const used = new Set([...slots.map((x) => x.slot), ...Object.keys(own).map(Number)])
     return { id: b.id, type: b.type, addr: b.addr, slots: [...slots].sort((x, y) => x.slot - y.slot), capacity: b.maxCapacity, free: b.maxCapacity - used.size }
@@ -219,6 +216,18 @@ const capacityOf = (plan: Plan, root: Topology['root'], bridges: ReadonlyArray<B
 // planning
 // -------------------------------------------------------------------------------------
 
+/** Why memory devices cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
+export const memoryHotplugRefusal = (plan: Plan, what = 'memory'): Unsupported | undefined =>
+  !plan.facts.memoryHotplug
+    ? unsupported({ arch: plan.arch, feature: `${what} hot-plug (no guest memory hot-plug on ${plan.machine.type})` })
+    : plan.facts.memoryNeedsFirmware && plan.bios === undefined
+      ? unsupported({ arch: plan.arch, feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)` })
+      : undefined
+
+/** Why vCPUs cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
+export const cpuHotplugRefusal = (plan: Plan): Unsupported | undefined =>
+  plan.facts.cpuHotplug ? undefined : unsupported({ arch: plan.arch, feature: `vCPU hot-plug on ${plan.machine.type}` })
+
 /**
  * Refuse a plan whose topology cannot hold the declared hot-plug needs. Block devices take bridge
  * slots with `virtio-blk` (CCW numbers with `virtio-blk-ccw`), memory slots with `nvdimm`, and
@@ -228,7 +237,12 @@ const capacityOf = (plan: Plan, root: Topology['root'], bridges: ReadonlyArray<B
  * @since 0.1.0
  * @category planning
  */
-export const checkHotplug = (plan: Plan, needs: HotplugNeeds): E.Either<NoHotplugCapacity, Plan> => {
+export const checkHotplug = (plan: Plan, needs: HotplugNeeds): E.Either<NoHotplugCapacity | Unsupported, Plan> => {
+  // what the machine cannot hot-add at all is refused as hot-plug itself would refuse it
+  const cpuRefused = (needs.vcpus ?? 0) > 0 ? cpuHotplugRefusal(plan) : undefined
+  if (cpuRefused !== undefined) return E.left(cpuRefused)
+  const memRefused = (needs.memoryMiB ?? 0) > 0 ? memoryHotplugRefusal(plan) : (needs.blockDevices ?? 0) > 0 && plan.hotplugConfig.blockDeviceDriver === 'nvdimm' ? memoryHotplugRefusal(plan, 'nvdimm block device') : undefined
+  if (memRefused !== undefined) return E.left(memRefused)
   const config = plan.hotplugConfig
   const cap = topology(plan).capacity
   const blockOnBridges = config.blockDeviceDriver === 'virtio-blk' || config.blockDeviceDriver === 'virtio-blk-ccw'

@@ -133,7 +133,7 @@ export interface ArchState {
   readonly kernelParamsNonDebug: ReadonlyArray<Param>
 }
 
-/** govmm's boolean settings and memory backend (reference §7.16). @since 0.1.0 @category model */
+/** govmm's boolean settings and memory backend (govmm qemu/qemu.go `Knobs`, `Config.appendKnobs`). @since 0.1.0 @category model */
 export interface Knobs {
   readonly noUserConfig: boolean
   readonly noDefaults: boolean

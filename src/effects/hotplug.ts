@@ -13,7 +13,9 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { cpuHotplugRefusal, hotplugCpus, hotplugMemory, memoryHotplugRefusal, type CpuOptions, type HotplugPlan } from '../arch/hotplug.ts'
 import { timeout, type PlanError } from '../core/errors.ts'
 import type { Action, QmpCommand } from '../core/qmp/action.ts'
-import { decodeReply, HotpluggableCpu, ignoreSharedCommand, MemoryDevice, MigrationInfo } from '../core/qmp/commands.ts'
+import { placementOf } from '../core/devices/registry.ts'
+import { contradiction, type Observed } from '../core/observed.ts'
+import { decodeReply, HotpluggableCpu, ignoreSharedCommand, MemoryDevice, MigrationInfo, PciInfo } from '../core/qmp/commands.ts'
 import type { Plan } from '../core/vm.ts'
 import * as t from 'io-ts'
 import { nodeClock, type Clock } from './ports.ts'
@@ -59,6 +61,11 @@ interface Undo {
  * @category adapters
  */
 export const execute = (qmp: QmpClient, h: HotplugPlan): TE.TaskEither<Failed, Plan> => async () => {
+  // a plan that passes fds needs the means to: known before the first command is sent
+  if (h.actions.some((a) => a._tag === 'SendFd')) {
+    const can = await qmp.fdPassing()
+    if (E.isLeft(can)) return E.left({ error: can.left, undoErrors: [] })
+  }
   let undo: Array<Undo> = []
   const from = qmp.mark()
   for (const a of h.actions) {
@@ -82,9 +89,9 @@ const asFailed = TE.mapLeft((error: PlanError): Failed => ({ error, undoErrors: 
 
 const refusedBy = (e: PlanError | undefined): E.Either<PlanError, void> => (e === undefined ? E.right(undefined) : E.left(e))
 
-/** Run a QMP query and decode its reply. @since 0.3.0 @category adapters */
-export const query = <A>(qmp: QmpClient, command: string, codec: t.Decoder<unknown, A>): TE.TaskEither<PlanError, A> =>
-  pipe(qmp.execute(command), TE.flatMapEither(decodeReply(codec, command)))
+/** Run a QMP command and decode its reply. @since 0.3.0 @category adapters */
+export const query = <A>(qmp: QmpClient, command: string, codec: t.Decoder<unknown, A>, args?: Readonly<Record<string, unknown>>): TE.TaskEither<PlanError, A> =>
+  pipe(qmp.execute(command, args), TE.flatMapEither(decodeReply(codec, command)))
 
 /** Query the free vCPU slots, then hot-add `count` vCPUs. @since 0.1.0 @category adapters */
 export const addCpus = (qmp: QmpClient, plan: Plan, count: number, o: CpuOptions = {}): TE.TaskEither<Failed, HotplugPlan> =>
@@ -143,4 +150,46 @@ export const restoreTemplate = (qmp: QmpClient, plan: Plan, devicesStatePath: st
     setIgnoreSharedMemoryMigrationCaps(qmp, plan),
     TE.flatMap(() => qmp.execute('migrate-incoming', { uri: `exec:cat ${devicesStatePath}` })),
     TE.flatMap(() => waitMigration(qmp, ms)),
+  )
+
+const QomChildren = t.array(t.type({ name: t.string, type: t.string }))
+
+/**
+ * What QEMU has, as far as a plan can be checked against it: the ids under `/machine/peripheral`,
+ * `query-pci` on PCI machines, and the devno of each CCW device of the plan.
+ *
+ * @since 0.3.0
+ * @category adapters
+ */
+export const observe = (qmp: QmpClient, plan: Plan): TE.TaskEither<PlanError, Observed> => async () => {
+  const children = await query(qmp, 'qom-list', QomChildren, { path: '/machine/peripheral' })()
+  if (E.isLeft(children)) return children
+  const peripherals = children.right.filter((c) => c.type.startsWith('child<')).map((c) => c.name)
+  let pci: Observed['pci']
+  if (plan.transport === 'pci') {
+    const r = await query(qmp, 'query-pci', PciInfo)()
+    if (E.isLeft(r)) return r
+    pci = r.right
+  }
+  const devnos: Record<string, string> = {}
+  for (const d of plan.devices) {
+    if (placementOf(d)._tag !== 'Ccw' || !peripherals.includes(d.id)) continue
+    const r = await query(qmp, 'qom-get', t.string, { path: `/machine/peripheral/${d.id}`, property: 'devno' })()
+    if (E.isLeft(r)) return r
+    devnos[d.id] = r.right
+  }
+  return E.right({ peripherals, pci, devnos })
+}
+
+/**
+ * Refuse a plan QEMU contradicts (`StateMismatch`): run before any hot-plug command is sent.
+ *
+ * @since 0.3.0
+ * @category adapters
+ */
+export const checkAgainstQemu = (qmp: QmpClient, plan: Plan): TE.TaskEither<PlanError, Plan> =>
+  pipe(
+    observe(qmp, plan),
+    TE.flatMapEither((seen) => contradiction(plan, seen)),
+    TE.map(() => plan),
   )

@@ -11,20 +11,17 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { parse as parseToml } from 'smol-toml'
 import { planSandbox } from '../arch/planner.ts'
 import { invalidInput, type PlanError } from '../core/errors.ts'
-import { seededIds, type IdSource } from '../core/ids.ts'
+import { seededIds } from '../core/ids.ts'
 import { decodeConfig, type HypervisorConfig } from '../core/input/config.ts'
 import { decodeSandbox, type Sandbox } from '../core/input/sandbox.ts'
 import type { Plan } from '../core/vm.ts'
 import { memoryBackendPath } from '../core/preflight.ts'
 import { exists, fillHostFacts, nodeMachine, type Machine } from './host.ts'
-import { nodeEnv, nodeFileSystem, nodeIds, type FileSystem, type Ids } from './ports.ts'
+import { nodeEnv, type FileSystem, type Ids } from './ports.ts'
 
 // -------------------------------------------------------------------------------------
 // adapters
 // -------------------------------------------------------------------------------------
-
-/** Read a text file (the Node adapter of `FileSystem.readText`). @since 0.1.0 @category adapters */
-export const readText = nodeFileSystem.readText
 
 /** Parse configuration text: JSON when it looks like JSON, TOML otherwise. @since 0.1.0 @category adapters */
 export const parseConfigText = (text: string, path: string): E.Either<PlanError, unknown> =>
@@ -39,12 +36,6 @@ export const parseJson = (text: string, path: string): E.Either<PlanError, unkno
     () => JSON.parse(text) as unknown,
     (e) => invalidInput({ problems: [{ path: '', expected: `valid JSON in ${path}`, actual: e instanceof Error ? e.message : String(e) }] }),
   )
-
-/** Size of the rootfs image; a missing file is `ImageNotFound`. @since 0.1.0 @category adapters */
-export const imageSize = nodeFileSystem.size
-
-/** Real random ids from the OS CSPRNG, memoised per key so one plan sees one value per key. @since 0.1.0 @category adapters */
-export const cryptoIds = (): IdSource => nodeIds.ids()
 
 // -------------------------------------------------------------------------------------
 // programs

@@ -11,8 +11,6 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { imageNotFound, io, type PlanError } from '../core/errors.ts'
 import type { IdSource } from '../core/ids.ts'
 import { errnoCode, readBounded } from './files.ts'
-import { launch, type Launched } from './launcher.ts'
-import { waitForQmp, type QmpClient, type QmpOptions } from './qmp-client.ts'
 
 // -------------------------------------------------------------------------------------
 // ports
@@ -36,14 +34,8 @@ export interface Clock {
   readonly sleep: (ms: number) => Promise<void>
 }
 
-/** @since 0.1.0 @category ports */
-export interface Qemu {
-  readonly launch: (binary: string, args: ReadonlyArray<string>, fds?: ReadonlyArray<number>) => TE.TaskEither<PlanError, Launched>
-  readonly connect: (path: string, o?: QmpOptions) => TE.TaskEither<PlanError, QmpClient>
-}
-
 /** Everything, for programs that need it all. @since 0.1.0 @category ports */
-export type Env = FileSystem & Ids & Clock & Qemu
+export type Env = FileSystem & Ids & Clock
 
 // -------------------------------------------------------------------------------------
 // adapters
@@ -80,8 +72,5 @@ export const nodeIds: Ids = {
 /** @since 0.1.0 @category adapters */
 export const nodeClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }
 
-/** @since 0.1.0 @category adapters */
-export const nodeQemu: Qemu = { launch, connect: waitForQmp }
-
 /** The composition root: the real machine. @since 0.1.0 @category adapters */
-export const nodeEnv: Env = { ...nodeFileSystem, ...nodeIds, ...nodeClock, ...nodeQemu }
+export const nodeEnv: Env = { ...nodeFileSystem, ...nodeIds, ...nodeClock }

@@ -1,20 +1,23 @@
 /**
- * The QMP client — the only stateful piece of qemu-plan. Over a unix socket it reads the greeting,
- * negotiates `qmp_capabilities`, and then sends commands with an `id` each and matches replies by
- * id (not FIFO as govmm did). Events are kept in a log, so an event that arrives between a command
- * and its reply — or before anyone waits for it — is never lost. Every wait has a timeout; lines
- * over the length limit, garbage and a peer that closes mid-reply end in typed errors; a QEMU that
- * dies takes its stderr into the error. `getfd` passes a real fd with SCM_RIGHTS.
+ * The QMP client — the only stateful piece of qemu-plan. Over a transport (`qmp-transport.ts`) it
+ * reads the greeting, negotiates `qmp_capabilities`, and then sends commands with an `id` each and
+ * matches replies by id (not FIFO as govmm did). Events are kept in a log, so an event that
+ * arrives between a command and its reply — or before anyone waits for it — is never lost. Every
+ * wait has a timeout; lines over the length limit, garbage and a peer that closes mid-reply end in
+ * typed errors; a QEMU that dies takes its stderr into the error.
  *
  * @since 0.1.0
  */
-import { spawn } from 'node:child_process'
-import { createConnection, type Socket } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { closed, connectionRefused, qmpError, qmpProtocol, timeout, type PlanError } from '../core/errors.ts'
+import { closed, qmpError, qmpProtocol, timeout, type PlanError } from '../core/errors.ts'
+import type { FdSource } from '../core/qmp/action.ts'
 import { encodeCommand, parseLine, type QmpEvent, type QmpMessage } from '../core/qmp/message.ts'
 import { exitedError, type Launched } from './launcher.ts'
+import { openUnixSocket } from './node/unix-socket.ts'
+import type { QmpTransport } from './qmp-transport.ts'
+
+export type { FdSource } from '../core/qmp/action.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -36,11 +39,33 @@ export interface QmpClient {
   readonly execute: <A = unknown>(execute: string, args?: Readonly<Record<string, unknown>>, timeoutMs?: number) => TE.TaskEither<PlanError, A>
   /** `getfd` with the fd attached as SCM_RIGHTS. */
   readonly getfd: (name: string, fd: FdSource, timeoutMs?: number) => TE.TaskEither<PlanError, void>
+  /** Whether fds can be passed at all: asked before a hot-plug that passes fds sends anything. */
+  readonly fdPassing: TE.TaskEither<PlanError, void>
   /** A position in the event log; `waitForEvent` looks from there on. */
   readonly mark: () => number
   readonly events: () => ReadonlyArray<QmpEvent>
   readonly waitForEvent: (name: string, match: (e: QmpEvent) => boolean, timeoutMs: number, from?: number) => TE.TaskEither<PlanError, QmpEvent>
   readonly close: () => Promise<void>
+}
+
+// -------------------------------------------------------------------------------------
+// the parts
+// -------------------------------------------------------------------------------------
+
+/** Splits text into lines; a line (or an unterminated rest) over `limit` bytes is an error. */
+const lineReader = (limit: number, onLine: (line: string) => boolean, onTooLong: (start: string) => void) => {
+  let buf = ''
+  return (chunk: string): void => {
+    buf += chunk
+    let nl: number
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).replace(/\r$/, '')
+      buf = buf.slice(nl + 1)
+      if (Buffer.byteLength(line) > limit) return onTooLong(line.slice(0, 200))
+      if (line.trim() !== '' && !onLine(line)) return
+    }
+    if (Buffer.byteLength(buf) > limit) onTooLong(buf.slice(0, 200))
+  }
 }
 
 interface Pending {
@@ -54,160 +79,52 @@ interface Pending {
 /** How often deadlines are checked: one interval per client, not a timer per command. */
 const sweepEveryMs = 25
 
-// -------------------------------------------------------------------------------------
-// adapters
-// -------------------------------------------------------------------------------------
-
-// Node cannot sendmsg(2); a short-lived python3 inherits the QMP socket (fd 3) and the fd to pass
-// (fd 4) and writes the one getfd line with SCM_RIGHTS. The reply comes back to us, matched by id.
-// With a tap name as argv[1], the helper opens a new queue of that tap itself (TUNSETIFF with
-// IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE), since Node has no ioctl(2) either.
-const scmRightsScript =
-  'import socket,sys,array,os,fcntl,struct\n' +
-  's=socket.socket(fileno=3)\n' +
-  'fd=4\n' +
-  'if len(sys.argv)>1:\n' +
-  '    fd=os.open("/dev/net/tun",os.O_RDWR)\n' +
-  '    fcntl.ioctl(fd,0x400454ca,struct.pack("16sH",sys.argv[1].encode(),0x0002|0x1000|0x0100))\n' +
-  'line=sys.stdin.buffer.read()\n' +
-  's.sendmsg([line],[(socket.SOL_SOCKET,socket.SCM_RIGHTS,array.array("i",[fd]))])\n' +
-  's.detach()\n'
-
-/** What `getfd` passes: a host fd of ours, or a new queue of a named tap. @since 0.1.0 @category model */
-export type FdSource = number | { readonly tap: string }
-
-/**
- * Connect, read the greeting and negotiate capabilities.
- *
- * @since 0.1.0
- * @category adapters
- */
-export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanError, QmpClient> => () =>
-  new Promise((resolveConnect) => {
-    const limit = o.maxLineBytes ?? 64 * 1024
-    const waitMs = o.timeoutMs ?? 5000
-    const pending = new Map<number, Pending>()
-    const log: Array<QmpEvent> = []
-    const waiters = new Set<() => void>()
-    let nextId = 1
-    let buf = ''
-    let failure: PlanError | undefined
-    let greeted: ((m: E.Either<PlanError, QmpMessage>) => void) | undefined
-    let writeChain: Promise<unknown> = Promise.resolve()
-    let greetTimer: NodeJS.Timeout | undefined
-    // commands queue behind an fd being passed, so the fd's getfd and later lines keep their order
-    let fdInFlight = 0
-
-    const sock: Socket = createConnection(path)
-
-    const fail = (e: PlanError): void => {
-      if (failure) return
-      failure = e
-      clearTimeout(greetTimer)
+/** Commands waiting for their reply, by id; a sweep times out the overdue ones. */
+const pendingTable = () => {
+  const pending = new Map<number, Pending>()
+  const timedOut = new Set<number>()
+  const sweeper = setInterval(() => {
+    const now = performance.now()
+    for (const [id, p] of pending)
+      if (now >= p.deadline) {
+        pending.delete(id)
+        timedOut.add(id)
+        p.resolve(E.left(timeout({ op: `QMP ${p.command}`, ms: p.ms })))
+      }
+  }, sweepEveryMs)
+  sweeper.unref()
+  return {
+    add: (id: number, p: Pending): void => void pending.set(id, p),
+    /** The command a reply answers: pending, `late` (it timed out already), or unknown. */
+    take: (id: number): Pending | 'late' | undefined => {
+      const p = pending.get(id)
+      if (p !== undefined) {
+        pending.delete(id)
+        return p
+      }
+      return timedOut.delete(id) ? 'late' : undefined
+    },
+    failAll: (e: PlanError): void => {
       clearInterval(sweeper)
       for (const [id, p] of pending) {
         pending.delete(id)
         p.resolve(E.left(e))
       }
-      greeted?.(E.left(e))
-      for (const w of waiters) w()
-      sock.destroy()
-    }
-    const deathOr = async (fallback: PlanError): Promise<PlanError> => {
-      if (!o.process) return fallback
-      const e = o.process.exit() ?? (await Promise.race([o.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]))
-      return e ? exitedError(o.process, e) : fallback
-    }
+    },
+  }
+}
 
-    const onMessage = (m: QmpMessage, line: string): void => {
-      if (m._tag === 'Greeting') return greeted?.(E.right(m))
-      if (m._tag === 'Event') {
-        log.push(m)
-        for (const w of waiters) w()
-        return
-      }
-      const id = typeof m.id === 'number' ? m.id : Number(m.id)
-      const p = pending.get(id)
-      if (p === undefined) {
-        if (timedOut.delete(id)) return // the answer to a command that already timed out
-        return fail(qmpProtocol({ line, reason: 'a reply to no command we sent' }))
-      }
-      pending.delete(id)
-      p.resolve(m._tag === 'Return' ? E.right(m.value) : E.left(qmpError({ class: m.class, desc: m.desc, command: p.command })))
-    }
-
-    const timedOut = new Set<number>()
-    const sweeper = setInterval(() => {
-      const now = performance.now()
-      for (const [id, p] of pending)
-        if (now >= p.deadline) {
-          pending.delete(id)
-          timedOut.add(id)
-          p.resolve(E.left(timeout({ op: `QMP ${p.command}`, ms: p.ms })))
-        }
-    }, sweepEveryMs)
-    sweeper.unref()
-
-    sock.setEncoding('utf8')
-    sock.on('data', (chunk: string) => {
-      buf += chunk
-      let nl: number
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '')
-        buf = buf.slice(nl + 1)
-        if (Buffer.byteLength(line) > limit) return fail(qmpProtocol({ line: line.slice(0, 200), reason: `line longer than ${limit} bytes` }))
-        if (line.trim() === '') continue
-        const m = parseLine(line)
-        if (E.isLeft(m)) return fail(m.left)
-        onMessage(m.right, line)
-        if (failure) return
-      }
-      if (Buffer.byteLength(buf) > limit) fail(qmpProtocol({ line: buf.slice(0, 200), reason: `line longer than ${limit} bytes` }))
-    })
-    let connected = false
-    sock.once('connect', () => (connected = true))
-    sock.on('error', (e: NodeJS.ErrnoException) => {
-      if (!connected) fail(connectionRefused({ path, code: e.code ?? e.message }))
-      else void deathOr(closed({ op: `QMP ${path}: ${e.code ?? e.message}` })).then(fail)
-    })
-    sock.on('close', () => void deathOr(closed({ op: `QMP ${path}` })).then(fail))
-
-    const send = (command: string, args: Readonly<Record<string, unknown>> | undefined, ms: number, fd?: FdSource): Promise<E.Either<PlanError, unknown>> =>
-      new Promise((resolve) => {
-        if (failure) return resolve(E.left(failure))
-        const id = nextId++
-        const line = encodeCommand(args === undefined ? { execute: command } : { execute: command, arguments: args }, id)
-        pending.set(id, { command, resolve, deadline: performance.now() + ms, ms })
-        if (fd === undefined && !fdInFlight) {
-          // the common case: write now, no promise hop
-          sock.write(line)
-          return
-        }
-        fdInFlight++
-        writeChain = writeChain
-          .then(() =>
-            fd === undefined
-              ? new Promise<void>((r) => sock.write(line, () => r()))
-              : new Promise<void>((r) => {
-                  // the raw fd number, not the Socket: Node stops reading a stream it hands to a child
-                  const sockFd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd
-                  if (sockFd === undefined || sockFd < 0) return (fail(qmpProtocol({ line, reason: 'the QMP socket has no fd to pass' })), r())
-                  const tap = typeof fd === 'number' ? [] : [fd.tap]
-                  const py = spawn('python3', ['-c', scmRightsScript, ...tap], { stdio: ['pipe', 'ignore', 'pipe', sockFd, typeof fd === 'number' ? fd : 'ignore'] })
-                  let err = ''
-                  py.stderr?.on('data', (d: Buffer) => (err += d.toString()))
-                  py.on('error', (e) => (fail(qmpProtocol({ line, reason: `cannot pass fd: ${e.message}` })), r()))
-                  py.on('exit', (code) => {
-                    if (code !== 0) fail(qmpProtocol({ line, reason: `passing fd ${JSON.stringify(fd)} failed: ${err.trim()}` }))
-                    r()
-                  })
-                  py.stdin?.end(line)
-                }),
-          )
-          .finally(() => fdInFlight--)
-      })
-
-    const waitForEvent = (name: string, match: (e: QmpEvent) => boolean, ms: number, from = 0): TE.TaskEither<PlanError, QmpEvent> => () =>
+/** Every event received, and the waits on it. */
+const eventLog = () => {
+  const log: Array<QmpEvent> = []
+  const waiters = new Set<() => void>()
+  let failure: PlanError | undefined
+  const wake = (): void => {
+    for (const w of waiters) w()
+  }
+  const waitFor =
+    (name: string, match: (e: QmpEvent) => boolean, ms: number, from = 0): TE.TaskEither<PlanError, QmpEvent> =>
+    () =>
       new Promise((resolve) => {
         const check = (): boolean => {
           const hit = log.slice(from).find((e) => e.event === name && match(e))
@@ -229,8 +146,95 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
         }
         waiters.add(w)
       })
+  return {
+    push: (e: QmpEvent): void => {
+      log.push(e)
+      wake()
+    },
+    fail: (e: PlanError): void => {
+      failure = e
+      wake()
+    },
+    mark: (): number => log.length,
+    all: (): ReadonlyArray<QmpEvent> => log,
+    waitFor,
+  }
+}
 
-    greetTimer = setTimeout(() => fail(timeout({ op: `QMP greeting on ${path}`, ms: waitMs })), waitMs)
+// -------------------------------------------------------------------------------------
+// adapters
+// -------------------------------------------------------------------------------------
+
+/** The `QemuExited` error when the process behind the socket died (within 200 ms), else `fallback`. */
+const deathOr = async (o: QmpOptions, fallback: PlanError): Promise<PlanError> => {
+  if (!o.process) return fallback
+  const e = o.process.exit() ?? (await Promise.race([o.process.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 200))]))
+  return e ? exitedError(o.process, e) : fallback
+}
+
+/**
+ * A QMP client over a transport: greeting, capabilities, then commands and events.
+ *
+ * @since 0.3.0
+ * @category adapters
+ */
+export const overTransport = (t: QmpTransport, name: string, o: QmpOptions = {}): Promise<E.Either<PlanError, QmpClient>> =>
+  new Promise((resolveConnect) => {
+    const waitMs = o.timeoutMs ?? 5000
+    const pending = pendingTable()
+    const events = eventLog()
+    let nextId = 1
+    let failure: PlanError | undefined
+    let greeted: ((m: E.Either<PlanError, QmpMessage>) => void) | undefined
+
+    const fail = (e: PlanError): void => {
+      if (failure) return
+      failure = e
+      clearTimeout(greetTimer)
+      pending.failAll(e)
+      greeted?.(E.left(e))
+      events.fail(e)
+      void t.close()
+    }
+
+    const onMessage = (m: QmpMessage, line: string): void => {
+      if (m._tag === 'Greeting') return greeted?.(E.right(m))
+      if (m._tag === 'Event') return events.push(m)
+      const p = pending.take(typeof m.id === 'number' ? m.id : Number(m.id))
+      if (p === 'late') return // the answer to a command that already timed out
+      if (p === undefined) return fail(qmpProtocol({ line, reason: 'a reply to no command we sent' }))
+      p.resolve(m._tag === 'Return' ? E.right(m.value) : E.left(qmpError({ class: m.class, desc: m.desc, command: p.command })))
+    }
+
+    const limit = o.maxLineBytes ?? 64 * 1024
+    t.onData(
+      lineReader(
+        limit,
+        (line) => {
+          const m = parseLine(line)
+          if (E.isLeft(m)) fail(m.left)
+          else onMessage(m.right, line)
+          return !failure
+        },
+        (start) => fail(qmpProtocol({ line: start, reason: `line longer than ${limit} bytes` })),
+      ),
+    )
+    t.onEnd((why) => void deathOr(o, closed({ op: why === 'closed' ? `QMP ${name}` : `QMP ${name}: ${why}` })).then(fail))
+
+    const send = (command: string, args: Readonly<Record<string, unknown>> | undefined, ms: number, fd?: FdSource): Promise<E.Either<PlanError, unknown>> =>
+      new Promise((resolve) => {
+        if (failure) return resolve(E.left(failure))
+        const id = nextId++
+        const line = encodeCommand(args === undefined ? { execute: command } : { execute: command, arguments: args }, id)
+        pending.add(id, { command, resolve, deadline: performance.now() + ms, ms })
+        if (fd === undefined) t.send(line)
+        else
+          void t.sendWithFd(line, fd).then((r) => {
+            if (E.isLeft(r)) fail(r.left)
+          })
+      })
+
+    const greetTimer = setTimeout(() => fail(timeout({ op: `QMP greeting on ${name}`, ms: waitMs })), waitMs)
     greeted = (m) => {
       greeted = undefined
       clearTimeout(greetTimer)
@@ -242,22 +246,34 @@ export const connect = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanErr
             (): QmpClient => ({
               version,
               execute: <A>(c: string, a?: Readonly<Record<string, unknown>>, ms = waitMs) => () => send(c, a, ms) as Promise<E.Either<PlanError, A>>,
-              getfd: (name, fd, ms = waitMs) => () => send('getfd', { fdname: name }, ms, fd).then(E.map(() => undefined)),
-              mark: () => log.length,
-              events: () => log,
-              waitForEvent,
-              close: () =>
-                new Promise<void>((res) => {
-                  if (sock.destroyed) return res()
-                  sock.once('close', () => res())
-                  fail(closed({ op: 'QMP client closed' }))
-                }),
+              getfd: (fdName, fd, ms = waitMs) => () => send('getfd', { fdname: fdName }, ms, fd).then(E.map(() => undefined)),
+              fdPassing: () => t.fdPassing(),
+              mark: events.mark,
+              events: events.all,
+              waitForEvent: events.waitFor,
+              close: async () => {
+                fail(closed({ op: 'QMP client closed' }))
+                await t.close()
+              },
             }),
           )(r),
         ),
       )
     }
   })
+
+/**
+ * Connect to QEMU's QMP unix socket, read the greeting and negotiate capabilities.
+ *
+ * @since 0.1.0
+ * @category adapters
+ */
+export const connect =
+  (path: string, o: QmpOptions = {}): TE.TaskEither<PlanError, QmpClient> =>
+  async () => {
+    const t = await openUnixSocket(path)
+    return E.isLeft(t) ? t : overTransport(t.right, path, o)
+  }
 
 /**
  * Connect as soon as QEMU listens: retry refused connections every 20 ms (QEMU creates the socket

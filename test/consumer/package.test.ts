@@ -27,7 +27,7 @@ import { formatMessage } from 'publint/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packAndInstall, repoRoot, type Installed } from '../../scripts/consumer.ts'
 import { planSandbox } from '../../src/arch/planner.ts'
-import { run } from '../../src/cli/run.ts'
+import { dispatch } from '../../src/cli/dispatch.ts'
 import { seededIds } from '../../src/core/ids.ts'
 import { decodeConfig } from '../../src/core/input/config.ts'
 import { decodeSandbox } from '../../src/core/input/sandbox.ts'
@@ -320,7 +320,7 @@ describe('the installed qemu-plan command', () => {
     expect(existsSync(join(c.pkg, 'node_modules', 'tsx')) || existsSync(join(c.app, 'node_modules', 'tsx'))).toBe(false)
     let out = ''
     let err = ''
-    const code = await run(example, { out: (s) => (out += s), err: (s) => (err += s) })
+    const code = await dispatch(example, { out: (s) => (out += s), err: (s) => (err += s) })
     const r = await sh(join(c.app, 'node_modules', '.bin', 'qemu-plan'), example, repoRoot)
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code, stdout: out, stderr: err })
     expect(r.stdout).toMatch(/^\/usr\/bin\/qemu-system-x86_64 -name sandbox-example /)

@@ -10,7 +10,7 @@
  * trace, never `Internal:` (exit 70 is a bug), no file written or changed outside the case's own
  * temp dir, no child process left behind.
  *
- * The commands run in-process through `run(argv, io)`; a few cases also run as real processes
+ * The commands run in-process through `dispatch(argv, io)`; a few cases also run as real processes
  * (`node --import tsx src/cli/main.ts`) for the stdout and exit-status plumbing. The commands
  * that need a live QEMU (`run`, `hotplug`, `unplug`, `probe`) are fuzzed on their validation
  * paths: their QEMU is a missing file, `/bin/true` or `/bin/false`, their QMP socket missing.
@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path'
 import fc from 'fast-check'
 import { parse as parseToml } from 'smol-toml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/run.ts'
+import { dispatch } from '../../src/cli/dispatch.ts'
 import type { PlanError } from '../../src/core/errors.ts'
 import { allArches, arbitraryConfig, arbitraryScenario } from '../../src/testing/index.ts'
 import { goldenInputs, goldenPlans } from '../support/corpus.ts'
@@ -126,7 +126,13 @@ let fix = ''
 let savedTmp: string | undefined
 const F = (p: string): string => join(fix, p)
 
-/** Names, sizes and modification times under a directory (not following links), as a comparable text. */
+/**
+ * Names, sizes and modification times under a directory (not following links), as a comparable text.
+ * Left out: `.tmp`, `dist` and `node_modules`, which other test files (the real-guest image cache,
+ * the consumer test's pack and build) write to while this file runs, and `.git`, which a developer
+ * committing during a run touches; their time stamps say nothing about the CLI.
+ */
+const scratch = new Set(['.tmp', 'dist', 'node_modules', '.git'])
 const snapshot = (dir: string, depth = 2): string => {
   const out: Array<string> = []
   const walk = (d: string, left: number): void => {
@@ -138,6 +144,7 @@ const snapshot = (dir: string, depth = 2): string => {
       return
     }
     for (const n of names) {
+      if (scratch.has(n)) continue
       const p = join(d, n)
       try {
         const s = statSync(p, { throwIfNoEntry: false }) ?? { size: -1, mtimeMs: -1, isDirectory: () => false }
@@ -573,7 +580,7 @@ const inProcess = async (args: ReadonlyArray<string>, stdin: string | undefined)
   let err = ''
   let timer: NodeJS.Timeout | undefined
   const code = await Promise.race([
-    run(args, { out: (s) => (out += s), err: (s) => (err += s), stdin: async () => stdin ?? '' }),
+    dispatch(args, { out: (s) => (out += s), err: (s) => (err += s), stdin: async () => stdin ?? '' }),
     new Promise<number>((r) => (timer = setTimeout(() => r(-1), caseMs))),
   ])
   clearTimeout(timer)

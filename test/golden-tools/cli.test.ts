@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/run.ts'
+import { dispatch } from '../../src/cli/dispatch.ts'
 
 const commands = ['parse', 'diff', 'topology', 'check'].filter((c) => existsSync(join(import.meta.dirname, c)))
 const update = process.env.UPDATE_GOLDEN === '1'
@@ -14,7 +14,7 @@ const update = process.env.UPDATE_GOLDEN === '1'
 const cli = async (args: ReadonlyArray<string>): Promise<string> => {
   let out = ''
   let err = ''
-  const code = await run(args, { out: (s) => (out += s), err: (s) => (err += s) })
+  const code = await dispatch(args, { out: (s) => (out += s), err: (s) => (err += s) })
   return `${out}${err === '' ? '' : `stderr: ${err}`}exit ${code}\n`
 }
 

@@ -1,7 +1,7 @@
 /**
  * Golden argv files: every `<arch>/<scenario>.input.json` is decoded strictly, planned with a
  * fixed id source and rendered in both dialects; the result must equal `<scenario>.<dialect>.argv`
- * (one token per line). Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/golden`.
+ * (one token per line). Regenerate with `UPDATE_GOLDEN=1 npx vitest run test/golden/`.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

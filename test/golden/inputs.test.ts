@@ -20,7 +20,7 @@ for (const arch of Object.keys(minimum)) {
         .map((f) => f.replace(/\.input\.json$/, ''))
     : []
 describe(`${arch} golden inputs`, () => {
-  it(`at least ${minimum[arch]} scenarios${arch === 'amd64' ? ', including the worked example of reference §7.21' : ''}`, () => {
+  it(`at least ${minimum[arch]} scenarios${arch === 'amd64' ? ', including the Kata 1.9 worked example' : ''}`, () => {
     expect(names.length).toBeGreaterThanOrEqual(minimum[arch] ?? 6)
     if (arch === 'amd64') expect(names).toContain('kata-worked-example')
   })

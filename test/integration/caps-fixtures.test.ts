@@ -11,7 +11,7 @@ import { expect, it } from 'vitest'
 import { toMessage } from '../../src/core/errors.ts'
 import { probeBinary } from '../../src/effects/probe.ts'
 import { describeQemu } from '../support/qemu.ts'
-import { run } from '../../src/cli/run.ts'
+import { dispatch } from '../../src/cli/dispatch.ts'
 
 const binaries = ['qemu-system-x86_64', 'qemu-system-aarch64', 'qemu-system-ppc64', 'qemu-system-s390x']
 const dir = join(import.meta.dirname, '..', 'fixtures', 'caps')
@@ -37,7 +37,7 @@ for (const b of binaries) {
 
     it('qemu-plan probe prints the same document', async () => {
       let out = ''
-      const code = await run(['probe', '--qemu', path, '--name', b], { out: (x) => (out += x), err: () => {} })
+      const code = await dispatch(['probe', '--qemu', path, '--name', b], { out: (x) => (out += x), err: () => {} })
       expect(code).toBe(0)
       const { version: _v, ...rest } = JSON.parse(out) as Record<string, unknown>
       const { version: _f, ...fixture } = JSON.parse(readFileSync(join(dir, `${b}.json`), 'utf8')) as Record<string, unknown>

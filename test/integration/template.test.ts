@@ -1,5 +1,6 @@
 /**
- * VM templating on real QEMU (reference §8.4): a VM booted to be a template saves its device state
+ * VM templating on real QEMU (kata-containers/runtime `virtcontainers/qemu.go` `saveSandbox`,
+ * `bootFromTemplate`, `waitMigration`): a VM booted to be a template saves its device state
  * (`x-ignore-shared`, `migrate` to `exec:cat>file`, polled with `query-migrate`), and a second VM
  * booted from the template (`-incoming defer`) restores it with `migrate-incoming`.
  */

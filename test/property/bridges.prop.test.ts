@@ -1,5 +1,5 @@
 /**
- * The bridge allocator (Kata `types.Bridge` + `addDeviceToBridge`, reference §4): no slot is ever
+ * The bridge allocator (Kata `types.Bridge` in `types/bridges.go` + `qemuArchBase.addDeviceToBridge`): no slot is ever
  * handed out twice, add-then-remove restores an equal state, and `NoBridgeSlot` comes exactly
  * when every bridge of the asked type is full (`NoBridges` exactly when there are no bridges).
  * PCI/PCIe bridges have 30 slots from 1 (`%02x`), CCW bridges 0xffff (`%04x`).

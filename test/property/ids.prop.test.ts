@@ -1,5 +1,5 @@
 /**
- * Byte-based id truncation (Kata `MakeNameID`, reference §5): the result is the longest prefix of
+ * Byte-based id truncation (Kata `MakeNameID`, `virtcontainers/utils/utils.go`): the result is the longest prefix of
  * whole characters that fits in `max` UTF-8 bytes — never a split character.
  */
 import fc from 'fast-check'

@@ -1,6 +1,8 @@
 /**
- * The smallest files each arch's QEMU accepts as `-kernel` / `-initrd` (qemu-7.2-matrix §4), built
- * at test time: QEMU loads the kernel during machine init, before `-S` pauses anything.
+ * The smallest files each arch's QEMU accepts as `-kernel` / `-initrd`, built at test time: QEMU
+ * loads the kernel during machine init, before `-S` pauses anything (QEMU 7.2: `hw/i386/x86.c`
+ * `x86_load_linux` reads the Linux x86 boot-protocol header, `hw/ppc/spapr.c` loads an ELF,
+ * `hw/arm/boot.c` and `hw/s390x/ipl.c` fall back to a raw image).
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'

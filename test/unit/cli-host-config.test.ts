@@ -1,12 +1,12 @@
 /** `qemu-plan host` and `qemu-plan config`, in-process. */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { run } from '../../src/cli/run.ts'
+import { dispatch } from '../../src/cli/dispatch.ts'
 
 const cli = async (args: ReadonlyArray<string>) => {
   let out = ''
   let err = ''
-  const code = await run(args, { out: (s) => (out += s), err: (s) => (err += s) })
+  const code = await dispatch(args, { out: (s) => (out += s), err: (s) => (err += s) })
   return { code, out, err }
 }
 const example = join(import.meta.dirname, '../../examples/configuration.toml')

@@ -2,7 +2,9 @@
  * The dependency rule of the design card, checked on the sources: `core` imports only fp-ts, io-ts,
  * immer and itself; `arch` adds `core`; `effects` adds `arch` and Node; nothing imports `effects`
  * except `src/node.ts` (the `qemu-plan/node` entry point) and the CLI, so `src/index.ts` (`qemu-plan`)
- * loads no Node module; and there are no import cycles.
+ * loads no Node module; and there are no import cycles. And what imports cannot show: no code in
+ * `core` or `arch` reads the clock, draws randomness, or reaches the process or the global object
+ * (the same inputs give the same argv).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -39,6 +41,24 @@ describe('layering', () => {
       }
     })
   }
+
+  // code, not comments or strings: a call of the clock, randomness, timers or the process
+  const impure = /\b(Date\s*\.\s*now|new\s+Date|Math\s*\.\s*random|performance\s*\.|process\s*\.|globalThis|setTimeout|setInterval|setImmediate|queueMicrotask|crypto\s*\.|require\s*\()/
+  const code = (text: string): string =>
+    text
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '')
+      .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''")
+  for (const file of all.filter((f) => layer(f) === 'core' || layer(f) === 'arch')) {
+    it(`${relative(src, file)} reads no clock, randomness or process`, () => {
+      const hit = impure.exec(code(readFileSync(file, 'utf8')))
+      expect(hit?.[0], relative(src, file)).toBeUndefined()
+    })
+  }
+  it('would notice a clock read (the check itself)', () => {
+    expect(impure.test(code('const t = Date.now() // a comment'))).toBe(true)
+    expect(impure.test(code('/** Date.now() */ const s = "Math.random()"'))).toBe(false)
+  })
 
   it('has no import cycles', () => {
     const state = new Map<string, 'visiting' | 'done'>()

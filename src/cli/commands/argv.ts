@@ -56,7 +56,7 @@ export const inputOptions = (
 }
 
 /** @since 0.1.0 @category constructors */
-export const argv: Command = {
+export const argvCommand: Command = {
   summary: 'plan a sandbox and print its QEMU command line',
   usage,
   details: `--format shell   one shell-quoted line (the default)

@@ -4,9 +4,9 @@
  * @since 0.1.0
  */
 import type { Command } from '../io.ts'
-import { argv } from './argv.ts'
-import { hotplug, unplug } from './hotplug.ts'
-import { run } from './run.ts'
+import { argvCommand } from './argv.ts'
+import { hotplugCommand, unplugCommand } from './hotplug.ts'
+import { runCommand } from './run.ts'
 import { checkCommand } from './check.ts'
 import { diffCommand } from './diff.ts'
 import { parseCommand } from './parse.ts'
@@ -17,10 +17,10 @@ import { configCommand } from './config.ts'
 
 /** @since 0.1.0 @category model */
 export const commands: Readonly<Record<string, Command>> = {
-  argv,
-  run,
-  hotplug,
-  unplug,
+  argv: argvCommand,
+  run: runCommand,
+  hotplug: hotplugCommand,
+  unplug: unplugCommand,
   parse: parseCommand,
   diff: diffCommand,
   topology: topologyCommand,

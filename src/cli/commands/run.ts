@@ -21,7 +21,7 @@ import { intFlag, planFlags } from './argv.ts'
 const usage = 'qemu-plan run --config FILE --sandbox FILE [--seed N] [--image-size BYTES] [--timeout-ms N] [--json]'
 
 /** @since 0.1.0 @category constructors */
-export const run: Command = {
+export const runCommand: Command = {
   summary: 'launch the planned VM in the foreground; Ctrl-C stops it with QMP quit',
   usage,
   details: `The run directory (runDir/id) must be a real, writable directory or one run can create;
@@ -68,13 +68,22 @@ JSON lines: {"event": "running", …}, {"event": "stopping"}, {"event": "stopped
       stopping = true
       say('stopping', 'stopping: QMP quit')
       const c = await connect(plan.qmpPath, { process: proc, timeoutMs: 3000 })()
-      if (E.isRight(c)) await c.right.execute('quit', undefined, 3000)()
-      const gone = await Promise.race([proc.exited, new Promise((res) => setTimeout(() => res(undefined), 5000))])
+      if (E.isRight(c)) {
+        await c.right.execute('quit', undefined, 3000)()
+        await c.right.close()
+      }
+      // QEMU gets 5 s to go; the timer is cleared as soon as it has, so nothing keeps us waiting
+      let timer: NodeJS.Timeout | undefined
+      const gone = await Promise.race([proc.exited, new Promise((res) => (timer = setTimeout(() => res(undefined), 5000)))])
+      clearTimeout(timer)
       if (gone === undefined) proc.kill('SIGKILL')
     }
-    process.once('SIGINT', () => void stop())
-    process.once('SIGTERM', () => void stop())
+    const onSignal = (): void => void stop()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
     const exit = await proc.exited
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     if (stopping) {
       say('stopped', `stopped ${plan.name}`, { name: plan.name })
       return 0

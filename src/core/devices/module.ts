@@ -7,6 +7,7 @@
  *
  * @since 0.3.0
  */
+import type * as t from 'io-ts'
 import type { Action, FdSource } from '../qmp/action.ts'
 import type { Reader } from '../parse/reader.ts'
 import type { Placement, Transport } from './placement.ts'
@@ -61,6 +62,8 @@ export interface Hotplug<D> {
  * @category model
  */
 export interface DeviceModule<D, R = D> {
+  /** Decodes the model (a plan read back from disk). */
+  readonly codec: t.Decoder<unknown, D>
   /** Drivers and object types the module can emit, on any transport and in any dialect (capability probes). */
   readonly vocabulary: { readonly drivers: ReadonlyArray<string>; readonly objects: ReadonlyArray<string> }
   /** A PCI or CCW device: without a placement, QEMU picks its slot (others sit on no such bus). */

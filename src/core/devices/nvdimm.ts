@@ -7,6 +7,8 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text, UInt } from '../input/decode.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { command, execute } from '../qmp/action.ts'
 import * as MemoryBackend from './backends/memory-backend.ts'
@@ -40,8 +42,12 @@ export const disk = (b: { readonly id: string; readonly file: string; readonly s
 
 const device = (d: Nvdimm): Switch => ({ flag: '-device', items: ['nvdimm', ['id', d.id], ['memdev', d.memdev]] })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Nvdimm> = t.type({ _tag: t.literal('Nvdimm'), id: Text, memdev: Text, memPath: Text, size: UInt, share: t.boolean })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Nvdimm> = {
+  codec,
   vocabulary: { drivers: ['nvdimm'], objects: ['memory-backend-file'] },
   onBus: false,
   placement: () => noPlacement,

@@ -5,6 +5,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text, UInt } from '../input/decode.ts'
+import { PciSlot } from './codecs.ts'
 import { parseUInt } from '../parse/reader.ts'
 import { type Item, romfile, slot } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
@@ -24,8 +27,12 @@ export interface Bridge {
 
 const driverOf = (b: Bridge): string => (b.type === 'pci' ? 'pci-bridge' : 'pcie-pci-bridge')
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Bridge> = t.type({ _tag: t.literal('Bridge'), type: t.union([t.literal('pci'), t.literal('pcie')]), bus: Text, id: Text, chassis: UInt, shpc: t.boolean, addr: PciSlot })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Bridge> = {
+  codec,
   vocabulary: { drivers: ['pci-bridge', 'pcie-pci-bridge'], objects: [] },
   onBus: true,
   placement: (b) => ({ _tag: 'Pci', bus: b.bus, slot: b.addr }),

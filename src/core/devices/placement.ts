@@ -26,3 +26,6 @@ export const showPlacement = (p: Placement): string | undefined =>
 
 /** The device number within its subchannel set (`fe.0.000a` → 10). @since 0.3.0 @category utils */
 export const ccwNumber = (devno: string): number => parseInt(devno.split('.')[2] ?? '0', 16)
+
+/** The subchannel set of a devno (`fe.1.000a` → 1): which CCW bridge it belongs to. @since 0.3.0 @category utils */
+export const ccwSet = (devno: string): number => parseInt(devno.split('.')[1] ?? '0', 16)

@@ -48,10 +48,11 @@ export const derivedId = (prefix: string, chardev: string): string =>
   truncateBytes(`${prefix}-${chardev.startsWith('char-') ? chardev.slice(5) : chardev}`, maxDevIdSize)
 
 /** The driver of a virtio family on either transport (and, with `alias`, govmm's bare name). @since 0.3.0 @category parse */
-export const isFamily =
-  (family: string, alias = false) =>
-  (driver: string): boolean =>
-    driver === `${family}-pci` || driver === `${family}-ccw` || (alias && driver === family)
+export const isFamily = (family: string, alias = false): ((driver: string) => boolean) => {
+  const pci = `${family}-pci`
+  const ccw = `${family}-ccw`
+  return (driver) => driver === pci || driver === ccw || (alias && driver === family)
+}
 
 /** A transport-specific driver must be the machine's transport. @since 0.3.0 @category parse */
 export const sameTransport = (r: Reader, driver: string, t: Transport): void => {

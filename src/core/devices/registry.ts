@@ -5,6 +5,7 @@
  *
  * @since 0.3.0
  */
+import * as t from 'io-ts'
 import type { Device, DeviceOf } from './model.ts'
 import type { Claim, DeviceModule, Problem, Props, Rendering } from './module.ts'
 import * as Nvdimm from './nvdimm.ts'
@@ -40,7 +41,7 @@ export const registry = {
 } as const satisfies { readonly [K in Device['_tag']]: DeviceModule<DeviceOf<K>, Device> }
 
 /** Every module, for the questions asked of all of them (which reads a driver, what they emit). */
-const modules: ReadonlyArray<DeviceModule<never, Device>> = Object.values(registry)
+const modules: ReadonlyArray<Pick<DeviceModule<never, Device>, 'vocabulary' | 'parse'>> = Object.values(registry)
 
 /** The module of a device. @since 0.3.0 @category utils */
 export const moduleOf = <D extends Device>(d: D): DeviceModule<D> => registry[d._tag] as unknown as DeviceModule<D>
@@ -70,6 +71,24 @@ export const vocabulary: { readonly drivers: ReadonlyArray<string>; readonly obj
     objects: [...new Set(mods.flatMap((m) => m.vocabulary.objects))],
   }
 })()
+
+/**
+ * The codec of every device, dispatched on `_tag` to its module's codec, so a problem names the
+ * device's own field (a union would report every member's complaint).
+ *
+ * @since 0.3.0
+ * @category codecs
+ */
+export const deviceCodec = new t.Type<Device, Device, unknown>(
+  'Device',
+  (u): u is Device => typeof u === 'object' && u !== null && Object.hasOwn(registry, (u as { _tag?: unknown })._tag as string),
+  (u, c) => {
+    const tag = typeof u === 'object' && u !== null ? (u as { _tag?: unknown })._tag : undefined
+    if (typeof tag !== 'string' || !Object.hasOwn(registry, tag)) return t.failure(u, c, `a device (_tag: ${Object.keys(registry).join(' | ')})`)
+    return (registry[tag as Device['_tag']].codec as t.Decoder<unknown, Device>).validate(u, c)
+  },
+  t.identity,
+)
 
 /** The module that reads a `-device` of this driver back, if any. @since 0.3.0 @category utils */
 export const readerOf = (driver: string): DeviceModule<never, Device>['parse'] | undefined => {

@@ -5,6 +5,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text, UInt } from '../input/decode.ts'
+import { CacheCodec, optional } from './codecs.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
@@ -45,8 +48,15 @@ const device = (d: ScsiDisk): Switch => ({
   items: ['scsi-hd', ['drive', d.id], ['bus', d.bus], ['scsi-id', d.scsiId], ['lun', d.lun], ['id', d.id], ['share-rw', d.shareRW ? true : undefined]],
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, ScsiDisk> = t.type({
+  _tag: t.literal('ScsiDisk'), id: Text, file: Text, format: Text, cache: optional(CacheCodec), bus: Text, scsiId: UInt, lun: t.refinement(UInt, (n) => n <= 255, 'LUN (0..255)'),
+  shareRW: t.boolean,
+})
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<ScsiDisk> = {
+  codec,
   vocabulary: { drivers: ['scsi-hd'], objects: [] },
   onBus: false,
   placement: () => noPlacement,

@@ -7,6 +7,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { PlacementCodec, optional } from './codecs.ts'
 import { execute } from '../qmp/action.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { devno, driver, pciOnly, place, qemuId, resolve, romfile, toArguments, type Switch } from './profile.ts'
@@ -49,8 +52,14 @@ const device = (d: Vfio): Switch => ({
   ],
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Vfio> = t.type({
+  _tag: t.literal('Vfio'), id: Text, bdf: optional(Text), sysfsdev: optional(Text), vendorId: optional(Text), deviceId: optional(Text), placement: PlacementCodec,
+})
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Vfio> = {
+  codec,
   vocabulary: { drivers: ['vfio-pci', 'vfio-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,

@@ -7,6 +7,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text, UInt } from '../input/decode.ts'
+import { PlacementCodec, optional } from './codecs.ts'
 import { makeNameId, maxDevIdSize } from '../ids.ts'
 import type { Reader } from '../parse/reader.ts'
 import * as Chardev from './backends/chardev-socket.ts'
@@ -109,8 +112,15 @@ const read = (r: Reader, c: ParseContext, drv: string): VhostUser | undefined =>
   return { ...base, type: 'fs', id, tag, cacheSizeMiB: (cacheBytes ?? 0) / 2 ** 20, placement: readPlacement(r) }
 }
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, VhostUser> = t.type({
+  _tag: t.literal('VhostUser'), type: t.union([t.literal('net'), t.literal('scsi'), t.literal('blk'), t.literal('fs')]), id: Text, chardev: Text, socketPath: Text,
+  mac: optional(Text), tag: optional(Text), cacheSizeMiB: UInt, placement: PlacementCodec,
+})
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<VhostUser> = {
+  codec,
   vocabulary: { drivers: ['virtio-net-pci', 'vhost-user-scsi-pci', 'vhost-user-blk-pci', 'vhost-user-fs-pci'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,

@@ -5,6 +5,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text, UInt } from '../input/decode.ts'
+import { PlacementCodec, optional } from './codecs.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { devno, disableModern, driver, fds, place, romfile } from './profile.ts'
 import { props, type DeviceModule } from './module.ts'
@@ -34,8 +37,12 @@ export const make = (v: { readonly contextId: number; readonly vhostFd?: number 
   _tag: 'Vsock', id: idOf(v.contextId), contextId: v.contextId, vhostFd: v.vhostFd, disableModern: at.nested, placement: at.placement,
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Vsock> = t.type({ _tag: t.literal('Vsock'), id: Text, contextId: UInt, vhostFd: optional(UInt), disableModern: t.boolean, placement: PlacementCodec })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Vsock> = {
+  codec,
   vocabulary: { drivers: ['vhost-vsock-pci', 'vhost-vsock-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,

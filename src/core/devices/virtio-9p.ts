@@ -4,6 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { PlacementCodec } from './codecs.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import * as Fsdev from './backends/fsdev-local.ts'
 import { showPlacement, type Placement } from './placement.ts'
@@ -30,8 +33,12 @@ export const make = (v: { readonly mountTag: string; readonly hostPath: string }
   _tag: 'Fs9p', id: idOf(v.mountTag), path: v.hostPath, mountTag: v.mountTag, disableModern: at.nested, placement: at.placement,
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Share> = t.type({ _tag: t.literal('Fs9p'), id: Text, path: Text, mountTag: Text, disableModern: t.boolean, placement: PlacementCodec })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Share> = {
+  codec,
   vocabulary: { drivers: ['virtio-9p-pci', 'virtio-9p-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,

@@ -7,6 +7,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { CacheCodec, PlacementCodec, optional } from './codecs.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
@@ -55,8 +58,15 @@ const device = (d: Block): Switch => ({
   ],
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Block> = t.type({
+  _tag: t.literal('Block'), id: Text, file: Text, format: Text, aio: t.union([t.literal('threads'), t.literal('native')]), cache: optional(CacheCodec),
+  disableModern: t.boolean, shareRW: t.boolean, placement: PlacementCodec,
+})
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Block> = {
+  codec,
   vocabulary: { drivers: ['virtio-blk-pci', 'virtio-blk-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,
@@ -74,7 +84,9 @@ export const module: DeviceModule<Block> = {
       if (b === undefined) return undefined
       sameId(r, b.id)
       const shareRW = r.bool('share-rw') ?? false
-      return { _tag: 'Block', id: b.id, file: b.file, format: b.format, aio: b.aio, cache: b.cache, shareRW, disableModern: readVirtio(r), placement: readPlacement(r) }
+      const disableModern = readVirtio(r)
+      // the key order of make(), so a planned and a parsed disk print alike
+      return { _tag: 'Block', id: b.id, file: b.file, format: b.format, aio: b.aio, cache: b.cache, disableModern, shareRW, placement: readPlacement(r) }
     },
   },
   hotplug: {

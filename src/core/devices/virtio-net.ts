@@ -7,6 +7,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text, UInt } from '../input/decode.ts'
+import { FdSourceCodec, PlacementCodec } from './codecs.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { invalidDevice, type InvalidDevice } from '../errors.ts'
 import { execute, sendFd, type FdSource } from '../qmp/action.ts'
@@ -96,8 +99,15 @@ const device = (d: Nic): Switch => ({
   ],
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Nic> = t.type({
+  _tag: t.literal('Net'), type: t.union([t.literal('tap'), t.literal('macvtap')]), id: Text, ifName: Text, mac: Text, fds: t.array(FdSourceCodec),
+  vhostFds: t.array(UInt), vhost: t.boolean, disableModern: t.boolean, placement: PlacementCodec,
+})
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Nic, Nic | VhostUser.VhostUser> = {
+  codec,
   vocabulary: { drivers: ['virtio-net-pci', 'virtio-net-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,

@@ -4,6 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { PlacementCodec } from './codecs.ts'
 import * as Rng from './backends/rng-random.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { devno, driver, place, qemuId, romfile } from './profile.ts'
@@ -24,8 +27,12 @@ export const make = (rng: { readonly id: string; readonly filename: string }, pl
   _tag: 'Rng', id: rng.id, filename: rng.filename, placement,
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Entropy> = t.type({ _tag: t.literal('Rng'), id: Text, filename: Text, placement: PlacementCodec })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Entropy> = {
+  codec,
   vocabulary: { drivers: ['virtio-rng-pci', 'virtio-rng-ccw'], objects: ['rng-random'] },
   onBus: true,
   placement: (d) => d.placement,

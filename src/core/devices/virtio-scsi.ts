@@ -5,6 +5,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { PlacementCodec, optional } from './codecs.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { devno, disableModern, driver, place, romfile } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
@@ -24,8 +27,12 @@ export const make = (ioThreadHex: string | undefined, at: { readonly placement: 
   _tag: 'Scsi', id: 'scsi0', ioThread: ioThreadHex === undefined ? undefined : `iothread-${ioThreadHex}`, disableModern: at.nested, placement: at.placement,
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, ScsiController> = t.type({ _tag: t.literal('Scsi'), id: Text, ioThread: optional(Text), disableModern: t.boolean, placement: PlacementCodec })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<ScsiController> = {
+  codec,
   vocabulary: { drivers: ['virtio-scsi-pci', 'virtio-scsi-ccw'], objects: ['iothread'] },
   onBus: true,
   placement: (d) => d.placement,

@@ -4,6 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { PlacementCodec } from './codecs.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { devno, disableModern, driver, place, romfile } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
@@ -22,8 +25,12 @@ export const make = (id: string, at: { readonly placement: Placement; readonly n
   _tag: 'Serial', id, disableModern: at.nested, placement: at.placement,
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Serial> = t.type({ _tag: t.literal('Serial'), id: Text, disableModern: t.boolean, placement: PlacementCodec })
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Serial> = {
+  codec,
   vocabulary: { drivers: ['virtio-serial-pci', 'virtio-serial-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,

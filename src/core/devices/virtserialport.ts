@@ -4,6 +4,9 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { Text } from '../input/decode.ts'
+import { optional } from './codecs.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import * as Chardev from './backends/chardev-socket.ts'
 import { noPlacement } from './placement.ts'
@@ -30,8 +33,14 @@ export const port = (s: { readonly id: string; readonly deviceId: string; readon
   _tag: 'Char', driver: 'virtserialport', id: s.deviceId, chardev: truncateBytes(s.id, maxDevIdSize), path: s.hostPath, name: s.name,
 })
 
+/** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
+export const codec: t.Decoder<unknown, Port> = t.type({
+  _tag: t.literal('Char'), driver: t.union([t.literal('virtconsole'), t.literal('virtserialport')]), id: Text, chardev: Text, path: Text, name: optional(Text),
+})
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Port> = {
+  codec,
   vocabulary: { drivers: ['virtconsole', 'virtserialport'], objects: [] },
   onBus: false,
   placement: () => noPlacement,

@@ -79,14 +79,36 @@ const comparable = (v: View, mixed: boolean): View =>
       }
     : v
 
+/**
+ * Queues of B's devices under a key, in B's order: `take` gives the first one not yet paired.
+ * Paired devices only accumulate, so each queue's cursor only moves forward and matching stays
+ * linear in the device count.
+ */
+const queues = (b: ReadonlyArray<DeviceView>, taken: ReadonlySet<DeviceView>, keyOf: (x: DeviceView) => string | undefined) => {
+  const byKey = new Map<string, { readonly xs: Array<DeviceView>; at: number }>()
+  for (const x of b) {
+    const k = keyOf(x)
+    if (k === undefined) continue
+    const q = byKey.get(k)
+    if (q === undefined) byKey.set(k, { xs: [x], at: 0 })
+    else q.xs.push(x)
+  }
+  return (k: string): DeviceView | undefined => {
+    const q = byKey.get(k)
+    if (q === undefined) return undefined
+    while (q.at < q.xs.length && taken.has(q.xs[q.at] as DeviceView)) q.at++
+    return q.xs[q.at]
+  }
+}
+
 const match = (a: ReadonlyArray<DeviceView>, b: ReadonlyArray<DeviceView>): ReadonlyArray<readonly [DeviceView, DeviceView]> => {
   const pairs: Array<readonly [DeviceView, DeviceView]> = []
   const takenA = new Set<DeviceView>()
   const takenB = new Set<DeviceView>()
-  const pass = (okA: (d: DeviceView) => boolean, pick: (d: DeviceView, free: ReadonlyArray<DeviceView>) => DeviceView | undefined): void => {
+  const pass = (okA: (d: DeviceView) => boolean, pick: (d: DeviceView) => DeviceView | undefined): void => {
     for (const d of a) {
       if (takenA.has(d) || !okA(d)) continue
-      const m = pick(d, b.filter((x) => !takenB.has(x) && x.kind === d.kind))
+      const m = pick(d)
       if (m === undefined) continue
       pairs.push([d, m])
       takenA.add(d)
@@ -94,16 +116,23 @@ const match = (a: ReadonlyArray<DeviceView>, b: ReadonlyArray<DeviceView>): Read
     }
   }
   const idsA = new Set(a.map((d) => `${d.kind}|${d.id}`))
+  const at = (x: DeviceView): string | undefined => (x.placement === undefined ? undefined : `${x.kind}|${x.placement}`)
+  const realId = queues(b, takenB, (x) => (x.derivedId ? undefined : `${x.kind}|${x.id}`))
+  const anyAt = queues(b, takenB, at)
+  const derivedAt = queues(b, takenB, (x) => (x.derivedId ? at(x) : undefined))
+  const unplaced = queues(b, takenB, (x) => (x.derivedId && x.placement === undefined ? x.kind : undefined))
+  const newIdAt = queues(b, takenB, (x) => (idsA.has(`${x.kind}|${x.id}`) ? undefined : at(x)))
+  const anyId = queues(b, takenB, (x) => `${x.kind}|${x.id}`)
   // 1. real ids
-  pass((d) => !d.derivedId, (d, free) => free.find((x) => !x.derivedId && x.id === d.id))
+  pass((d) => !d.derivedId, (d) => realId(`${d.kind}|${d.id}`))
   // 2. a derived id says where a device was in the argv, not which device it is: its placement does
-  pass((d) => d.placement !== undefined, (d, free) => free.find((x) => (x.derivedId || d.derivedId) && x.placement === d.placement))
+  pass((d) => d.placement !== undefined, (d) => (d.derivedId ? anyAt : derivedAt)(at(d) as string))
   // 3. devices QEMU places that had no id pair up in order, kind by kind
-  pass((d) => d.derivedId && d.placement === undefined, (_, free) => free.find((x) => x.derivedId && x.placement === undefined))
+  pass((d) => d.derivedId && d.placement === undefined, (d) => unplaced(d.kind))
   // 4. an id changed at the same placement: a rename
-  pass((d) => d.placement !== undefined, (d, free) => free.find((x) => x.placement === d.placement && !idsA.has(`${x.kind}|${x.id}`)))
+  pass((d) => d.placement !== undefined, (d) => newIdAt(at(d) as string))
   // 5. last resort for derived ids
-  pass((d) => d.derivedId, (d, free) => free.find((x) => x.id === d.id))
+  pass((d) => d.derivedId, (d) => anyId(`${d.kind}|${d.id}`))
   return pairs
 }
 
@@ -132,8 +161,11 @@ export const diff = (va: View, vb: View): Diff => {
     return changes.length === 0 && moved === undefined && renamedFrom === undefined ? [] : [{ id: y.id, kind: y.kind, renamedFrom, moved, changes }]
   })
   const implicit = pairs.filter(([x, y]) => x.placement === undefined && y.placement === undefined)
-  const implicitA = [...implicit].sort(([x], [y]) => a.devices.indexOf(x) - a.devices.indexOf(y)).map(([, y]) => y.id)
-  const orderB = [...implicit].sort(([, x], [, y]) => b.devices.indexOf(x) - b.devices.indexOf(y)).map(([, y]) => y.id)
+  const posA = new Map(a.devices.map((d, i) => [d, i]))
+  const posB = new Map(b.devices.map((d, i) => [d, i]))
+  const pos = (m: ReadonlyMap<DeviceView, number>, d: DeviceView): number => m.get(d) ?? -1
+  const implicitA = [...implicit].sort(([x], [y]) => pos(posA, x) - pos(posA, y)).map(([, y]) => y.id)
+  const orderB = [...implicit].sort(([, x], [, y]) => pos(posB, x) - pos(posB, y)).map(([, y]) => y.id)
   const added = minus(b.kernelParams, a.kernelParams)
   const removed = minus(a.kernelParams, b.kernelParams)
   return {

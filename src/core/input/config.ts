@@ -1,9 +1,10 @@
 /**
  * The hypervisor configuration: Kata's `configuration.toml` table `[hypervisor.qemu]`, keys exactly
- * as users write them (reference §11), from TOML (parsed by the effects layer) or the same keys in
- * JSON. Decoding applies what Kata's `katautils` does before the hypervisor sees the config: the
- * defaults, and with an image the three systemd parameters placed before the user's
- * `kernel_params` (reference §3.10). Unknown keys in the table are warnings; other tables are ignored.
+ * as users write them (kata-containers/runtime `pkg/katautils/config.go`, type `hypervisor`), from TOML
+ * (parsed by the effects layer) or the same keys in JSON. Decoding applies what Kata's `katautils`
+ * does before the hypervisor sees the config: the defaults, and with an image the three systemd
+ * parameters (`systemdKernelParam`, `pkg/katautils/create.go`) placed before the user's
+ * `kernel_params`. Unknown keys in the table are warnings; other tables are ignored.
  *
  * @since 0.1.0
  */
@@ -136,7 +137,7 @@ export interface Decoded<A> {
 /** katautils' cap on `default_bridges` (`maxPCIBridges`). @since 0.1.0 @category model */
 export const maxBridges = maxPCIBridges
 
-/** Added by katautils when an image is used (reference §3.10). @since 0.1.0 @category model */
+/** Added by katautils when an image is used (`systemdKernelParam`, pkg/katautils/create.go). @since 0.1.0 @category model */
 export const systemdImageParams: ReadonlyArray<Param> = [
   param('systemd.unit', 'kata-containers.target'),
   param('systemd.mask', 'systemd-networkd.service'),

@@ -27,6 +27,9 @@ export interface Located {
   readonly opt: Option
 }
 
+/** The backends of a command line by namespace and id, in argv order within each namespace. @since 0.3.0 @category model */
+export type Backends = ReadonlyMap<Namespace, ReadonlyMap<string, Located>>
+
 /** A device with the argv positions of its options (frontend and backends). @since 0.1.0 @category model */
 export interface Placed {
   readonly device: Device
@@ -40,24 +43,32 @@ export interface Placed {
 // -------------------------------------------------------------------------------------
 
 /**
- * Parse every backend option, keyed `ns:id`. Two backends with one id in one namespace are an error.
+ * Parse every backend option, by namespace and id. Two backends with one id in one namespace are an error.
  *
  * @since 0.1.0
  * @category utils
  */
-export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseError, ReadonlyMap<string, Located>> => {
-  const out = new Map<string, Located>()
+export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseError, Backends> => {
+  const out = new Map<Namespace, Map<string, Located>>()
   for (const opt of options) {
     const ns = backendFlags[opt.flag]
     if (ns === undefined) continue
     const r = reader(opt, parseProps(opt.value, ns[1]))
     const done = r.done(parseBackend(ns[0], r))
     if (E.isLeft(done)) return done
-    const key = `${ns[0]}:${done.right.id}`
-    if (out.has(key)) return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `${opt.flag}: id ${done.right.id} is already used by another ${ns[0]}` }))
-    out.set(key, { backend: done.right, opt })
+    let ids = out.get(ns[0])
+    if (ids === undefined) out.set(ns[0], (ids = new Map()))
+    if (ids.has(done.right.id)) return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `${opt.flag}: id ${done.right.id} is already used by another ${ns[0]}` }))
+    ids.set(done.right.id, { backend: done.right, opt })
   }
   return E.right(out)
+}
+
+/** The first backend in argv order that no device took. @since 0.3.0 @category utils */
+export const firstUnused = (backends: Backends, used: ReadonlySet<Located>): Located | undefined => {
+  let first: Located | undefined
+  for (const ids of backends.values()) for (const l of ids.values()) if (!used.has(l) && (first === undefined || l.opt.position < first.opt.position)) first = l
+  return first
 }
 
 /** Drivers whose command line may leave the device without an id (govmm printed none). */
@@ -66,38 +77,43 @@ const mayLackId = (driver: string | undefined): boolean => driver?.startsWith('v
 /**
  * Every `-device` with its backends, in `-device` order: the order QEMU creates them in, and in a
  * rendered argv also the plan order (each device's options are contiguous there). `used` gets the
- * `ns:id` keys of the backends the devices took. Linear in the number of options.
+ * backends the devices took. Linear in the number of options, and nothing but the device's own
+ * values allocated per device beyond its reader.
  *
  * @since 0.1.0
  * @category utils
  */
 export const parseDevices = (
   options: ReadonlyArray<Option>,
-  backends: ReadonlyMap<string, Located>,
+  backends: Backends,
   transport: Transport,
-  used: Set<string>,
+  used: Set<Located>,
 ): E.Either<ParseError, ReadonlyArray<Placed>> => {
   const out: Array<Placed> = []
   const ids = new Set<string>()
   const counts = new Map<string, number>()
-  for (const opt of options) {
-    if (opt.flag !== '-device') continue
-    const r = reader(opt, parseProps(opt.value, 'driver'))
-    const positions = [opt.position]
-    const use = <K extends Backend['_tag']>(rd: Reader, id: string, ns: Namespace, kinds: ReadonlyArray<K>): BackendOf<K> | undefined => {
+  // one context for the whole parse; `positions` is the current device's
+  let positions: Array<number> = []
+  const ctx: ParseContext = {
+    transport,
+    use: <K extends Backend['_tag']>(rd: Reader, id: string, ns: Namespace, kinds: ReadonlyArray<K>): BackendOf<K> | undefined => {
       if (id === '') return undefined
-      const k = `${ns}:${id}`
-      const b = backends.get(k)
+      const b = backends.get(ns)?.get(id)
       if (b === undefined || !(kinds as ReadonlyArray<string>).includes(b.backend._tag)) {
         rd.fail(`no ${ns} ${id} of the right kind (${kinds.join(' or ')}) on the command line`)
         return undefined
       }
-      if (used.has(k)) rd.fail(`${ns} ${id} is already used by another device`)
-      used.add(k)
+      if (used.has(b)) rd.fail(`${ns} ${id} is already used by another device`)
+      used.add(b)
       positions.push(b.opt.position)
       return b.backend as BackendOf<K>
-    }
-    const ctx: ParseContext = { transport, use, count: (tag) => counts.get(tag) ?? 0 }
+    },
+    count: (tag) => counts.get(tag) ?? 0,
+  }
+  for (const opt of options) {
+    if (opt.flag !== '-device') continue
+    const r = reader(opt, parseProps(opt.value, 'driver'))
+    positions = [opt.position]
     const driver = r.head ?? ''
     const derivedId = mayLackId(r.head) && !r.has('id')
     const parse = readerOf(driver)

@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { parseError, type ParseError } from '../errors.ts'
-import { parseOpts } from '../opts.ts'
+import { forEachOpt } from '../opts.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -59,9 +59,6 @@ export const arity = (w: string): 0 | 1 | undefined => (w.startsWith('-') ? flag
 // parse
 // -------------------------------------------------------------------------------------
 
-/** `true` when a word looks like a QEMU binary rather than an option. @since 0.1.0 @category utils */
-export const isBinary = (w: string): boolean => !w.startsWith('-') && /(^|\/)qemu[^/]*$/.test(w)
-
 /**
  * Split argv (without the binary) into options. `offset` is added to every position so errors
  * name the index in the caller's argv.
@@ -111,7 +108,7 @@ export const toOptions = (argv: ReadonlyArray<string>, offset = 0): E.Either<Par
 export const parseProps = (s: string, implied: string | undefined): Props => {
   let head: string | undefined
   const props: Array<Prop> = []
-  parseOpts(s).forEach(([k, v], i) => {
+  forEachOpt(s, (k, v, i) => {
     if (v === undefined && i === 0 && implied !== undefined) head = k
     else if (v !== undefined && implied !== undefined && k === implied && head === undefined) head = v
     else if (v === undefined) props.push(k.startsWith('no') && k.length > 2 ? { key: k.slice(2), value: 'off', bare: true } : { key: k, value: 'on', bare: true })

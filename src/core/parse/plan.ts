@@ -15,7 +15,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { newBridge, type Bridge } from '../bridges.ts'
 import * as S from '../slots.ts'
 import type { Device } from '../devices/model.ts'
-import { ccwNumber, type Transport } from '../devices/placement.ts'
+import { ccwNumber, ccwSet, type Transport } from '../devices/placement.ts'
 import type { Dialect } from '../devices/profile.ts'
 import { onBus, placementOf } from '../devices/registry.ts'
 import { parseError, type ParseError } from '../errors.ts'
@@ -23,7 +23,7 @@ import type { Arch } from '../input/sandbox.ts'
 import { parseParams } from '../kernel.ts'
 import { parseOpts } from '../opts.ts'
 import type { ArchState, Knobs, MachineFacts, MachineOpt, Plan } from '../vm.ts'
-import { parseBackends, parseDevices, unusedBackend, type Located, type Placed } from './devices.ts'
+import { parseBackends, parseDevices, firstUnused, unusedBackend, type Backends, type Located, type Placed } from './devices.ts'
 import { parseProps, toOptions, type Option } from './options.ts'
 import { parseSize, parseUInt, reader } from './reader.ts'
 import { lineToArgv } from './shell.ts'
@@ -144,13 +144,18 @@ const knobsOf = (byFlag: ReadonlyMap<string, ReadonlyArray<Option>>, dimm: Locat
 const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<ArchState, 'bridges' | 'rootSlots'> => {
   const bridgeDevs = devices.flatMap((d) => (d._tag === 'Bridge' ? [d] : []))
   const byBus = new Map<string, Record<number, string>>()
-  const ccw: Record<number, string> = {}
+  const ccw = new Map<number, Record<number, string>>()
   let firstBus: string | undefined
   const ids = new Set(bridgeDevs.map((b) => b.id))
   for (const d of devices) {
     if (d._tag === 'Bridge' || !onBus(d)) continue
     const p = placementOf(d)
-    if (p._tag === 'Ccw') ccw[ccwNumber(p.devno)] = d.id
+    if (p._tag === 'Ccw') {
+      const set = ccwSet(p.devno)
+      const slots = ccw.get(set) ?? {}
+      slots[ccwNumber(p.devno)] = d.id
+      ccw.set(set, slots)
+    }
     if (p._tag !== 'Pci') continue
     const slots = byBus.get(p.bus) ?? {}
     slots[p.slot] = d.id
@@ -158,7 +163,9 @@ const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<Arc
     if (firstBus === undefined && !ids.has(p.bus)) firstBus = p.bus
   }
   const bridges: Array<Bridge> = bridgeDevs.map((b) => newBridge(b.type, b.id, b.addr, byBus.get(b.id) ?? {}))
-  if (transport === 'ccw') bridges.push(newBridge('ccw', 'ccw-bridge-0', 0, ccw))
+  // a CCW bridge per subchannel set the devnos use (set i is ccw-bridge-i), at least the first
+  if (transport === 'ccw')
+    for (const set of [...new Set([0, ...ccw.keys()])].sort((a, b) => a - b)) bridges.push(newBridge('ccw', `ccw-bridge-${set}`, set, ccw.get(set) ?? {}))
   const root = bridgeDevs[0]?.bus ?? firstBus
   const rootSlots: Record<number, string> = root === undefined ? {} : { ...byBus.get(root) }
   for (const b of bridgeDevs) if (b.bus === root) rootSlots[b.addr] = b.id
@@ -260,17 +267,17 @@ const stopsOf = (c: Ctx): E.Either<ParseError, { readonly incoming: boolean; rea
 
 /** Devices with their backends, the iothreads, and the RAM backend `-numa` names; no backend left over. */
 const devicesOf = (c: Ctx, transport: Transport) =>
-  E.flatMap((backends: ReadonlyMap<string, Located>) => {
-    const used = new Set<string>()
+  E.flatMap((backends: Backends) => {
+    const used = new Set<Located>()
     return pipe(
       parseDevices(c.options, backends, transport, used),
       E.flatMap((placed) => {
         const numa = c.one('-numa')
-        const dimm = numa === undefined ? undefined : backends.get('object:dimm1')
+        const dimm = numa === undefined ? undefined : backends.get('object')?.get('dimm1')
         if (numa !== undefined && dimm?.backend._tag !== 'MemoryBackend') return E.left(err(numa, 'memdev dimm1 is not a memory backend on the command line'))
-        if (dimm !== undefined) used.add('object:dimm1')
-        const unused = [...backends.entries()].find(([k]) => !used.has(k))
-        return unused !== undefined ? E.left(unusedBackend(unused[1])) : E.right({ placed, dimm })
+        if (dimm !== undefined) used.add(dimm)
+        const unused = firstUnused(backends, used)
+        return unused !== undefined ? E.left(unusedBackend(unused)) : E.right({ placed, dimm })
       }),
     )
   })(parseBackends(c.options))

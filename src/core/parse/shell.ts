@@ -34,19 +34,30 @@ export const splitWords = (line: string): E.Either<ParseError, ReadonlyArray<str
   let start = 0
   const fail = (reason: string): E.Either<ParseError, ReadonlyArray<string>> =>
     E.left(parseError({ position: words.length, token: line.slice(start), reason }))
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charAt(i)
+  const n = line.length
+  // runs of ordinary characters are copied as slices, not a character at a time (a large command
+  // line would otherwise build millions of one-character strings)
+  const run = (from: number, special: (c: number) => boolean): number => {
+    let j = from
+    while (j < n && !special(line.charCodeAt(j))) j++
+    cur += line.slice(from, j)
+    return j
+  }
+  for (let i = 0; i < n; i++) {
     if (quote === "'") {
-      if (c === "'") quote = ''
-      else cur += c
+      i = run(i, (c) => c === 39)
+      if (i < n) quote = ''
       continue
     }
     if (quote === '"') {
-      if (c === '"') quote = ''
-      else if (c === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line.charAt(i + 1))) cur += line.charAt(++i)
-      else cur += c
+      i = run(i, (c) => c === 34 || c === 92)
+      if (i >= n) break
+      if (line.charAt(i) === '"') quote = ''
+      else if (i + 1 < n && '"\\$`\n'.includes(line.charAt(i + 1))) cur += line.charAt(++i)
+      else cur += '\\'
       continue
     }
+    const c = line.charAt(i)
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       if (inWord) words.push(cur)
       cur = ''
@@ -57,10 +68,10 @@ export const splitWords = (line: string): E.Either<ParseError, ReadonlyArray<str
     inWord = true
     if (c === "'" || c === '"') quote = c
     else if (c === '\\') {
-      if (i + 1 >= line.length) return fail(`a trailing backslash at character ${i} escapes nothing`)
-      const n = line.charAt(++i)
-      if (n !== '\n') cur += n
-    } else cur += c
+      if (i + 1 >= n) return fail(`a trailing backslash at character ${i} escapes nothing`)
+      const next = line.charAt(++i)
+      if (next !== '\n') cur += next
+    } else i = run(i, (x) => x === 32 || x === 9 || x === 10 || x === 13 || x === 39 || x === 34 || x === 92) - 1
   }
   if (quote !== '') return fail(`unterminated ${quote === "'" ? 'single' : 'double'} quote opened in this word (character ${start})`)
   if (inWord) words.push(cur)

@@ -1,4 +1,4 @@
-/** Bridges and their slot allocator, one Left per error (reference §4). */
+/** Bridges and their slot allocator, one Left per error (Kata types/bridges.go, qemuArchBase.addDeviceToBridge). */
 import { slotsOf } from '../../support/bridges.ts'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -77,7 +77,7 @@ describe('addDeviceToBridge', () => {
     expect(r.bridges[0]).toBe(bs[0])
     expect(r.bridges[1]).toBe(bs[1])
   })
-  it('reports the bridge types present when none of the asked type exists (PCIe-only virt, reference §10.6)', () => {
+  it('reports the bridge types present when none of the asked type exists (PCIe-only virt, from genericBridges)', () => {
     expect(unsafeLeft(addDeviceToBridge('x', 'pci')(makeBridges('pcie', 2)))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: 'pci', available: ['pcie'] })
   })
   it('formats CCW slots %04x', () => {
@@ -125,7 +125,7 @@ describe('removeDeviceFromBridge', () => {
   it('fails with DeviceNotOnBridge when no bridge has the device', () => {
     expect(unsafeLeft(removeDeviceFromBridge('x')(makeBridges('pci', 2)))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })
   })
-  it('fails with DeviceNotOnBridge when there are no bridges (Kata returned nil, reference §10.12)', () => {
+  it('fails with DeviceNotOnBridge when there are no bridges (Kata qemuArchBase.removeDeviceFromBridge returned nil)', () => {
     expect(E.isLeft(removeDeviceFromBridge('x')([]))).toBe(true)
   })
 })

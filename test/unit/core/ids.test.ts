@@ -1,4 +1,4 @@
-/** QEMU ids: byte-based truncation, MakeNameID, the id grammar and the seeded id source (reference §5). */
+/** QEMU ids: byte-based truncation, MakeNameID, the id grammar and the seeded id source (Kata utils/utils.go). */
 import { describe, expect, it } from 'vitest'
 import { isQemuId, makeNameId, maxDevIdSize, seededIds, truncateBytes } from '../../../src/core/ids.ts'
 
@@ -40,7 +40,7 @@ describe('makeNameId', () => {
     expect(makeNameId('char', 'x'.repeat(40), 31)).toBe(`char-${'x'.repeat(26)}`)
     expect(makeNameId('averyveryverylongkindnamethatislong', 'id', 31)).toBe('averyveryverylongkindnamethatis')
   })
-  it('collides when two long ids share a prefix (reference §10.4)', () => {
+  it('collides when two long ids share a prefix (MakeNameID has no uniqueness check)', () => {
     expect(makeNameId('fs', `${'a'.repeat(28)}1`, 31)).toBe(makeNameId('fs', `${'a'.repeat(28)}2`, 31))
   })
   it('never splits a UTF-8 character at the cut', () => {

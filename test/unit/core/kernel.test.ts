@@ -1,4 +1,4 @@
-/** Kernel parameters: parse, SerializeParams and the -append line (reference §2.2). */
+/** Kernel parameters: parse, SerializeParams and the -append line (Kata virtcontainers/hypervisor.go, qemu.go kernelParameters). */
 import { describe, expect, it } from 'vitest'
 import { kernelCmdline, param, parseParams, serializeParams } from '../../../src/core/kernel.ts'
 
@@ -20,7 +20,7 @@ describe('parseParams', () => {
 })
 
 describe('serializeParams', () => {
-  it('follows SerializeParams: skip empty, key only, value only, key=value (reference §2.2)', () => {
+  it('follows SerializeParams: skip empty, key only, value only, key=value', () => {
     expect(serializeParams([param('', ''), param('quiet'), param('', 'v'), param('panic', '1')])).toEqual(['quiet', 'v', 'panic=1'])
   })
   it('keeps duplicates in order (the guest honours the last one)', () => {

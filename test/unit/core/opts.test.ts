@@ -29,7 +29,7 @@ describe('opts', () => {
   it('keeps an empty string value (govmm romfile=)', () => {
     expect(opts(['d', ['romfile', '']])).toBe('d,romfile=')
   })
-  it('escapes commas in values and in bare elements (reference §10.1)', () => {
+  it('escapes commas in values and in bare elements (govmm qemu/qemu.go did not)', () => {
     expect(opts(['memory-backend-file', ['mem-path', '/img,x'], ['id', 'm']])).toBe('memory-backend-file,mem-path=/img,,x,id=m')
     expect(opts(['a,b'])).toBe('a,,b')
   })

@@ -1,4 +1,4 @@
-/** Plan → argv in both dialects: order (reference §7.18), globals, memory, knobs, smp, drops vs errors, fds. */
+/** Plan → argv in both dialects: order (govmm LaunchQemu), globals, memory, knobs, smp, drops vs errors, fds. */
 import { describe, expect, it } from 'vitest'
 import { firstChildFd, ioThreadsOf, render } from '../../../src/core/render.ts'
 import type { Plan } from '../../../src/core/vm.ts'
@@ -10,7 +10,7 @@ const flags = (a: ReadonlyArray<string>) => a.filter((x) => x.startsWith('-'))
 const vsock = (contextId: number) => ({ kind: 'vsock', contextId, vhostFd: 10 })
 const net = (over: Record<string, unknown> = {}) => ({ kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11], ...over })
 
-describe('render: argument order (reference §7.18)', () => {
+describe('render: argument order (govmm LaunchQemu)', () => {
   it('govmm: name, uuid, machine, cpu, qmp, m, devices, global, vga, knobs, kernel, bios, iothreads, incoming, pidfile, D, smp', () => {
     const p = plan({ enable_iothreads: true, enable_debug: true, firmware: '/fw', enable_swap: true }, { daemonize: true, ...{ template: { bootToBeTemplate: false, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } } })
     const a = args(p, 'govmm')
@@ -86,7 +86,7 @@ describe('render: memory', () => {
     expect(values(a, '-object')).toContain('memory-backend-ram,id=dimm1,size=2048M')
     expect(values(a, '-numa')).toEqual(['node,memdev=dimm1'])
   })
-  it('hugepages: a file backend on /dev/hugepages, prealloc if asked, no share (reference §10.23)', () => {
+  it('hugepages: a file backend on /dev/hugepages, prealloc if asked, no share (govmm Config.appendMemoryKnobs)', () => {
     expect(values(args(plan({ enable_hugepages: true, enable_mem_prealloc: true }), 'govmm'), '-object')).toContain(
       'memory-backend-file,id=dimm1,size=2048M,mem-path=/dev/hugepages,prealloc=on',
     )
@@ -116,7 +116,7 @@ describe('render: realtime / overcommit', () => {
     expect(values(args(knobs({ realtime: true }), 'govmm'), '-realtime')).toEqual(['mlock=on'])
     expect(values(args(knobs({ realtime: true }), 'qemu'), '-overcommit')).toEqual(['mem-lock=on'])
   })
-  it('-S when stopped; twice with an incoming migration (reference §10.21)', () => {
+  it('-S when stopped; twice with an incoming migration (govmm appendKnobs, then appendIncoming)', () => {
     const a = args({ ...knobs({ stopped: true }), incoming: 'defer' }, 'govmm')
     expect(a.filter((x) => x === '-S')).toHaveLength(2)
     expect(values(a, '-incoming')).toEqual(['defer'])
@@ -162,7 +162,7 @@ describe('render: binary and unsupported machines', () => {
   it('dialect defaults to qemu', () => expect(render(plan())).toEqual(render(plan(), 'qemu')))
 })
 
-describe('render: devices govmm would drop (reference §10.10–11)', () => {
+describe('render: devices govmm would drop (Config.appendDevices skips !Valid(), NetDevice.QemuParams)', () => {
   it('vsock CID < 3: dropped with a warning in govmm, InvalidDevice in qemu', () => {
     const p = plan({}, { devices: [vsock(2)] })
     const g = unsafeRight(render(p, 'govmm'))
@@ -198,7 +198,7 @@ describe('render: devices govmm would drop (reference §10.10–11)', () => {
   })
 })
 
-describe('render: fds (reference §7.19)', () => {
+describe('render: fds (govmm Config.appendFDs)', () => {
   it('vsock fd, then vhost fds, then tap fds, numbered from 3', () => {
     const r = unsafeRight(argvFor('govmm', {}, { devices: [vsock(3), net({ fds: [20, 21], vhostFds: [30, 31] })] }))
     expect(firstChildFd).toBe(3)

@@ -1,4 +1,4 @@
-/** The [hypervisor.qemu] decoder: katautils defaults, every key, one Left per bad field (reference §11). */
+/** The [hypervisor.qemu] decoder: katautils defaults, every key, one Left per bad field (Kata pkg/katautils/config.go). */
 import { describe, expect, it } from 'vitest'
 import { decodeConfig, fromTable, maxBridges, systemdImageParams } from '../../../../src/core/input/config.ts'
 import { param } from '../../../../src/core/kernel.ts'
@@ -11,7 +11,7 @@ const problemsOf = (u: unknown) => {
   return e.problems
 }
 
-describe('decodeConfig: defaults (katautils, reference §11)', () => {
+describe('decodeConfig: defaults (katautils config.go, config-settings.go)', () => {
   const c = unsafeRight(decode()).value
   it('applies every default', () => {
     expect(c).toMatchObject({

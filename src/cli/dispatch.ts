@@ -1,5 +1,5 @@
 /**
- * CLI dispatch, in-process: `run(argv, io)` returns the exit status. It handles what every command
+ * CLI dispatch, in-process: `dispatch(argv, io)` returns the exit status. It handles what every command
  * shares — `--help`/`-h`, `--version`, `--json` error reporting — and is the first half of the
  * last-resort guard: whatever a command throws becomes one `Internal: …` line and exit 70, never
  * a stack trace (the entry point, `main.ts`, guards the rest of the process).
@@ -34,7 +34,7 @@ ${conventions}`
  * @since 0.1.0
  * @category utils
  */
-export const run = async (argv: ReadonlyArray<string>, io: Io, table: Readonly<Record<string, Command>> = commands): Promise<Exit> => {
+export const dispatch = async (argv: ReadonlyArray<string>, io: Io, table: Readonly<Record<string, Command>> = commands): Promise<Exit> => {
   const [name, ...rest] = argv
   if (name === undefined) {
     io.err(help(table))

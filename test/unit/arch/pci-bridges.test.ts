@@ -1,0 +1,106 @@
+/**
+ * What the three PCI arches share from `qemuArchBase` (kata-containers/runtime
+ * virtcontainers/qemu_arch_base.go): the bridge accessors, bridge-slot allocation, device
+ * placement spilling from the root bus onto the first bridge, the nesting and vhost-net toggles,
+ * and the memory hot-plug and migration capability answers — one table, each arch's own values. s390x's CCW bridge has its own
+ * tests in s390x.test.ts.
+ */
+import { describe, expect, it } from 'vitest'
+import { newBridge, type BridgeType } from '../../../src/core/bridges.ts'
+import type { Arch } from '../../../src/core/input/sandbox.ts'
+import { fixturesFor, unsafeLeft, unsafeRight } from '../../support/arch-fixtures.ts'
+import { slotsOf } from '../../support/bridges.ts'
+
+interface Row {
+  readonly arch: Arch
+  /** The root bus and how many devices it takes before placement spills onto the bridge. */
+  readonly root: string
+  readonly rootSlots: number
+  /** The first placed device's root slot (after the machine's own). */
+  readonly firstSlot: number
+  readonly bridge: string
+  readonly type: BridgeType
+  /** The bridge type the machine does not have, and the error naming what it has. */
+  readonly other: BridgeType
+  /** `migrate-set-capabilities x-ignore-shared` (Kata: "x-ignore-shared not support in arm64 for now"). */
+  readonly ignoreShared: boolean
+}
+
+const rows: ReadonlyArray<Row> = [
+  { arch: 'amd64', root: 'pci.0', rootSlots: 30, firstSlot: 2, bridge: 'pci-bridge-0', type: 'pci', other: 'pcie', ignoreShared: true },
+  { arch: 'arm64', root: 'pcie.0', rootSlots: 31, firstSlot: 1, bridge: 'pcie-bridge-0', type: 'pcie', other: 'pci', ignoreShared: false },
+  { arch: 'ppc64le', root: 'pci.0', rootSlots: 32, firstSlot: 0, bridge: 'pci-bridge-0', type: 'pci', other: 'pcie', ignoreShared: true },
+]
+
+describe.each(rows)('$arch', (r) => {
+  const { arch, stateFor, draftFor, planFor } = fixturesFor(r.arch)
+
+  describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors', () => {
+    it(`allocates slot 01 on ${r.bridge} (root slot 2) and frees it again`, () => {
+      const s = unsafeRight(arch.appendBridges(draftFor())).state
+      const [s1, slot] = unsafeRight(arch.addDeviceToBridge('virtio-drive-1', r.type)(s))
+      expect([slot.addr, slot.bridge.id, slot.bridge.addr]).toEqual(['01', r.bridge, 2])
+      expect(slotsOf(arch.getBridges(s1)[0])).toEqual({ 1: 'virtio-drive-1' })
+      expect(arch.getBridges(unsafeRight(arch.removeDeviceFromBridge('virtio-drive-1')(s1)))).toEqual(arch.getBridges(s))
+    })
+    it(`NoBridgeSlot for a ${r.other} request, naming the ${r.type} bridges it has`, () => {
+      expect(unsafeLeft(arch.addDeviceToBridge('x', r.other)(stateFor()))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: r.other, available: [r.type] })
+    })
+    it('NoBridges and DeviceNotOnBridge without bridges', () => {
+      const s = arch.setBridges([])(stateFor())
+      expect(unsafeLeft(arch.addDeviceToBridge('x', r.type)(s))).toEqual({ _tag: 'NoBridges' })
+      expect(unsafeLeft(arch.removeDeviceFromBridge('x')(s))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })
+    })
+    it('setBridges replaces, addBridge appends', () => {
+      const b = newBridge(r.type, 'extra')
+      expect(arch.getBridges(arch.setBridges([b])(stateFor()))).toEqual([b])
+      expect(arch.getBridges(arch.addBridge(b)(stateFor())).map((x) => x.id)).toEqual([r.bridge, 'extra'])
+    })
+  })
+
+  describe('placeDevice', () => {
+    it(`the lowest free slot of ${r.root}: ${r.firstSlot}, then ${r.firstSlot + 1}`, () => {
+      const [s, p] = unsafeRight(arch.placeDevice('a')(stateFor()))
+      expect(p).toEqual({ _tag: 'Pci', bus: r.root, slot: r.firstSlot })
+      expect(unsafeRight(arch.placeDevice('b')(s))[1]).toEqual({ _tag: 'Pci', bus: r.root, slot: r.firstSlot + 1 })
+    })
+    it(`${r.rootSlots} devices on ${r.root}, then ${r.bridge}'s 30 slots, then NoBusSlot`, () => {
+      let s = stateFor()
+      for (let i = 0; i < r.rootSlots; i++) s = unsafeRight(arch.placeDevice(`root${i}`)(s))[0]
+      const [s1, p] = unsafeRight(arch.placeDevice('spill')(s))
+      expect(p).toEqual({ _tag: 'Pci', bus: r.bridge, slot: 1 })
+      let t = s1
+      for (let i = 1; i < 30; i++) t = unsafeRight(arch.placeDevice(`b${i}`)(t))[0]
+      expect(unsafeLeft(arch.placeDevice('one-too-many')(t))).toEqual({ _tag: 'NoBusSlot', bus: `${r.root} and its bridges`, device: 'one-too-many' })
+    })
+  })
+
+  describe('nesting and vhost toggles', () => {
+    it('enable/disable/runNested', () => {
+      const s = stateFor()
+      expect(arch.runNested(s)).toBe(false)
+      expect(arch.runNested(arch.enableNestingChecks(s))).toBe(true)
+      expect(arch.runNested(arch.disableNestingChecks(arch.enableNestingChecks(s)))).toBe(false)
+    })
+    it('vhost-net is on unless disable_vhost_net; enable/disable toggle it', () => {
+      expect(stateFor().vhost).toBe(true)
+      const s = stateFor({ disable_vhost_net: true })
+      expect(s.vhost).toBe(false)
+      expect(arch.enableVhostNet(s).vhost).toBe(true)
+      expect(arch.disableVhostNet(arch.enableVhostNet(s)).vhost).toBe(false)
+    })
+  })
+
+  describe('supportGuestMemoryHotplug / setIgnoreSharedMemoryMigrationCaps', () => {
+    it('guest memory hot-plug is supported, and the plan says so', () => {
+      expect(arch.supportGuestMemoryHotplug(stateFor())).toBe(true)
+      expect(unsafeRight(planFor()).facts.memoryHotplug).toBe(true)
+    })
+    it(r.ignoreShared ? 'sets x-ignore-shared' : 'sets nothing (no x-ignore-shared on this arch)', () => {
+      expect(arch.setIgnoreSharedMemoryMigrationCaps()).toEqual(
+        r.ignoreShared ? [{ execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-ignore-shared', state: true }] } }] : [],
+      )
+      expect(unsafeRight(planFor()).facts.ignoreSharedMemory).toBe(r.ignoreShared)
+    })
+  })
+})
