@@ -5,7 +5,7 @@
  * spread (lowest and highest round median). Then the rows that need a process of their own
  * (bytes per plan, RSS growth, QMP, CLI start-up) run once, and BENCHMARKS.md is written.
  *
- *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --between '<command>' [--versus-rounds M]] [-- --only <text>] [-- --report-only]
+ *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --pin CPU] [-- --between '<command>' [--versus-rounds M]] [-- --only <text>] [-- --report-only]
  *
  * With `--between`, M short rounds (default 10) follow: the rows set beside the original Go code
  * (`bench/rows.ts --versus`, and the Go-placement row), then at once the `--between` command,
@@ -30,8 +30,12 @@ const between = argOf('--between')
 const versusRounds = Number(argOf('--versus-rounds') ?? 10)
 
 const rowsScript = new URL('./rows.ts', import.meta.url).pathname
+// `--pin <cpu>`: run the rows on one CPU (taskset), so that a machine whose CPUs run at different
+// speeds (a busy neighbour on one of them) does not decide the figure by where a process lands
+const pin = argOf('--pin')
 const runRows = (extra: ReadonlyArray<string>): ReadonlyArray<Row> => {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', rowsScript, ...(quick ? ['--quick'] : []), ...(only !== undefined ? ['--only', only] : []), ...extra], {
+  const argv = ['--import', 'tsx', rowsScript, ...(quick ? ['--quick'] : []), ...(only !== undefined ? ['--only', only] : []), ...extra]
+  const out = execFileSync(pin === undefined ? process.execPath : 'taskset', pin === undefined ? argv : ['-c', pin, process.execPath, ...argv], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 24,
