@@ -3,14 +3,18 @@
  * no garbage collection in it. Give V8 a young generation large enough for that; a run during
  * which any GC happens is refused rather than reported.
  *
- *   node --expose-gc --min-semi-space-size=256 --max-semi-space-size=256 --import tsx bench/alloc.ts typical|large|scaled-<n>
+ *   node --expose-gc --min-semi-space-size=256 --max-semi-space-size=256 --import tsx bench/alloc.ts vtypical|vlarge|typical|large|scaled-<n>
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import { render } from '../src/core/render.ts'
-import { large, plan, scaled, typical, type Input } from './inputs.ts'
+import { large, plan as planInput, scaled, typical, type Input } from './inputs.ts'
+import { planVector, vectorInput } from './vectors.ts'
 
+// typical|large: the example and its 150-drive variant; vtypical|vlarge: the Kata 1.9 vectors' specs
 const arg = process.argv[2] ?? 'typical'
-const which: Input = arg === 'typical' ? typical : arg === 'large' ? large : scaled(Number(arg.replace('scaled-', '')))
+const vector = arg === 'vtypical' ? vectorInput('typical') : arg === 'vlarge' ? vectorInput('large') : undefined
+const which: Input = vector ?? (arg === 'typical' ? typical : arg === 'large' ? large : scaled(Number(arg.replace('scaled-', ''))))
+const plan = (x: Input) => (vector !== undefined ? planVector(vector) : planInput(x))
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with --expose-gc')
 let collections = 0

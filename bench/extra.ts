@@ -15,6 +15,7 @@ import type { Startup } from './startup.ts'
 
 export interface Extras {
   readonly effectsUs: number
+  readonly alloc: { typical: Alloc; large: Alloc } | string
   readonly rss: { plans: number; growthMiB: number; ms: number }
   readonly qmp: { spawnToReadyMs: number; queryStatusClientMs: number; queryStatusRawMs: number; clientOverRaw: number; hotplugBlockMs: number } | string
   readonly startup: Startup | string
@@ -29,7 +30,7 @@ const median = (xs: ReadonlyArray<number>): number => {
 const node = (script: string, args: ReadonlyArray<string>, flags: ReadonlyArray<string> = []): string =>
   execFileSync(process.execPath, [...flags, '--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
 
-/** Read files, stat a real 128 MiB image, draw crypto ids, plan and render: the Go figures' path. */
+/** `loadPlan`: read both files, `stat` a real 128 MiB image (awaited), draw crypto ids, plan and render (the example sandbox). */
 const effects = async (runs: number): Promise<number> => {
   const dir = mkdtempSync(join(tmpdir(), 'qp-bench-fx-'))
   try {
@@ -52,10 +53,28 @@ const effects = async (runs: number): Promise<number> => {
   }
 }
 
+export interface Alloc {
+  readonly planBytes: number
+  readonly renderBytes: number
+  readonly devices: number
+}
+
+const allocFlags = ['--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256']
+
 export const extras = async (o: { quick: boolean; noQemu: boolean }): Promise<Extras> => {
   const effectsUs = await effects(o.quick ? 200 : 2000)
-  console.log(`effects-inclusive (read, stat, crypto ids, plan, render): median ${effectsUs.toFixed(1)} µs`)
-  const rss = JSON.parse(node('./rss.ts', [o.quick ? '2000' : '10000'], ['--expose-gc'])) as Extras['rss']
+  console.log(`loadPlan path (read files, async stat, crypto ids, plan, render): median ${effectsUs.toFixed(1)} µs`)
+  let alloc: Extras['alloc']
+  try {
+    alloc = {
+      typical: JSON.parse(node('./alloc.ts', ['vtypical'], allocFlags)) as Alloc,
+      large: JSON.parse(node('./alloc.ts', ['vlarge'], allocFlags)) as Alloc,
+    }
+    console.log(`bytes per typical plan: ${alloc.typical.planBytes}, render ${alloc.typical.renderBytes}`)
+  } catch (e) {
+    alloc = `not measured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`
+  }
+  const rss = JSON.parse(node('./rss.ts', ['10000'], ['--expose-gc'])) as Extras['rss']
   console.log(`RSS growth over ${rss.plans} plans: ${rss.growthMiB.toFixed(1)} MiB`)
   let qmp: Extras['qmp'] = 'skipped: --no-qemu'
   if (!o.noQemu) {
@@ -73,5 +92,5 @@ export const extras = async (o: { quick: boolean; noQemu: boolean }): Promise<Ex
   } catch (e) {
     startup = `skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`
   }
-  return { effectsUs, rss, qmp, startup }
+  return { effectsUs, alloc, rss, qmp, startup }
 }

@@ -1,74 +1,126 @@
 /**
- * `npm run bench`: the benchmark suite of the benchmarks issue. Prints medians and writes
- * BENCHMARKS.md (machine, Node version, command, figures against the Go original's).
+ * `npm run bench`: the benchmark suite. Runs `--rounds` rounds (default 3); each round runs every
+ * row in a fresh process (`bench/rows.ts`, and `bench/rows.ts --go-placement` for the row that
+ * changes the amd64 record). Each row's figure is the median of its round medians, with the
+ * spread (lowest and highest round median). Then the rows that need a process of their own
+ * (bytes per plan, RSS growth, QMP, CLI start-up) run once, and BENCHMARKS.md is written.
  *
- *   npm run bench [-- --quick] [-- --no-qemu]
+ *   npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --pin CPU] [-- --between '<command>' [--versus-rounds M]] [-- --only <text>] [-- --report-only]
+ *
+ * With `--between`, M short rounds (default 10) follow: the rows set beside the original Go code
+ * (`bench/rows.ts --versus`, and the Go-placement row), then at once the `--between` command,
+ * whose output should hold `go test -bench` lines of the Go benchmarks (BenchmarkArgvTypical, …).
+ * Each short round's Go figures are set beside ours from the same round (seconds apart, so under
+ * the same load), and the report gives Go ÷ ours per row with its spread. `--only` runs one round
+ * of the matching rows and writes nothing;
+ * `--report-only` rewrites BENCHMARKS.md from the last run's figures (.tmp/bench-run.json).
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, execSync } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
-import { writeFileSync } from 'node:fs'
-import { Bench } from 'tinybench'
-import { decodeSandbox } from '../src/core/input/sandbox.ts'
-import { render } from '../src/core/render.ts'
-import type { Plan } from '../src/core/vm.ts'
-import { busyBridges, emptyBridges, exampleSandboxText, large, ok, pairs, pairsCurried, plan, planAndRender, scaled, typical } from './inputs.ts'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { Extras } from './extra.ts'
+import type { Row } from './rows.ts'
 
+const argOf = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
 const quick = process.argv.includes('--quick')
 const noQemu = process.argv.includes('--no-qemu')
-const time = quick ? 300 : 1500
-// `--only <text>`: run just the rows whose name contains it (and skip the extras and the report)
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
+const only = argOf('--only')
+const rounds = only !== undefined ? 1 : Number(argOf('--rounds') ?? 3)
+const between = argOf('--between')
+const versusRounds = Number(argOf('--versus-rounds') ?? 10)
 
-const typicalPlan: Plan = plan(typical)
-const s15 = scaled(15)
-const s150 = scaled(150)
-const s1500 = scaled(1500)
-
-const bench = new Bench({ time, warmupTime: quick ? 100 : 300 })
-const add = (name: string, fn: () => unknown): void => {
-  if (only === undefined || name.includes(only)) bench.add(name, fn)
+const rowsScript = new URL('./rows.ts', import.meta.url).pathname
+// `--pin <cpu>`: run the rows on one CPU (taskset), so that a machine whose CPUs run at different
+// speeds (a busy neighbour on one of them) does not decide the figure by where a process lands
+const pin = argOf('--pin')
+const runRows = (extra: ReadonlyArray<string>): ReadonlyArray<Row> => {
+  const argv = ['--import', 'tsx', rowsScript, ...(quick ? ['--quick'] : []), ...(only !== undefined ? ['--only', only] : []), ...extra]
+  const out = execFileSync(pin === undefined ? process.execPath : 'taskset', pin === undefined ? argv : ['-c', pin, process.execPath, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  })
+  return (JSON.parse(out.trim().split('\n').pop() as string) as { rows: ReadonlyArray<Row> }).rows
 }
-add('typical: plan + render (govmm)', () => planAndRender(typical))
-add('typical: plan + render (qemu)', () => planAndRender(typical, 'qemu'))
-add('large: plan + render (govmm)', () => planAndRender(large))
-add('bridge pairs, empty (1000 pairs)', () => pairs(emptyBridges))
-add('bridge pairs, busy (1000 pairs)', () => pairs(busyBridges))
-add('bridge pairs, empty, data-last form (1000 pairs)', () => pairsCurried(emptyBridges))
-add('scaling: 15 devices', () => planAndRender(s15))
-add('scaling: 150 devices', () => planAndRender(s150))
-add('scaling: 1500 devices', () => planAndRender(s1500))
-add('render only (govmm)', () => ok(render(typicalPlan, 'govmm')))
-add('render only (qemu)', () => ok(render(typicalPlan, 'qemu')))
-add('decode sandbox JSON', () => ok(decodeSandbox(JSON.parse(exampleSandboxText))))
 
-export interface Row {
-  readonly name: string
-  readonly medianUs: number
-  readonly samples: number
+/** One `go test -bench` result line: name without the -N suffix, ns/op. */
+export const goLines = (text: string): ReadonlyArray<{ readonly name: string; readonly ns: number }> =>
+  text.split('\n').flatMap((l) => {
+    const m = /^Benchmark(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns\/op/.exec(l)
+    return m ? [{ name: m[1] as string, ns: Number(m[2]) }] : []
+  })
+
+export interface Round {
+  readonly rows: ReadonlyArray<Row>
+  /** Go benchmark name → µs per op (median of the round's lines for it). */
+  readonly go: Readonly<Record<string, number>>
 }
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
+}
+
+const saved = new URL('../.tmp/bench-run.json', import.meta.url)
 
 const main = async (): Promise<void> => {
-  console.log(`typical argv: ${planAndRender(typical) + 1} strings; large argv: ${planAndRender(large) + 1} strings`)
-  await bench.run()
-  const rows: Array<Row> = bench.tasks.map((t) => {
-    const r = t.result as unknown as { latency?: { p50?: number; samplesCount?: number; samples?: ReadonlyArray<number> } }
-    return { name: t.name, medianUs: (r.latency?.p50 ?? NaN) * 1000, samples: r.latency?.samplesCount ?? r.latency?.samples?.length ?? 0 }
-  })
-  for (const r of rows) console.log(`${r.name.padEnd(36)} median ${r.medianUs.toFixed(2).padStart(10)} µs  (${r.samples} samples)`)
+  if (process.argv.includes('--report-only')) {
+    // BENCHMARKS.md again from the last run's figures (after bench/notes.md changed)
+    const r = JSON.parse(readFileSync(saved, 'utf8')) as Saved
+    writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(r.rounds, r.versus, r.extra, r.machine, r.command))
+    console.log('wrote BENCHMARKS.md from .tmp/bench-run.json')
+    return
+  }
+  const all: Array<Round> = []
+  for (let i = 0; i < rounds; i++) {
+    const rows = [...runRows([]), ...(only === undefined || "large, Go's placement".includes(only) ? runRows(['--go-placement']) : [])]
+    for (const r of rows) console.log(`round ${i + 1}: ${r.name.padEnd(60)} ${r.medianUs.toFixed(2).padStart(12)} µs  (${r.samples} samples)`)
+    all.push({ rows, go: {} })
+  }
   if (only !== undefined) return
+  // the rows set beside Go: short rounds, each followed at once by the Go benchmarks
+  const versus: Array<Round> = []
+  for (let i = 0; between !== undefined && i < versusRounds; i++) {
+    const rows = [...runRows(['--versus']), ...runRows(['--go-placement'])]
+    const text = execSync(between, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 })
+    const by = new Map<string, Array<number>>()
+    for (const l of goLines(text)) by.set(l.name, [...(by.get(l.name) ?? []), l.ns / 1000])
+    const go = Object.fromEntries([...by].map(([k, v]) => [k, median(v)]))
+    console.log(`versus round ${i + 1}: ${rows.map((r) => `${r.name.split(':')[0]} ${r.medianUs.toFixed(1)}`).join('; ')}; Go ${JSON.stringify(go)}`)
+    versus.push({ rows, go })
+  }
+  mkdirSync(new URL('../.tmp/', import.meta.url), { recursive: true })
+  writeFileSync(saved, `${JSON.stringify({ rounds: all, versus }, null, 1)}\n`)
   const extra = await import('./extra.ts').then((m) => m.extras({ quick, noQemu }))
-  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(rows, extra, machine()))
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}` : ''}`
+  const m = machine()
+  const out: Saved = { rounds: all, versus, extra, machine: m, command }
+  writeFileSync(saved, `${JSON.stringify(out, null, 1)}\n`)
+  writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(all, versus, extra, m, command))
   console.log('wrote BENCHMARKS.md')
 }
 
-const machine = (): { cpu: string; cores: number; memGiB: number; node: string; qemu: string } => {
-  let qemu = 'not installed'
-  try {
-    qemu = execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? ''
-  } catch {
-    /* reported as not installed */
+interface Saved {
+  readonly rounds: ReadonlyArray<Round>
+  readonly versus: ReadonlyArray<Round>
+  readonly extra: Extras
+  readonly machine: ReturnType<typeof machine>
+  readonly command: string
+}
+
+const machine = (): { cpu: string; cores: number; memGiB: number; node: string; qemu: string; go: string } => {
+  const version = (cmd: string, args: ReadonlyArray<string>): string => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0] ?? ''
+    } catch {
+      return 'not installed'
+    }
   }
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, qemu }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
+    qemu: version('qemu-system-x86_64', ['--version']), go: version('go', ['version']),
+  }
 }
 
 await main()

@@ -8,7 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Device } from '../core/devices/model.ts'
-import type { Namespace } from '../core/devices/module.ts'
+import type { Claim, Namespace } from '../core/devices/module.ts'
 import type { Placement } from '../core/devices/placement.ts'
 import { claimsOf, sourceOf } from '../core/devices/registry.ts'
 import { duplicateId, type CoreError, type DuplicateId } from '../core/errors.ts'
@@ -98,14 +98,24 @@ export const steps = (d: Draft, fs: Iterable<Step>): E.Either<CoreError, Draft> 
  * @category planning
  */
 export const firstDuplicate = (list: ReadonlyArray<Device>): { readonly id: string; readonly field: string } | undefined => {
-  const seen: Record<Namespace, Set<string>> = { device: new Set(), chardev: new Set(), drive: new Set(), object: new Set(), fsdev: new Set(), netdev: new Set() }
-  for (const d of list)
-    for (const [ns, id] of claimsOf(d)) {
-      const set = seen[ns]
-      if (set.size === set.add(id).size) return { id, field: sourceOf(d) }
+  // one map for the six namespaces, id → the namespaces that claimed it (a bit each): one table
+  // per plan instead of six Sets, which were a tenth of planning the typical sandbox
+  const seen = new Map<string, number>()
+  for (let i = 0; i < list.length; i++) {
+    const d = list[i] as Device
+    const claims = claimsOf(d)
+    for (let j = 0; j < claims.length; j++) {
+      const [ns, id] = claims[j] as Claim
+      const bit = namespaceBit[ns]
+      const had = seen.get(id) ?? 0
+      if ((had & bit) !== 0) return { id, field: sourceOf(d) }
+      seen.set(id, had | bit)
     }
+  }
   return undefined
 }
+
+const namespaceBit: Readonly<Record<Namespace, number>> = { device: 1, chardev: 2, drive: 4, object: 8, fsdev: 16, netdev: 32 }
 
 /** The drafted devices as an array, or the `DuplicateId` of the first clash. @since 0.2.0 @category planning */
 export const uniqueDevices = (d: Draft): E.Either<DuplicateId, ReadonlyArray<Device>> => {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { imageNotFound, io } from '../../src/core/errors.ts'
+import { systemdImageParams } from '../../src/core/input/config.ts'
 import type { IdSource } from '../../src/core/ids.ts'
 import type { FileSystem, Ids } from '../../src/effects/ports.ts'
 
@@ -266,4 +267,35 @@ export const counterIds = (seed: number): Ids & { readonly draws: () => Readonly
     },
   }
   return { ids: () => source, draws: () => drawn.slice() }
+}
+
+// -------------------------------------------------------------------------------------
+// comparing with Kata's argv
+// -------------------------------------------------------------------------------------
+
+/**
+ * Kata's argv as a user of configuration.toml gets it. Kata's argv is below katautils, so with an
+ * image it gets the three systemd parameters katautils adds, right after `agent.use_vsock=…`
+ * (before the user's own).
+ */
+export const throughKatautils = (s: Spec, argv: ReadonlyArray<string>): ReadonlyArray<string> => {
+  if (s.image === undefined) return argv
+  const i = argv.indexOf('-append') + 1
+  const systemd = systemdImageParams.map((p) => `${p.key}=${p.value}`).join(' ')
+  return argv.map((a, j) => (j === i ? a.replace(/(agent\.use_vsock=(?:true|false))/, `$1 ${systemd}`) : a))
+}
+
+/**
+ * Where our govmm argv (binary first) differs from Kata's for `s` once each doubled comma is read
+ * back as one, or `undefined` when it does not: the vectors test's rule, for the benchmarks.
+ */
+export const firstDifference = (s: Spec, r: Result, ours: ReadonlyArray<string>): string | undefined => {
+  if (r.argv === null) return `Kata failed: ${r.error ?? ''}`
+  const theirs = throughKatautils(s, r.argv)
+  if (ours.length !== theirs.length) return `${ours.length} strings, Kata ${theirs.length}`
+  for (let i = 0; i < ours.length; i++) {
+    const tok = ours[i] as string
+    if (tok !== theirs[i] && tok.replaceAll(',,', ',') !== theirs[i]) return `[${i}] ${tok} ≠ ${theirs[i]}`
+  }
+  return undefined
 }

@@ -12,10 +12,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { toMessage, type PlanError } from '../../src/core/errors.ts'
-import { systemdImageParams } from '../../src/core/input/config.ts'
 import { render } from '../../src/core/render.ts'
 import { loadPlan } from '../../src/effects/load.ts'
-import { counterIds, memoryFs, readResult, readSpec, specKeys, toInputs, type Result, type Spec } from '../support/kata-vectors.ts'
+import { counterIds, memoryFs, readResult, readSpec, specKeys, throughKatautils, toInputs, type Result, type Spec } from '../support/kata-vectors.ts'
 
 /** Specs a user cannot write; the reason must match what the translator says. */
 const leftOut: Readonly<Record<string, RegExp>> = {
@@ -55,14 +54,6 @@ const errors: Readonly<Record<string, (e: PlanError) => void>> = {
   },
   '23': (e) => expect(e).toMatchObject({ _tag: 'InvalidInput', problems: [{ path: 'devices.1.endpoint', actual: '"tap"' }] }),
   '39': (e) => expect(toMessage(e)).toBe('Unsupported: s390x cannot do vhost-user devices (No vhost-user devices supported on s390x)'),
-}
-
-/** Kata's argv as a user of configuration.toml gets it: katautils' systemd parameters added with an image. */
-const throughKatautils = (s: Spec, argv: ReadonlyArray<string>): ReadonlyArray<string> => {
-  if (s.image === undefined) return argv
-  const i = argv.indexOf('-append') + 1
-  const systemd = systemdImageParams.map((p) => `${p.key}=${p.value}`).join(' ')
-  return argv.map((a, j) => (j === i ? a.replace(/(agent\.use_vsock=(?:true|false))/, `$1 ${systemd}`) : a))
 }
 
 const plan = async (s: Spec, r: Result) => {
