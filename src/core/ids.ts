@@ -57,7 +57,26 @@ export const seededIds = (seed: number): IdSource => ({
 // utils
 // -------------------------------------------------------------------------------------
 
-const encoder = new TextEncoder()
+/**
+ * The length of `s` in UTF-8 bytes, counted without encoding it (a lone surrogate counts 3, as
+ * `TextEncoder` writes U+FFFD for it).
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const utf8Length = (s: string): number => {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
 
 /**
  * Cut a string to at most `max` UTF-8 bytes (Kata cuts bytes; we never split a character).
@@ -70,7 +89,7 @@ export const truncateBytes = (s: string, max: number): string => {
   let bytes = 0
   let out = ''
   for (const ch of s) {
-    const n = encoder.encode(ch).length
+    const n = utf8Length(ch)
     if (bytes + n > max) break
     bytes += n
     out += ch

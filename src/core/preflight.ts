@@ -8,6 +8,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { invalidConfig, pathTooLong, type InvalidConfig, type PathTooLong } from './errors.ts'
+import { utf8Length } from './ids.ts'
 import type { HypervisorConfig } from './input/config.ts'
 import type { Sandbox } from './input/sandbox.ts'
 
@@ -37,7 +38,6 @@ export interface SocketPath {
 // checks
 // -------------------------------------------------------------------------------------
 
-const bytes = (s: string): number => new TextEncoder().encode(s).length
 
 /**
  * Every unix socket path of a sandbox, in the order Kata builds them: QMP, console, the virtio-fs
@@ -71,7 +71,7 @@ export const socketPaths = (config: Pick<HypervisorConfig, 'sharedFs'>, sandbox:
  */
 export const checkSocketPaths = (config: Pick<HypervisorConfig, 'sharedFs'>, sandbox: Sandbox): E.Either<PathTooLong, void> => {
   for (const s of socketPaths(config, sandbox)) {
-    const n = bytes(s.path)
+    const n = utf8Length(s.path)
     if (n > maxSocketPathLen) return E.left(pathTooLong({ field: s.field, path: s.path, length: n, max: maxSocketPathLen }))
   }
   return E.right(undefined)

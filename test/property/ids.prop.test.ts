@@ -4,11 +4,18 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { makeNameId, truncateBytes } from '../../src/core/ids.ts'
+import { makeNameId, truncateBytes, utf8Length } from '../../src/core/ids.ts'
 
 const enc = new TextEncoder()
 const bytes = (s: string): number => enc.encode(s).length
 const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 60 }))
+
+describe('utf8Length', () => {
+  it('is the length TextEncoder gives, lone surrogates included', () => {
+    const any = fc.oneof(text, fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 30 }).map((cs) => String.fromCharCode(...cs)))
+    fc.assert(fc.property(any, (s) => utf8Length(s) === bytes(s)), { numRuns: 2000 })
+  })
+})
 
 describe('truncateBytes', () => {
   it('is the longest whole-character prefix within max bytes', () => {

@@ -8,6 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { invalidInput, type FieldProblem, type InvalidInput } from '../errors.ts'
+import { utf8Length } from '../ids.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -131,7 +132,7 @@ export const PathSegment = refine('id usable as a directory name (letters, digit
 /** A Linux interface name: 1–15 bytes, no `/`, `:`, whitespace or control characters (IFNAMSIZ). @since 0.1.0 @category codecs */
 export const IfName = refine(
   'interface name (1-15 bytes, no / : whitespace or control characters)',
-  (u): u is string => typeof u === 'string' && /^[^\s/:\x00-\x1f\x7f]{1,15}$/.test(u) && new TextEncoder().encode(u).length <= 15,
+  (u): u is string => typeof u === 'string' && /^[^\s/:\x00-\x1f\x7f]{1,15}$/.test(u) && utf8Length(u) <= 15,
   // JSON Schema counts characters, not bytes: the decoder also checks the 15-byte limit
   { type: 'string', pattern: '^[^\\s/:\\u0000-\\u001f\\u007f]{1,15}$' },
 )
