@@ -48,5 +48,13 @@ export const serializeParams = (ps: ReadonlyArray<Param>): ReadonlyArray<string>
   return out
 }
 
-/** The `-append` value. @since 0.1.0 @category render */
-export const kernelCmdline = (ps: ReadonlyArray<Param>): string => serializeParams(ps).join(' ')
+/** The `-append` value: `serializeParams(ps).join(' ')`, concatenated as it goes. @since 0.1.0 @category render */
+export const kernelCmdline = (ps: ReadonlyArray<Param>): string => {
+  let out: string | undefined
+  for (const p of ps) {
+    if (p.key === '' && p.value === '') continue
+    const w = p.key === '' ? p.value : p.value === '' ? p.key : `${p.key}=${p.value}`
+    out = out === undefined ? w : `${out} ${w}`
+  }
+  return out ?? ''
+}

@@ -42,23 +42,29 @@ const value = (v: string | number | boolean): string => (typeof v === 'boolean' 
  * @category render
  */
 export const opts = (items: ReadonlyArray<Opt>): string => {
-  // built by concatenation (one pass, no pieces array): this is the renderer's innermost loop.
-  // `first` rather than a test of `out` for emptiness: an empty bare element is kept.
-  let out = ''
-  let first = true
+  // built by concatenation (one pass, no pieces array): this is the renderer's innermost loop
+  let out: string | undefined
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as Opt
-    let piece: string
-    if (typeof item === 'string') piece = escape(item)
-    else {
-      const v = item[1]
-      if (v === undefined) continue
-      piece = `${item[0]}=${typeof v === 'string' ? escape(v) : value(v)}`
-    }
-    out = first ? piece : `${out},${piece}`
-    first = false
+    if (typeof item === 'string') out = appendBare(out, item)
+    else if (item[1] !== undefined) out = appendPair(out, item[0], item[1])
   }
-  return out
+  return out ?? ''
+}
+
+/**
+ * An option string with one more bare element (`undefined`: nothing yet; an empty element is
+ * kept), for callers that produce the elements one at a time.
+ *
+ * @since 0.3.0
+ * @category render
+ */
+export const appendBare = (out: string | undefined, s: string): string => (out === undefined ? escape(s) : `${out},${escape(s)}`)
+
+/** An option string with one more `key=value` (see `appendBare`). @since 0.3.0 @category render */
+export const appendPair = (out: string | undefined, key: string, v: string | number | boolean): string => {
+  const piece = `${key}=${typeof v === 'string' ? escape(v) : value(v)}`
+  return out === undefined ? piece : `${out},${piece}`
 }
 
 // -------------------------------------------------------------------------------------

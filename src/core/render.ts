@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { guestRam } from './devices/backends/memory-backend.ts'
 import * as IoThread from './devices/backends/iothread.ts'
 import type { Device, Vfio } from './devices/model.ts'
-import { resolve, type Dialect, type Switch, type Where } from './devices/profile.ts'
+import { resolveText, type Dialect, type Switch, type Where } from './devices/profile.ts'
 import { problemOf, renderingOf } from './devices/registry.ts'
 import { invalidConfig, invalidDevice, unsupported, type InvalidConfig, type InvalidDevice, type Unsupported } from './errors.ts'
 import { kernelCmdline } from './kernel.ts'
@@ -80,7 +80,7 @@ const memoryBackend = (p: Plan): ReadonlyArray<string> => {
   const k = p.knobs
   const file = k.hugePages ? '/dev/hugepages' : k.fileBackedMem ? k.memPath : undefined
   const s = guestRam('dimm1', p.memory.sizeMiB, file, k.memShared, k.memPrealloc)
-  return [s.flag, opts(resolve(s.items, 'qemu', { transport: p.transport, fdBase: 0 })), '-numa', 'node,memdev=dimm1']
+  return [s.flag, resolveText(s.items, 'qemu', { transport: p.transport, fdBase: 0 }), '-numa', 'node,memdev=dimm1']
 }
 
 const knobs = (p: Plan, dialect: Dialect): ReadonlyArray<string> => {
@@ -129,7 +129,7 @@ export const qemuProblem = (p: Plan): RenderError | undefined => {
 }
 
 const pushSwitch = (args: Array<string>, s: Switch, dialect: Dialect, p: Pick<Plan, 'transport'>, fdBase: number): void => {
-  args.push(s.flag, opts(resolve(s.items, dialect, { transport: p.transport, fdBase })))
+  args.push(s.flag, resolveText(s.items, dialect, { transport: p.transport, fdBase }))
 }
 
 /**

@@ -11,7 +11,7 @@
  *
  * @since 0.3.0
  */
-import type { Opt, OptValue } from '../opts.ts'
+import { appendBare, appendPair, type Opt, type OptValue } from '../opts.ts'
 import type { Placement, Transport } from './placement.ts'
 
 // -------------------------------------------------------------------------------------
@@ -83,8 +83,13 @@ export const driver = (family: string, o: { readonly alias?: boolean; readonly k
   alias: o.alias ?? false,
   keyed: o.keyed ?? false,
 })
+// the six disable-modern roles, shared: a device's option list is built on every render
+const disableModernRoles = ([false, true] as const).map((on) =>
+  ([undefined, 'govmm', 'qemu'] as const).map((only): Role => ({ role: 'disableModern', on, only })),
+)
 /** @since 0.3.0 @category constructors */
-export const disableModern = (on: boolean, only?: Dialect): Role => ({ role: 'disableModern', on, only })
+export const disableModern = (on: boolean, only?: Dialect): Role =>
+  disableModernRoles[on ? 1 : 0]?.[only === undefined ? 0 : only === 'govmm' ? 1 : 2] as Role
 /** @since 0.3.0 @category constructors */
 export const romfile: Role = { role: 'romfile' }
 /** @since 0.3.0 @category constructors */
@@ -146,48 +151,69 @@ export const familyDriver = (family: string, t: Transport): string => driverName
 // profiles
 // -------------------------------------------------------------------------------------
 
-/** How each role is spelled: the pieces it becomes (none, one, or a pair for `bus`/`addr`). */
+/**
+ * Where resolved pieces go: a list of options (for QMP arguments) or straight into the text of a
+ * command-line option (rendering, which then builds no intermediate list or pairs).
+ */
+interface Sink {
+  /** A bare element: the driver or type, or a bare flag. */
+  readonly bare: (s: string) => void
+  /** `key=value`; an `undefined` value is no piece at all. */
+  readonly pair: (key: string, value: OptValue) => void
+}
+
+/** How each role is spelled: the pieces it puts into the sink (none, one, or `bus` and `addr`). */
 interface Profile {
-  readonly driver: (r: Extract<Role, { role: 'driver' }>, t: Transport) => Opt
-  readonly disableModern: (on: boolean, only: Dialect | undefined, drv: string, t: Transport) => Opt | undefined
-  readonly romfile: (drv: string, t: Transport) => Opt | undefined
-  readonly devno: (p: Placement, drv: string, t: Transport) => Opt | undefined
-  readonly id: (id: string) => Opt | undefined
-  readonly legacy: (key: string, value: string) => Opt | undefined
-  readonly flag: (key: string, on: boolean) => Opt
-  readonly slot: (key: string, n: number) => Opt
-  readonly type: (value: string) => Opt
+  readonly driver: (out: Sink, r: Extract<Role, { role: 'driver' }>, t: Transport) => void
+  readonly disableModern: (out: Sink, on: boolean, only: Dialect | undefined, drv: string, t: Transport) => void
+  readonly romfile: (out: Sink, drv: string, t: Transport) => void
+  readonly devno: (out: Sink, p: Placement, drv: string, t: Transport) => void
+  readonly id: (out: Sink, id: string) => void
+  readonly legacy: (out: Sink, key: string, value: string) => void
+  readonly flag: (out: Sink, key: string, on: boolean) => void
+  readonly slot: (out: Sink, key: string, n: number) => void
+  readonly type: (out: Sink, value: string) => void
   readonly place: boolean
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`
+const nothing = (): void => undefined
 
 const govmm: Profile = {
-  driver: (r, t) => {
+  driver: (out, r, t) => {
     const name = r.alias ? r.family : familyDriver(r.family, t)
-    return r.keyed ? ['driver', name] : name
+    if (r.keyed) out.pair('driver', name)
+    else out.bare(name)
   },
-  disableModern: (on, only, drv, t) => (only !== 'qemu' && isPci(t, drv) ? ['disable-modern', on ? 'true' : 'false'] : undefined),
-  romfile: (drv, t) => (isPci(t, drv) ? ['romfile', ''] : undefined),
-  devno: (p, drv, t) => (isCcw(t, drv) ? ['devno', p._tag === 'Ccw' ? p.devno : ''] : undefined),
-  id: () => undefined,
-  legacy: (key, value) => [key, value],
-  flag: (key, on) => (on ? key : `no${key}`),
-  slot: (key, n) => [key, n.toString(16)],
-  type: (value) => ['type', value],
+  disableModern: (out, on, only, drv, t) => {
+    if (only !== 'qemu' && isPci(t, drv)) out.pair('disable-modern', on ? 'true' : 'false')
+  },
+  romfile: (out, drv, t) => {
+    if (isPci(t, drv)) out.pair('romfile', '')
+  },
+  devno: (out, p, drv, t) => {
+    if (isCcw(t, drv)) out.pair('devno', p._tag === 'Ccw' ? p.devno : '')
+  },
+  id: nothing,
+  legacy: (out, key, value) => out.pair(key, value),
+  flag: (out, key, on) => out.bare(on ? key : `no${key}`),
+  slot: (out, key, n) => out.pair(key, n.toString(16)),
+  type: (out, value) => out.pair('type', value),
   place: false,
 }
 
 const qemu: Profile = {
-  driver: (r, t) => familyDriver(r.family, t),
-  disableModern: (on, only, _drv, t) => (only !== 'govmm' && on && t === 'pci' ? ['disable-modern', true] : undefined),
-  romfile: () => undefined,
-  devno: () => undefined,
-  id: (id) => ['id', id],
-  legacy: () => undefined,
-  flag: (key, on) => [key, on],
-  slot: (key, n) => [key, hex(n)],
-  type: (value) => value,
+  driver: (out, r, t) => out.bare(familyDriver(r.family, t)),
+  disableModern: (out, on, only, _drv, t) => {
+    if (only !== 'govmm' && on && t === 'pci') out.pair('disable-modern', true)
+  },
+  romfile: nothing,
+  devno: nothing,
+  id: (out, id) => out.pair('id', id),
+  legacy: nothing,
+  flag: (out, key, on) => out.pair(key, on),
+  slot: (out, key, n) => out.pair(key, hex(n)),
+  type: (out, value) => out.bare(value),
   place: true,
 }
 
@@ -201,6 +227,69 @@ const profiles: Readonly<Record<Target, Profile>> = { govmm, qemu, qmp }
 // render
 // -------------------------------------------------------------------------------------
 
+/** Walk an option list for a target, each plain option as it is and each role as the profile spells it. */
+const walk = (items: ReadonlyArray<Item>, target: Target, w: Where, out: Sink): void => {
+  const p = profiles[target]
+  // the driver this list names: govmm's rules for disable-modern/romfile/devno depend on it
+  let drv = ''
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i] as Item
+    if (typeof it === 'string') {
+      if (i === 0) drv = it
+      out.bare(it)
+      continue
+    }
+    if (Array.isArray(it)) {
+      const [k, v] = it as readonly [string, OptValue]
+      out.pair(k, v)
+      continue
+    }
+    const r = it as Role
+    switch (r.role) {
+      case 'driver':
+        drv = r.alias ? r.family : familyDriver(r.family, w.transport)
+        p.driver(out, r, w.transport)
+        break
+      case 'disableModern':
+        p.disableModern(out, r.on, r.only, drv, w.transport)
+        break
+      case 'romfile':
+        p.romfile(out, drv, w.transport)
+        break
+      case 'devno':
+        p.devno(out, r.placement, drv, w.transport)
+        break
+      case 'place':
+        if (p.place && r.placement._tag === 'Pci') {
+          out.pair('bus', r.placement.bus)
+          out.pair('addr', hex(r.placement.slot))
+        } else if (p.place && r.placement._tag === 'Ccw') out.pair('devno', r.placement.devno)
+        break
+      case 'id':
+        p.id(out, r.id)
+        break
+      case 'legacy':
+        p.legacy(out, r.key, r.value)
+        break
+      case 'flag':
+        p.flag(out, r.key, r.on)
+        break
+      case 'slot':
+        p.slot(out, r.key, r.slot)
+        break
+      case 'type':
+        p.type(out, r.value)
+        break
+      case 'pci':
+        if (w.transport === 'pci') out.pair(r.key, r.value)
+        break
+      case 'fds':
+        if (r.count > 0) out.pair(r.key, fdList(w.fdBase + r.from, r.count))
+        break
+    }
+  }
+}
+
 /**
  * Resolve an option list for a target: plain options as they are, each role as the profile
  * spells it (possibly nothing).
@@ -209,68 +298,42 @@ const profiles: Readonly<Record<Target, Profile>> = { govmm, qemu, qmp }
  * @category render
  */
 export const resolve = (items: ReadonlyArray<Item>, target: Target, w: Where): ReadonlyArray<Opt> => {
-  const p = profiles[target]
-  const out: Array<Opt> = []
-  // the driver this list names: govmm's rules for disable-modern/romfile/devno depend on it
-  let drv = ''
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i] as Item
-    if (typeof it === 'string') {
-      if (i === 0) drv = it
-      out.push(it)
-      continue
-    }
-    if (Array.isArray(it)) {
-      out.push(it as readonly [string, OptValue])
-      continue
-    }
-    const r = it as Role
-    let o: Opt | undefined
-    switch (r.role) {
-      case 'driver':
-        drv = r.alias ? r.family : familyDriver(r.family, w.transport)
-        o = p.driver(r, w.transport)
-        break
-      case 'disableModern':
-        o = p.disableModern(r.on, r.only, drv, w.transport)
-        break
-      case 'romfile':
-        o = p.romfile(drv, w.transport)
-        break
-      case 'devno':
-        o = p.devno(r.placement, drv, w.transport)
-        break
-      case 'place':
-        if (p.place && r.placement._tag === 'Pci') {
-          out.push(['bus', r.placement.bus])
-          o = ['addr', hex(r.placement.slot)]
-        } else if (p.place && r.placement._tag === 'Ccw') o = ['devno', r.placement.devno]
-        break
-      case 'id':
-        o = p.id(r.id)
-        break
-      case 'legacy':
-        o = p.legacy(r.key, r.value)
-        break
-      case 'flag':
-        o = p.flag(r.key, r.on)
-        break
-      case 'slot':
-        o = p.slot(r.key, r.slot)
-        break
-      case 'type':
-        o = p.type(r.value)
-        break
-      case 'pci':
-        o = w.transport === 'pci' ? [r.key, r.value] : undefined
-        break
-      case 'fds':
-        o = r.count === 0 ? undefined : [r.key, fdList(w.fdBase + r.from, r.count)]
-        break
-    }
-    if (o !== undefined) out.push(o)
+  const sink = new ListSink()
+  walk(items, target, w, sink)
+  return sink.list
+}
+
+class ListSink implements Sink {
+  readonly list: Array<Opt> = []
+  bare(s: string): void {
+    this.list.push(s)
   }
-  return out
+  pair(key: string, value: OptValue): void {
+    this.list.push([key, value])
+  }
+}
+
+class TextSink implements Sink {
+  text: string | undefined = undefined
+  bare(s: string): void {
+    this.text = appendBare(this.text, s)
+  }
+  pair(key: string, value: OptValue): void {
+    if (value !== undefined) this.text = appendPair(this.text, key, value)
+  }
+}
+
+/**
+ * An option list as the text of one command-line option in a dialect: `opts(resolve(…))`, built
+ * in one pass.
+ *
+ * @since 0.3.0
+ * @category render
+ */
+export const resolveText = (items: ReadonlyArray<Item>, dialect: Dialect, w: Where): string => {
+  const sink = new TextSink()
+  walk(items, dialect, w, sink)
+  return sink.text ?? ''
 }
 
 /** `n:n+1:…` for `count` fds. */

@@ -16,6 +16,9 @@ import { devno, driver, pciOnly, place, qemuId, resolve, romfile, toArguments, t
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const vfioDriver = driver('vfio')
+
 /** @since 0.1.0 @category model */
 export interface Vfio {
   readonly _tag: 'Vfio'
@@ -47,7 +50,7 @@ export const mediated = (sysfsdev: string, id: string, placement: Placement): Vf
 const device = (d: Vfio): Switch => ({
   flag: '-device',
   items: [
-    driver('vfio'), ['host', d.bdf], ['sysfsdev', d.sysfsdev], pciOnly('x-pci-vendor-id', d.vendorId), pciOnly('x-pci-device-id', d.deviceId), qemuId(d.id), romfile, devno(d.placement),
+    vfioDriver, ['host', d.bdf], ['sysfsdev', d.sysfsdev], pciOnly('x-pci-vendor-id', d.vendorId), pciOnly('x-pci-device-id', d.deviceId), qemuId(d.id), romfile, devno(d.placement),
     place(d.placement),
   ],
 })

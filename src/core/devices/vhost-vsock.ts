@@ -13,6 +13,9 @@ import { devno, disableModern, driver, fds, place, romfile } from './profile.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const vsockDriver = driver('vhost-vsock')
+
 /** @since 0.1.0 @category model */
 export interface Vsock {
   readonly _tag: 'Vsock'
@@ -55,7 +58,7 @@ export const module: DeviceModule<Vsock> = {
       {
         flag: '-device',
         items: [
-          driver('vhost-vsock'), disableModern(d.disableModern), fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1), ['id', d.id], ['guest-cid', d.contextId],
+          vsockDriver, disableModern(d.disableModern), fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1), ['id', d.id], ['guest-cid', d.contextId],
           romfile, devno(d.placement), place(d.placement),
         ],
       },

@@ -14,6 +14,9 @@ import { devno, disableModern, driver, place, qemuId, romfile } from './profile.
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const ninepDriver = driver('virtio-9p')
+
 /** @since 0.1.0 @category model */
 export interface Share {
   readonly _tag: 'Fs9p'
@@ -50,7 +53,7 @@ export const module: DeviceModule<Share> = {
       {
         flag: '-device',
         items: [
-          driver('virtio-9p'), disableModern(d.disableModern), ['fsdev', d.id], ['mount_tag', d.mountTag], qemuId(d.id), romfile, devno(d.placement),
+          ninepDriver, disableModern(d.disableModern), ['fsdev', d.id], ['mount_tag', d.mountTag], qemuId(d.id), romfile, devno(d.placement),
           place(d.placement),
         ],
       },

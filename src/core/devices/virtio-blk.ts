@@ -18,6 +18,9 @@ import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArgume
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const blkDriver = driver('virtio-blk', { alias: true })
+
 /** @since 0.1.0 @category model */
 export interface Block {
   readonly _tag: 'Block'
@@ -53,7 +56,7 @@ export const make = (b: BlockInput, at: { readonly placement: Placement; readonl
 const device = (d: Block): Switch => ({
   flag: '-device',
   items: [
-    driver('virtio-blk', { alias: true }), disableModern(d.disableModern, 'govmm'), ['drive', d.id], ['scsi', false], ['config-wce', false],
+    blkDriver, disableModern(d.disableModern, 'govmm'), ['drive', d.id], ['scsi', false], ['config-wce', false],
     qemuId(d.id), disableModern(d.disableModern, 'qemu'), romfile, devno(d.placement), ['share-rw', d.shareRW ? true : undefined], place(d.placement),
   ],
 })

@@ -20,6 +20,9 @@ import { props, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 import * as VhostUser from './vhost-user.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const netDriver = driver('virtio-net', { keyed: true })
+
 /** @since 0.1.0 @category model */
 export interface Nic {
   readonly _tag: 'Net'
@@ -94,7 +97,7 @@ const mq = (queues: number): ReadonlyArray<Item> => (queues > 0 ? [['mq', true],
 const device = (d: Nic): Switch => ({
   flag: '-device',
   items: [
-    driver('virtio-net', { keyed: true }), ['netdev', d.id], ['mac', d.mac], qemuId(d.id), disableModern(d.disableModern), ...mq(d.fds.length), romfile,
+    netDriver, ['netdev', d.id], ['mac', d.mac], qemuId(d.id), disableModern(d.disableModern), ...mq(d.fds.length), romfile,
     devno(d.placement), place(d.placement),
   ],
 })

@@ -13,6 +13,9 @@ import { devno, driver, place, qemuId, romfile } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, sameId, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const rngDriver = driver('virtio-rng', { alias: true })
+
 /** @since 0.1.0 @category model */
 export interface Entropy {
   readonly _tag: 'Rng'
@@ -42,7 +45,7 @@ export const module: DeviceModule<Entropy> = {
   render: (d) =>
     switches(Rng.render(d.id, d.filename), {
       flag: '-device',
-      items: [driver('virtio-rng', { alias: true }), ['rng', d.id], qemuId(d.id), romfile, devno(d.placement), place(d.placement)],
+      items: [rngDriver, ['rng', d.id], qemuId(d.id), romfile, devno(d.placement), place(d.placement)],
     }),
   parse: {
     drivers: isFamily('virtio-rng', true),

@@ -13,6 +13,9 @@ import { devno, disableModern, driver, place, romfile } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const scsiDriver = driver('virtio-scsi')
+
 /** @since 0.1.0 @category model */
 export interface ScsiController {
   readonly _tag: 'Scsi'
@@ -42,7 +45,7 @@ export const module: DeviceModule<ScsiController> = {
   render: (d) =>
     switches({
       flag: '-device',
-      items: [driver('virtio-scsi'), ['id', d.id], disableModern(d.disableModern), ['iothread', d.ioThread], romfile, devno(d.placement), place(d.placement)],
+      items: [scsiDriver, ['id', d.id], disableModern(d.disableModern), ['iothread', d.ioThread], romfile, devno(d.placement), place(d.placement)],
     }),
   parse: {
     drivers: isFamily('virtio-scsi'),

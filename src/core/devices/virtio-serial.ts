@@ -12,6 +12,9 @@ import { devno, disableModern, driver, place, romfile } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
+/** The driver role, made once (an option list is built on every render). */
+const serialDriver = driver('virtio-serial')
+
 /** @since 0.1.0 @category model */
 export interface Serial {
   readonly _tag: 'Serial'
@@ -38,7 +41,7 @@ export const module: DeviceModule<Serial> = {
   source: () => 'console',
   problem: () => undefined,
   render: (d) =>
-    switches({ flag: '-device', items: [driver('virtio-serial'), disableModern(d.disableModern), ['id', d.id], romfile, devno(d.placement), place(d.placement)] }),
+    switches({ flag: '-device', items: [serialDriver, disableModern(d.disableModern), ['id', d.id], romfile, devno(d.placement), place(d.placement)] }),
   parse: {
     drivers: isFamily('virtio-serial'),
     read: (r, c, drv) => {
