@@ -25,6 +25,7 @@ export {
 } from './effects/load.ts'
 export { nodeFileSystem, nodeIds, nodeClock, nodeEnv, type FileSystem, type Ids, type Clock, type Env } from './effects/ports.ts'
 export { statePath, readState, writeState } from './effects/state.ts'
+export { planSandboxText, nodeSyncFileSystem, pooledIds, nodeServiceEnv, type SyncFileSystem, type ServiceEnv } from './effects/service.ts'
 export { launch, waitForSocket, exitedError, type Launched, type Exit as QemuExit } from './effects/launcher.ts'
 export { connect, waitForQmp, type QmpClient, type QmpOptions, type FdSource } from './effects/qmp-client.ts'
 export {

@@ -101,6 +101,20 @@ export const nodeServiceEnv: ServiceEnv = { ...nodeSyncFileSystem, ...pooledIds(
  * ids, plan. The sandbox's `host` facts are used as they are (a service fills them once, not per
  * sandbox).
  *
+ * @example
+ * import * as E from 'fp-ts/lib/Either.js'
+ * import { decodeConfig, render } from 'qemu-plan'
+ * import { planSandboxText } from 'qemu-plan/node'
+ *
+ * const config = decodeConfig({ hypervisor: { qemu: { kernel: '/k', initrd: '/i', machine_type: 'q35' } } })
+ * assert.ok(E.isRight(config))
+ * // once per sandbox, from the JSON text a request carried:
+ * const text = '{"arch":"amd64","id":"sb1","uuid":"4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11","host":{"memoryMiB":4096,"nested":false,"cpus":4}}'
+ * const argv = E.flatMap(planSandboxText(config.right.value, text), (plan) => render(plan, 'qemu'))
+ * assert.ok(E.isRight(argv) && argv.right.args.includes('sandbox-sb1'))
+ * // bad text is a typed error naming what was wrong, not a throw
+ * assert.deepEqual(E.mapLeft((e: { _tag: string }) => e._tag)(planSandboxText(config.right.value, '{')), E.left('InvalidInput'))
+ *
  * @since 0.3.0
  * @category programs
  */
