@@ -20,6 +20,7 @@ const load = async (root) => {
   const large = v.vectorInput('large')
   const planned = v.planVector(typical)
   const at = (x) => () => inp.planAndRender(x)
+  const duplicatesIn = (ds) => () => firstDuplicate(ds)
   const ops = {
     typical: () => v.planAndRenderVector(typical),
     'typical-plan': () => v.planVector(typical),
@@ -30,8 +31,8 @@ const load = async (root) => {
     s15: at(inp.scaled(15)),
     s150: at(inp.scaled(150)),
     s1500: at(inp.scaled(1500)),
-    'first-duplicate-large': ((ds) => () => firstDuplicate(ds))(v.planVector(large).devices),
-    'first-duplicate-10k': ((ds) => () => firstDuplicate(ds))(inp.plan(inp.wide(10_000)).devices),
+    'first-duplicate-large': duplicatesIn(v.planVector(large).devices),
+    'first-duplicate-10k': duplicatesIn(inp.plan(inp.wide(10_000)).devices),
     'make-bridges-1': () => makeBridges('pci', 1),
     'make-bridges-5': () => makeBridges('pci', 5),
   }
@@ -54,8 +55,8 @@ const burst = () => {
   }
   return ((performance.now() - t) * 1000) / n
 }
-for (let t = performance.now(); performance.now() - t < 300; ) burst()
+for (let t = performance.now(); performance.now() - t < 300;) burst()
 const xs = []
-for (let t = performance.now(); performance.now() - t < ms; ) xs.push(burst())
+for (let t = performance.now(); performance.now() - t < ms;) xs.push(burst())
 xs.sort((a, b) => a - b)
 console.log(xs[xs.length >> 1])

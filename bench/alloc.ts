@@ -39,5 +39,13 @@ const planBytes = await perOp(() => plan(which), n)
 const renderBytes = await perOp(() => render(planned, 'govmm'), n)
 const devices = planned.devices.length
 console.log(
-  JSON.stringify({ input: arg, devices, runs: n, planBytes: Math.round(planBytes), renderBytes: Math.round(renderBytes), planBytesPerDevice: Math.round(planBytes / devices), renderBytesPerDevice: Math.round(renderBytes / devices) }),
+  JSON.stringify({
+    input: arg,
+    devices,
+    runs: n,
+    planBytes: Math.round(planBytes),
+    renderBytes: Math.round(renderBytes),
+    planBytesPerDevice: Math.round(planBytes / devices),
+    renderBytesPerDevice: Math.round(renderBytes / devices),
+  }),
 )

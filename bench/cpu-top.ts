@@ -30,4 +30,5 @@ for (const id of p.samples) {
   const key = f === undefined ? '?' : `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`
   self.set(key, (self.get(key) ?? 0) + 1)
 }
-for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, rows)) console.log(`${((100 * v) / p.samples.length).toFixed(1).padStart(5)} %  ${k}`)
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, rows))
+  console.log(`${((100 * v) / p.samples.length).toFixed(1).padStart(5)} %  ${k}`)

@@ -17,7 +17,9 @@ export interface Extras {
   readonly effectsUs: number
   readonly alloc: { typical: Alloc; large: Alloc } | string
   readonly rss: { plans: number; growthMiB: number; ms: number }
-  readonly qmp: { spawnToReadyMs: number; queryStatusClientMs: number; queryStatusRawMs: number; clientOverRaw: number; hotplugBlockMs: number } | string
+  readonly qmp:
+    | { spawnToReadyMs: number; queryStatusClientMs: number; queryStatusRawMs: number; clientOverRaw: number; hotplugBlockMs: number }
+    | string
   readonly startup: Startup | string
 }
 
@@ -28,7 +30,10 @@ const median = (xs: ReadonlyArray<number>): number => {
 }
 
 const node = (script: string, args: ReadonlyArray<string>, flags: ReadonlyArray<string> = []): string =>
-  execFileSync(process.execPath, [...flags, '--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  execFileSync(process.execPath, [...flags, '--import', 'tsx', new URL(script, import.meta.url).pathname, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
 
 /** `loadPlan`: read both files, `stat` a real 128 MiB image (awaited), draw crypto ids, plan and render (the example sandbox). */
 const effects = async (runs: number): Promise<number> => {
@@ -79,7 +84,12 @@ export const extras = async (o: { quick: boolean; noQemu: boolean }): Promise<Ex
   let qmp: Extras['qmp'] = 'skipped: --no-qemu'
   if (!o.noQemu) {
     try {
-      qmp = JSON.parse(node('./qmp.ts', o.quick ? ['--runs', '3', '--rtt', '300', '--hotplug', '5'] : ['--runs', '10', '--rtt', '1200', '--hotplug', '20'])) as Extras['qmp']
+      qmp = JSON.parse(
+        node(
+          './qmp.ts',
+          o.quick ? ['--runs', '3', '--rtt', '300', '--hotplug', '5'] : ['--runs', '10', '--rtt', '1200', '--hotplug', '20'],
+        ),
+      ) as Extras['qmp']
       console.log(`QMP: ${JSON.stringify(qmp)}`)
     } catch (e) {
       qmp = `skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)} (is qemu-system-x86_64 installed?)`
@@ -88,7 +98,9 @@ export const extras = async (o: { quick: boolean; noQemu: boolean }): Promise<Ex
   let startup: Extras['startup']
   try {
     startup = JSON.parse(node('./startup.ts', ['--runs', o.quick ? '10' : '30'])) as Startup
-    console.log(`CLI start-up: median ${startup.cliMs.median.toFixed(0)} ms, node -e 0 ${startup.nodeMs.median.toFixed(0)} ms (${startup.ratio.toFixed(2)}×)`)
+    console.log(
+      `CLI start-up: median ${startup.cliMs.median.toFixed(0)} ms, node -e 0 ${startup.nodeMs.median.toFixed(0)} ms (${startup.ratio.toFixed(2)}×)`,
+    )
   } catch (e) {
     startup = `skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`
   }

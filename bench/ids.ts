@@ -10,7 +10,7 @@ import { pooledIds } from '../src/effects/service.ts'
 const time = (name: string, f: () => unknown, ms = 600): void => {
   for (let i = 0; i < 2000; i++) f()
   const xs: Array<number> = []
-  for (let t0 = performance.now(); performance.now() - t0 < ms; ) {
+  for (let t0 = performance.now(); performance.now() - t0 < ms;) {
     const t = performance.now()
     for (let i = 0; i < 20; i++) f()
     xs.push(((performance.now() - t) / 20) * 1000)

@@ -19,7 +19,10 @@ export const ok = <A>(r: E.Either<unknown, A>): A => {
   return r.right
 }
 
-export const exampleConfigDoc = parseToml(readFileSync(new URL('../examples/configuration.toml', import.meta.url), 'utf8')) as Record<string, unknown>
+export const exampleConfigDoc = parseToml(readFileSync(new URL('../examples/configuration.toml', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>
 export const exampleSandboxText = readFileSync(new URL('../examples/sandbox.json', import.meta.url), 'utf8')
 export const exampleSandboxDoc = JSON.parse(exampleSandboxText) as { devices: Array<Record<string, unknown>> } & Record<string, unknown>
 
@@ -49,7 +52,13 @@ export const large: { config: HypervisorConfig; sandbox: Sandbox } = {
 export const scaled = (n: number): { config: HypervisorConfig; sandbox: Sandbox } => ({
   config: ok(decodeConfig({ kernel: '/boot/vmlinuz', initrd: '/boot/initrd', block_device_driver: 'virtio-blk' })).value,
   sandbox: ok(
-    decodeSandbox({ arch: 's390x', id: 'scaled', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: { memoryMiB: 32000, nested: false }, devices: drives(n) }),
+    decodeSandbox({
+      arch: 's390x',
+      id: 'scaled',
+      uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+      host: { memoryMiB: 32000, nested: false },
+      devices: drives(n),
+    }),
   ).value,
 })
 
@@ -58,7 +67,8 @@ export const scaled = (n: number): { config: HypervisorConfig; sandbox: Sandbox 
  * devices of issue 14 (plan, render, parse, diff).
  */
 export const wide = (n: number): { config: HypervisorConfig; sandbox: Sandbox } => ({
-  config: ok(decodeConfig({ kernel: '/boot/vmlinuz', initrd: '/boot/initrd', block_device_driver: 'virtio-blk', default_bridges: 2 })).value,
+  config: ok(decodeConfig({ kernel: '/boot/vmlinuz', initrd: '/boot/initrd', block_device_driver: 'virtio-blk', default_bridges: 2 }))
+    .value,
   sandbox: scaled(n).sandbox,
 })
 

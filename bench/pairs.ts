@@ -17,7 +17,11 @@ if (warm) for (let i = 0; i < 300; i++) for (const x of [large, scaled(150)]) pl
 const bench = new Bench({ time: 1000, warmupTime: 200 })
 if (process.argv.includes('--data-last-only'))
   bench.add('empty, data-last', () => pairsCurried(emptyBridges)).add('busy, data-last', () => pairsCurried(busyBridges))
-else bench.add('empty', () => pairs(emptyBridges)).add('busy', () => pairs(busyBridges)).add('empty, data-last', () => pairsCurried(emptyBridges))
+else
+  bench
+    .add('empty', () => pairs(emptyBridges))
+    .add('busy', () => pairs(busyBridges))
+    .add('empty, data-last', () => pairsCurried(emptyBridges))
 await bench.run()
 for (const t of bench.tasks) {
   const r = t.result as unknown as { latency: { p50: number } }

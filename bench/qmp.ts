@@ -34,15 +34,41 @@ const ok = <A>(r: E.Either<unknown, A>): A => {
 
 export const benchPlan = (dir: string): Plan => {
   writeFileSync(join(dir, 'k'), Buffer.alloc(64 * 1024))
-  const c = ok(decodeConfig({ kernel: '/bin/true', initrd: '/bin/true', machine_type: 'q35', default_bridges: 1, disable_vhost_net: true, default_memory: 512 }))
-  const s = ok(decodeSandbox({ arch: 'amd64', id: 'bench', uuid: '0b5f2c1e-8a57-4a53-9b1c-2f1c1f7d9a03', runDir: dir, host: { memoryMiB: 2048, nested: false, accelerator: 'tcg' } }))
+  const c = ok(
+    decodeConfig({
+      kernel: '/bin/true',
+      initrd: '/bin/true',
+      machine_type: 'q35',
+      default_bridges: 1,
+      disable_vhost_net: true,
+      default_memory: 512,
+    }),
+  )
+  const s = ok(
+    decodeSandbox({
+      arch: 'amd64',
+      id: 'bench',
+      uuid: '0b5f2c1e-8a57-4a53-9b1c-2f1c1f7d9a03',
+      runDir: dir,
+      host: { memoryMiB: 2048, nested: false, accelerator: 'tcg' },
+    }),
+  )
   return ok(planSandbox(c.value, s.value, {}, seededIds(1)))
 }
 
 /** A q35 VM from the plan, paused, QMP ready; returns the ms it took. */
 export const startVm = async (plan: Plan): Promise<{ proc: Launched; qmp: QmpClient; readyMs: number }> => {
   const r = ok(render(plan, 'qemu'))
-  const args = r.args.flatMap((a, i, all) => (a === '-kernel' || all[i - 1] === '-kernel' || a === '-initrd' || all[i - 1] === '-initrd' || a === '-append' || all[i - 1] === '-append' ? [] : [a]))
+  const args = r.args.flatMap((a, i, all) =>
+    a === '-kernel' ||
+    all[i - 1] === '-kernel' ||
+    a === '-initrd' ||
+    all[i - 1] === '-initrd' ||
+    a === '-append' ||
+    all[i - 1] === '-append'
+      ? []
+      : [a],
+  )
   mkdirSync(dirname(plan.qmpPath), { recursive: true })
   const t0 = performance.now()
   const proc = ok(await launch(r.binary, [...args, '-S', '-display', 'none'])())

@@ -31,7 +31,15 @@ const stat = (xs: ReadonlyArray<number>): Stat => {
 }
 
 const f = (n: number): string =>
-  !Number.isFinite(n) ? '—' : n >= 10_000 ? Math.round(n).toLocaleString('en') : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)
+  !Number.isFinite(n)
+    ? '—'
+    : n >= 10_000
+      ? Math.round(n).toLocaleString('en')
+      : n >= 100
+        ? n.toFixed(0)
+        : n >= 10
+          ? n.toFixed(1)
+          : n.toFixed(2)
 
 /** A time in µs, as µs, ms or s. */
 const t = (us: number): string => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : us >= 1e4 ? `${f(us / 1000)} ms` : `${f(us)} µs`)
@@ -52,11 +60,18 @@ interface Versus {
 const versus: ReadonlyArray<Versus> = [
   { row: 'typical: plan + render (govmm)', go: 'ArgvTypical', goal: 4, what: 'typical (spec-typical.json): plan + render' },
   { row: 'large: plan + render (govmm)', go: 'ArgvLarge', goal: 5, what: 'large (spec-large.json), our placement: plan + render' },
-  { row: "large, Go's placement: plan + render (govmm)", go: 'ArgvLarge', goal: 5, what: "large, every drive through `addDeviceToBridge` as in Go's run" },
+  {
+    row: "large, Go's placement: plan + render (govmm)",
+    go: 'ArgvLarge',
+    goal: 5,
+    what: "large, every drive through `addDeviceToBridge` as in Go's run",
+  },
   { row: 'bridge pairs, empty (1000 pairs)', go: 'BridgePairs1000Empty', goal: 3, what: 'bridge pairs, empty (1000 add + remove)' },
   { row: 'bridge pairs, busy (1000 pairs)', go: 'BridgePairs1000Busy', goal: 8, what: 'bridge pairs, busy (1000 add + remove)' },
   {
-    row: 'embedded service: typical (decode sandbox JSON, stat, crypto ids, plan, render)', go: 'ArgvTypical', goal: 2,
+    row: 'embedded service: typical (decode sandbox JSON, stat, crypto ids, plan, render)',
+    go: 'ArgvTypical',
+    goal: 2,
     what: 'embedded service, typical: decode sandbox JSON, `stat` the image, crypto ids, plan, render',
   },
 ]
@@ -129,7 +144,10 @@ const startupSection = (s: Extras['startup']): string =>
             ['installed `qemu-plan argv` (dist/cli, bundled; goal ≤ 2.5× `node -e 0`)', s.cliMs],
             ['the same from the sources through tsx (what the bin ran before `npm run build`)', s.tsxMs],
           ] as const
-        ).map(([name, q]) => `| ${name} | ${q.median.toFixed(0)} ms | ${q.p25.toFixed(0)}–${q.p75.toFixed(0)} ms | ${(q.median / s.nodeMs.median).toFixed(2)}× |`),
+        ).map(
+          ([name, q]) =>
+            `| ${name} | ${q.median.toFixed(0)} ms | ${q.p25.toFixed(0)}–${q.p75.toFixed(0)} ms | ${(q.median / s.nodeMs.median).toFixed(2)}× |`,
+        ),
         '',
         `Goal ${s.ratio <= 2.5 ? 'met' : 'not met'}: ${s.ratio.toFixed(2)}×.`,
       ].join('\n')
@@ -161,7 +179,10 @@ const allocSection = (a: Extras['alloc']): ReadonlyArray<string> =>
             ['typical (spec-typical.json)', a.typical],
             ['large (spec-large.json)', a.large],
           ] as const
-        ).map(([name, b]) => `| ${name} | ${f(b.planBytes / 1024)} KiB | ${f(b.renderBytes / 1024)} KiB | ${f((b.planBytes + b.renderBytes) / 1024)} KiB | ${f((b.planBytes + b.renderBytes) / b.devices)} B |`),
+        ).map(
+          ([name, b]) =>
+            `| ${name} | ${f(b.planBytes / 1024)} KiB | ${f(b.renderBytes / 1024)} KiB | ${f((b.planBytes + b.renderBytes) / 1024)} KiB | ${f((b.planBytes + b.renderBytes) / b.devices)} B |`,
+        ),
         '',
         'Measured as heap growth over runs with no GC in them (`node --expose-gc --min-semi-space-size=256',
         '--max-semi-space-size=256 --import tsx bench/alloc.ts vtypical|vlarge`, which refuses a run in which any GC happened).',
@@ -191,11 +212,11 @@ export const report = (
     'that wrote it; the notes after it (bench/notes.md) give each of their figures with its own command.',
     '',
     'The typical and large rows plan exactly `spec-typical.json` and `spec-large.json` of the Kata 1.9 vectors',
-    '(test/fixtures/kata-1.9-vectors), the specs the original Go code\'s benchmark plans, turned into',
-    '`configuration.toml` + `sandbox.json` by the vectors test\'s translation (test/support/kata-vectors.ts) and',
-    'decoded through the public input types. Before timing, `bench/vectors.ts` plans each with the vectors\'',
-    'random stream and checks the argv against the vector\'s (doubled commas read back as one, katautils\'',
-    'systemd parameters added, as the vectors test does), then checks the timed function\'s own argv (seeded',
+    "(test/fixtures/kata-1.9-vectors), the specs the original Go code's benchmark plans, turned into",
+    "`configuration.toml` + `sandbox.json` by the vectors test's translation (test/support/kata-vectors.ts) and",
+    "decoded through the public input types. Before timing, `bench/vectors.ts` plans each with the vectors'",
+    "random stream and checks the argv against the vector's (doubled commas read back as one, katautils'",
+    "systemd parameters added, as the vectors test does), then checks the timed function's own argv (seeded",
     'ids) the same way with the random iothread id masked. A timed op is the pure planner and renderer on',
     'decoded inputs (image size known, seeded ids); the embedded-service row adds the decoding of the',
     'sandbox JSON text, a synchronous `stat` of a real 128 MiB sparse image and ids from the OS CSPRNG.',
@@ -215,7 +236,7 @@ export const report = (
     '',
     'The scaling rows of 15 to 1,500 devices plan s390x block drives on one CCW bridge; the rows of 1,000',
     'to 100,000 devices (issue 14) plan the same drives on two CCW bridges (2 × 65,535 device numbers), parse',
-    'their qemu-dialect argv (`parseArgv`), and diff it against the same argv with the last drive\'s file',
+    "their qemu-dialect argv (`parseArgv`), and diff it against the same argv with the last drive's file",
     'changed (`diffArgv`, which parses both).',
     '',
     '## Scaling',

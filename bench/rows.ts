@@ -98,11 +98,15 @@ function addTheRest(): void {
     add(`parse: ${n.toLocaleString('en')} devices`, () => ok(parseArgv(argvOf(n).a)), { big: n >= 10_000 })
   }
   for (const n of [1000, 10_000, 100_000]) {
-    add(`diff: ${n.toLocaleString('en')} devices`, () => {
-      const { a, b } = argvOf(n)
-      const d = diffArgv(a, b)
-      if (E.isLeft(d)) throw new Error(JSON.stringify(d.left))
-    }, { big: n >= 10_000 })
+    add(
+      `diff: ${n.toLocaleString('en')} devices`,
+      () => {
+        const { a, b } = argvOf(n)
+        const d = diffArgv(a, b)
+        if (E.isLeft(d)) throw new Error(JSON.stringify(d.left))
+      },
+      { big: n >= 10_000 },
+    )
   }
 }
 

@@ -26,4 +26,6 @@ for (let i = 0; i < n; i++) once(i)
 const ms = performance.now() - t0
 gc()
 const after = process.memoryUsage().rss
-console.log(JSON.stringify({ plans: n, rssBeforeMiB: before / 2 ** 20, rssAfterMiB: after / 2 ** 20, growthMiB: (after - before) / 2 ** 20, ms }))
+console.log(
+  JSON.stringify({ plans: n, rssBeforeMiB: before / 2 ** 20, rssAfterMiB: after / 2 ** 20, growthMiB: (after - before) / 2 ** 20, ms }),
+)

@@ -35,11 +35,15 @@ const rowsScript = new URL('./rows.ts', import.meta.url).pathname
 const pin = argOf('--pin')
 const runRows = (extra: ReadonlyArray<string>): ReadonlyArray<Row> => {
   const argv = ['--import', 'tsx', rowsScript, ...(quick ? ['--quick'] : []), ...(only !== undefined ? ['--only', only] : []), ...extra]
-  const out = execFileSync(pin === undefined ? process.execPath : 'taskset', pin === undefined ? argv : ['-c', pin, process.execPath, ...argv], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 24,
-  })
+  const out = execFileSync(
+    pin === undefined ? process.execPath : 'taskset',
+    pin === undefined ? argv : ['-c', pin, process.execPath, ...argv],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    },
+  )
   return (JSON.parse(out.trim().split('\n').pop() as string) as { rows: ReadonlyArray<Row> }).rows
 }
 
@@ -68,14 +72,18 @@ const main = async (): Promise<void> => {
   if (process.argv.includes('--report-only')) {
     // BENCHMARKS.md again from the last run's figures (after bench/notes.md changed)
     const r = JSON.parse(readFileSync(saved, 'utf8')) as Saved
-    writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), (await import('./report.ts')).report(r.rounds, r.versus, r.extra, r.machine, r.command))
+    writeFileSync(
+      new URL('../BENCHMARKS.md', import.meta.url),
+      (await import('./report.ts')).report(r.rounds, r.versus, r.extra, r.machine, r.command),
+    )
     console.log('wrote BENCHMARKS.md from .tmp/bench-run.json')
     return
   }
   const all: Array<Round> = []
   for (let i = 0; i < rounds; i++) {
     const rows = [...runRows([]), ...(only === undefined || "large, Go's placement".includes(only) ? runRows(['--go-placement']) : [])]
-    for (const r of rows) console.log(`round ${i + 1}: ${r.name.padEnd(60)} ${r.medianUs.toFixed(2).padStart(12)} µs  (${r.samples} samples)`)
+    for (const r of rows)
+      console.log(`round ${i + 1}: ${r.name.padEnd(60)} ${r.medianUs.toFixed(2).padStart(12)} µs  (${r.samples} samples)`)
     all.push({ rows, go: {} })
   }
   if (only !== undefined) return
@@ -87,13 +95,22 @@ const main = async (): Promise<void> => {
     const by = new Map<string, Array<number>>()
     for (const l of goLines(text)) by.set(l.name, [...(by.get(l.name) ?? []), l.ns / 1000])
     const go = Object.fromEntries([...by].map(([k, v]) => [k, median(v)]))
-    console.log(`versus round ${i + 1}: ${rows.map((r) => `${r.name.split(':')[0]} ${r.medianUs.toFixed(1)}`).join('; ')}; Go ${JSON.stringify(go)}`)
+    console.log(
+      `versus round ${i + 1}: ${rows.map((r) => `${r.name.split(':')[0]} ${r.medianUs.toFixed(1)}`).join('; ')}; Go ${JSON.stringify(go)}`,
+    )
     versus.push({ rows, go })
   }
   mkdirSync(new URL('../.tmp/', import.meta.url), { recursive: true })
   writeFileSync(saved, `${JSON.stringify({ rounds: all, versus }, null, 1)}\n`)
   const extra = await import('./extra.ts').then((m) => m.extras({ quick, noQemu }))
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}` : ''}`
+  const command = `npm run bench${
+    process.argv.length > 2
+      ? ` -- ${process.argv
+          .slice(2)
+          .map((a) => (/\s/.test(a) ? `'${a}'` : a))
+          .join(' ')}`
+      : ''
+  }`
   const m = machine()
   const out: Saved = { rounds: all, versus, extra, machine: m, command }
   writeFileSync(saved, `${JSON.stringify(out, null, 1)}\n`)
@@ -118,8 +135,12 @@ const machine = (): { cpu: string; cores: number; memGiB: number; node: string; 
     }
   }
   return {
-    cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
-    qemu: version('qemu-system-x86_64', ['--version']), go: version('go', ['version']),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    qemu: version('qemu-system-x86_64', ['--version']),
+    go: version('go', ['version']),
   }
 }
 

@@ -12,7 +12,10 @@ import { render } from '../src/core/render.ts'
 import { ok, plan, wide } from './inputs.ts'
 
 const what = process.argv[2] ?? 'plan'
-const sizes = process.argv.slice(3).filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--runs').map(Number)
+const sizes = process.argv
+  .slice(3)
+  .filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--runs')
+  .map(Number)
 const runs = process.argv.includes('--runs') ? Number(process.argv[process.argv.indexOf('--runs') + 1]) : 5
 
 const gcMs: Record<string, number> = {}
@@ -24,7 +27,7 @@ const kinds: Record<number, string> = {
 }
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    const k = kinds[((e as unknown as { detail: { kind: number } }).detail).kind] ?? 'other'
+    const k = kinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other'
     gcMs[k] = (gcMs[k] ?? 0) + e.duration
   }
 }).observe({ entryTypes: ['gc'] })
@@ -50,6 +53,8 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
     ts.push(performance.now() - t)
     await tick() // let the observer record this run's collections
   }
-  const gc = Object.entries(gcMs).map(([k, v]) => `${k} ${(v / runs).toFixed(1)} ms`).join(', ')
+  const gc = Object.entries(gcMs)
+    .map(([k, v]) => `${k} ${(v / runs).toFixed(1)} ms`)
+    .join(', ')
   console.log(`${what} ${n}: median ${median(ts).toFixed(2)} ms per run; GC per run: ${gc || 'none'}`)
 }

@@ -47,7 +47,17 @@ const time = (file: string, args: ReadonlyArray<string>): number => {
   return ms
 }
 
-export const example = ['argv', '--config', 'examples/configuration.toml', '--sandbox', 'examples/sandbox.json', '--image-size', '134217728', '--seed', '1']
+export const example = [
+  'argv',
+  '--config',
+  'examples/configuration.toml',
+  '--sandbox',
+  'examples/sandbox.json',
+  '--image-size',
+  '134217728',
+  '--seed',
+  '1',
+]
 
 export const startup = async (runs: number): Promise<Startup> => {
   const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-startup-'))

@@ -41,7 +41,10 @@ export const vectorInput = (key: 'typical' | 'large'): VectorInput => {
   if ('reason' in t) throw new Error(`spec-${key}: ${t.reason}`)
   const sandboxText = t.ok.files[t.ok.sandboxPath] as string
   return {
-    key, spec, result, sandboxText,
+    key,
+    spec,
+    result,
+    sandboxText,
     config: ok(decodeConfig(parseToml(t.ok.config))).value,
     sandbox: ok(decodeSandbox(JSON.parse(sandboxText))).value,
     imageSizeBytes: spec.image?.size ?? 0,
@@ -90,7 +93,9 @@ export const installGoPlacement = (driveIds: ReadonlySet<string>): void => {
     driveIds.has(id)
       ? (s) => {
           const r = amd64.addDeviceToBridge(id, 'pci')(s)
-          return r._tag === 'Left' ? r : { _tag: 'Right', right: [r.right[0], { _tag: 'Pci', bus: r.right[1].bridge.id, slot: r.right[1].slot }] as const }
+          return r._tag === 'Left'
+            ? r
+            : { _tag: 'Right', right: [r.right[0], { _tag: 'Pci', bus: r.right[1].bridge.id, slot: r.right[1].slot }] as const }
         }
       : original(id)
 }

@@ -30,7 +30,10 @@ const files = (dir: string): ReadonlyArray<string> =>
 rmSync(dist, { recursive: true, force: true })
 
 // 1. the library
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root })
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+  stdio: 'inherit',
+  cwd: root,
+})
 const relativeTs = /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*?)\.ts\2/g
 for (const f of files(dist).filter((f) => f.endsWith('.d.ts'))) {
   const text = readFileSync(f, 'utf8')
@@ -42,7 +45,9 @@ for (const f of files(dist).filter((f) => f.endsWith('.d.ts'))) {
 const fpTsEsm: esbuild.Plugin = {
   name: 'fp-ts-esm',
   setup: (b) => {
-    b.onResolve({ filter: /^fp-ts\/lib\// }, (a) => b.resolve(a.path.replace(/^fp-ts\/lib\//, 'fp-ts/es6/'), { kind: a.kind, resolveDir: a.resolveDir }))
+    b.onResolve({ filter: /^fp-ts\/lib\// }, (a) =>
+      b.resolve(a.path.replace(/^fp-ts\/lib\//, 'fp-ts/es6/'), { kind: a.kind, resolveDir: a.resolveDir }),
+    )
   },
 }
 const cli = await esbuild.build({
@@ -66,7 +71,9 @@ const cli = await esbuild.build({
 })
 
 // 3. the licenses of the packages bundled into the CLI (their code ships in dist/cli/)
-const bundled = [...new Set(Object.keys(cli.metafile.inputs).flatMap((p) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? []))].sort()
+const bundled = [
+  ...new Set(Object.keys(cli.metafile.inputs).flatMap((p) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1] ?? [])),
+].sort()
 const notices = bundled.map((name) => {
   const dir = join(root, 'node_modules', name)
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string; license?: string }
@@ -74,4 +81,7 @@ const notices = bundled.map((name) => {
   if (license === undefined) throw new Error(`${name} has no LICENSE file to ship with the CLI bundle`)
   return `${name} ${pkg.version} (${pkg.license ?? 'see below'})\n\n${readFileSync(join(dir, license), 'utf8').trim()}\n`
 })
-writeFileSync(join(dist, 'cli', 'THIRD-PARTY-LICENSES.txt'), `The qemu-plan CLI bundle (dist/cli/) contains code from these packages:\n\n${notices.join('\n---\n\n')}`)
+writeFileSync(
+  join(dist, 'cli', 'THIRD-PARTY-LICENSES.txt'),
+  `The qemu-plan CLI bundle (dist/cli/) contains code from these packages:\n\n${notices.join('\n---\n\n')}`,
+)

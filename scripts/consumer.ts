@@ -55,7 +55,12 @@ export interface Installed extends Packed {
 
 const npm = async (args: ReadonlyArray<string>, cwd: string): Promise<string> => {
   try {
-    const r = await promisify(execFile)('npm', [...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } })
+    const r = await promisify(execFile)('npm', [...args], {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    })
     return r.stdout
   } catch (e) {
     const x = e as { stdout?: string; stderr?: string }
@@ -67,7 +72,10 @@ const npm = async (args: ReadonlyArray<string>, cwd: string): Promise<string> =>
 export const buildAndPack = async (dir: string): Promise<Packed> => {
   await npm(['run', 'build'], repoRoot)
   // the build just ran: no prepack again
-  const out = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], repoRoot)) as ReadonlyArray<{ filename: string; files: ReadonlyArray<{ path: string }> }>
+  const out = JSON.parse(await npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], repoRoot)) as ReadonlyArray<{
+    filename: string
+    files: ReadonlyArray<{ path: string }>
+  }>
   const p = out[0]
   if (p === undefined) throw new Error('npm pack printed no result')
   return { tarball: join(dir, p.filename), files: p.files.map((f) => f.path) }
@@ -105,7 +113,10 @@ export const install = async (dir: string, packed: Packed): Promise<Installed> =
   const extras = ['fp-ts', 'fast-check', '@types/node']
   const tarball = `file:${relative(app, packed.tarball)}`
   const dependencies: Record<string, string> = { 'qemu-plan': tarball, ...Object.fromEntries(extras.map((n) => [n, pinned(n)])) }
-  writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'qemu-plan-consumer', private: true, type: 'module', dependencies }, null, 2)}\n`)
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'qemu-plan-consumer', private: true, type: 'module', dependencies }, null, 2)}\n`,
+  )
   const integrity = `sha512-${createHash('sha512').update(readFileSync(packed.tarball)).digest('base64')}`
   const { name, version, license, bin, engines, dependencies: deps, peerDependencies, peerDependenciesMeta } = manifest
   const consumerLock = {
@@ -114,7 +125,17 @@ export const install = async (dir: string, packed: Packed): Promise<Installed> =
     requires: true,
     packages: {
       '': { name: 'qemu-plan-consumer', dependencies },
-      [`node_modules/${name}`]: { version, resolved: tarball, integrity, license, dependencies: deps, bin, engines, peerDependencies, peerDependenciesMeta },
+      [`node_modules/${name}`]: {
+        version,
+        resolved: tarball,
+        integrity,
+        license,
+        dependencies: deps,
+        bin,
+        engines,
+        peerDependencies,
+        peerDependenciesMeta,
+      },
       ...closure(lock, [...Object.keys(deps ?? {}), ...extras]),
     },
   }

@@ -29,7 +29,16 @@ export * from './core/errors.ts'
 export { decodeConfig, type HypervisorConfig, type Decoded } from './core/input/config.ts'
 export { decodeSandbox, type Sandbox, type SandboxDevice, type Arch } from './core/input/sandbox.ts'
 export { configurationSchema, sandboxSchema, toSchema } from './core/input/schema.ts'
-export { vcpuPlan, defaultVCPUs, defaultMaxVCPUs, maxQemuVCPUs, machineAccelerators, goFields, katautilsDefaults, type VcpuPlan } from './core/input/katautils.ts'
+export {
+  vcpuPlan,
+  defaultVCPUs,
+  defaultMaxVCPUs,
+  maxQemuVCPUs,
+  machineAccelerators,
+  goFields,
+  katautilsDefaults,
+  type VcpuPlan,
+} from './core/input/katautils.ts'
 export { configEntries, configJson, configToml, type ConfigEntry } from './core/input/config-view.ts'
 
 // planning and rendering
@@ -37,7 +46,22 @@ export { planSandbox, withAccelerators, type Resolved } from './arch/planner.ts'
 export { arches, machineFacts, withMachineFacts } from './arch/index.ts'
 export type { QemuArch, ArchSpec, Draft, Step, ImageInput } from './arch/types.ts'
 export { render, renderDevice, ioThreadsOf, firstChildFd, type Rendered, type RenderError } from './core/render.ts'
-export type { Plan, ArchState, Machine, MachineOpt, MachineFacts, Smp, Memory, Knobs, RootBus, HostFacts, HotplugConfig, Hotplugged, HotCpu, HotDimm } from './core/vm.ts'
+export type {
+  Plan,
+  ArchState,
+  Machine,
+  MachineOpt,
+  MachineFacts,
+  Smp,
+  Memory,
+  Knobs,
+  RootBus,
+  HostFacts,
+  HotplugConfig,
+  Hotplugged,
+  HotCpu,
+  HotDimm,
+} from './core/vm.ts'
 export type { Device, DeviceOf, Placement, Transport } from './core/devices/index.ts'
 export type { Dialect } from './core/devices/profile.ts'
 export { seededIds, makeNameId, truncateBytes, isQemuId, maxDevIdSize, type IdSource } from './core/ids.ts'
@@ -80,8 +104,40 @@ export type { HotpluggableCpu, MemoryDevice } from './core/qmp/commands.ts'
 export * as qmp from './core/qmp/message.ts'
 
 // reading command lines back
-export { parseArgv, parseLine, splitWords, joinAppend, lineToArgv, parseProps, toOptions, type Parsed, type Option, type Prop, type Props } from './core/parse/index.ts'
-export { diffArgv, diff, isEmpty, formatDiff, view, type Change, type DeviceChange, type Diff, type DeviceView, type View } from './core/diff/index.ts'
-export { topology, assignPlacements, checkHotplug, type Topology, type SlotEntry, type BridgeNode, type Capacity, type HotplugNeeds } from './core/topology.ts'
+export {
+  parseArgv,
+  parseLine,
+  splitWords,
+  joinAppend,
+  lineToArgv,
+  parseProps,
+  toOptions,
+  type Parsed,
+  type Option,
+  type Prop,
+  type Props,
+} from './core/parse/index.ts'
+export {
+  diffArgv,
+  diff,
+  isEmpty,
+  formatDiff,
+  view,
+  type Change,
+  type DeviceChange,
+  type Diff,
+  type DeviceView,
+  type View,
+} from './core/diff/index.ts'
+export {
+  topology,
+  assignPlacements,
+  checkHotplug,
+  type Topology,
+  type SlotEntry,
+  type BridgeNode,
+  type Capacity,
+  type HotplugNeeds,
+} from './core/topology.ts'
 export { formatTopology } from './core/topology-text.ts'
 export { decodeCapabilities, checkArgv, plannerVocabulary, type Capabilities } from './core/caps.ts'

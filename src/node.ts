@@ -16,13 +16,7 @@
  *
  * @since 0.2.0
  */
-export {
-  loadPlan,
-  parseConfigText,
-  parseJson,
-  type LoadOptions,
-  type Loaded,
-} from './effects/load.ts'
+export { loadPlan, parseConfigText, parseJson, type LoadOptions, type Loaded } from './effects/load.ts'
 export { nodeFileSystem, nodeIds, nodeClock, nodeEnv, type FileSystem, type Ids, type Clock, type Env } from './effects/ports.ts'
 export { statePath, readState, writeState } from './effects/state.ts'
 export { planSandboxText, nodeSyncFileSystem, pooledIds, nodeServiceEnv, type SyncFileSystem, type ServiceEnv } from './effects/service.ts'

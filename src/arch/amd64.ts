@@ -8,7 +8,10 @@ import { parseParams } from '../core/kernel.ts'
 import { baseArch, genericMemoryTopology, nvdimmImage } from './base.ts'
 import type { ArchSpec, MachineOpt, QemuArch } from './types.ts'
 
-const kvm: ReadonlyArray<MachineOpt> = [['accel', 'kvm'], ['kernel_irqchip', undefined]]
+const kvm: ReadonlyArray<MachineOpt> = [
+  ['accel', 'kvm'],
+  ['kernel_irqchip', undefined],
+]
 
 /** @since 0.1.0 @category model */
 export const spec: ArchSpec = {

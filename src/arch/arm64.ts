@@ -18,7 +18,16 @@ export const gicVersion = (h: HostFacts): string => (h.gicVersion === 2 ? '2' : 
 export const spec: ArchSpec = {
   arch: 'arm64',
   defaultMachine: 'virt',
-  machines: [{ type: 'virt', options: [['usb', 'off'], ['accel', 'kvm'], ['gic-version', 'host']] }],
+  machines: [
+    {
+      type: 'virt',
+      options: [
+        ['usb', 'off'],
+        ['accel', 'kvm'],
+        ['gic-version', 'host'],
+      ],
+    },
+  ],
   nvdimmOnImage: true,
   qemuPaths: { virt: '/usr/bin/qemu-system-aarch64' },
   qemuBinary: '/usr/bin/qemu-system-aarch64',
@@ -59,7 +68,10 @@ export const arm64: QemuArch = {
   machine: (s) =>
     pipe(
       baseArch(() => arm64, spec).machine(s),
-      E.map((m) => ({ ...m, options: m.options.map(([k, v]) => (k === 'gic-version' ? [k, gicVersion(s.host)] as const : [k, v] as const)) })),
+      E.map((m) => ({
+        ...m,
+        options: m.options.map(([k, v]) => (k === 'gic-version' ? ([k, gicVersion(s.host)] as const) : ([k, v] as const))),
+      })),
     ),
   appendImage: nvdimmImage,
   setIgnoreSharedMemoryMigrationCaps: () => [],

@@ -45,7 +45,10 @@ export const nvdimmImage = (img: ImageInput): Step => push(Nvdimm.image(img))
 
 /** `appendImage` for arches that attach the image as a disk: `image-<16 hex>`. @since 0.3.0 @category planning */
 export const imageAsDisk = (img: ImageInput, shareRW: boolean): VirtioBlk.BlockInput => ({
-  id: makeNameId('image', img.randomHex, maxDevIdSize), file: img.path, format: 'raw', shareRW,
+  id: makeNameId('image', img.randomHex, maxDevIdSize),
+  file: img.path,
+  format: 'raw',
+  shareRW,
 })
 
 /**
@@ -132,25 +135,31 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
       push(Ports.console(path)),
     ),
   appendImage: (img) => self().appendBlockDevice(imageAsDisk(img, false)),
-  appendSCSIController: (hex) => (d) => placed(self, 'scsi0', (placement) => VirtioScsi.make(hex, { placement, nested: d.state.nested }))(d),
+  appendSCSIController: (hex) => (d) =>
+    placed(self, 'scsi0', (placement) => VirtioScsi.make(hex, { placement, nested: d.state.nested }))(d),
   appendBridges: appendBridges(spec),
-  append9PVolume: (v) => (d) => placed(self, Virtio9p.idOf(v.mountTag), (placement) => Virtio9p.make(v, { placement, nested: d.state.nested }))(d),
+  append9PVolume: (v) => (d) =>
+    placed(self, Virtio9p.idOf(v.mountTag), (placement) => Virtio9p.make(v, { placement, nested: d.state.nested }))(d),
   appendSocket: (s) => push(Ports.port(s)),
-  appendVSock: (v) => (d) => placed(self, VhostVsock.idOf(v.contextId), (placement) => VhostVsock.make(v, { placement, nested: d.state.nested }))(d),
+  appendVSock: (v) => (d) =>
+    placed(self, VhostVsock.idOf(v.contextId), (placement) => VhostVsock.make(v, { placement, nested: d.state.nested }))(d),
   appendNetwork: (n) => (d) =>
     andThen(VirtioNet.tapType(n), (type) => {
       const id = VirtioNet.idOf(d.nets)
       return placed(self, id, (placement) => VirtioNet.make(n, type, id, { placement, nested: d.state.nested, vhost: d.state.vhost }))(d)
     }),
-  appendBlockDevice: (b) => (d) => placed(self, VirtioBlk.idOf(b), (placement) => VirtioBlk.make(b, { placement, nested: d.state.nested }))(d),
+  appendBlockDevice: (b) => (d) =>
+    placed(self, VirtioBlk.idOf(b), (placement) => VirtioBlk.make(b, { placement, nested: d.state.nested }))(d),
   appendVhostUserDevice: (v) => placed(self, VhostUser.idOf(v), (placement) => VhostUser.make(v, { placement })),
   appendVFIODevice: (v) => (d) => {
     const id = Vfio.idOf(d.vfios)
     return placed(self, id, (placement) => Vfio.make(v, id, placement))(d)
   },
   appendRNGDevice: (rng) => placed(self, rng.id, (placement) => VirtioRng.make(rng, placement)),
-  addDeviceToBridge: (id, type) => (s) => andThen(B.addDeviceToBridge(s.bridges, id, type), (r) => E.right([withSlots(s, r.bridges, s.rootSlots), r] as const)),
-  removeDeviceFromBridge: (id) => (s) => andThen(B.removeDeviceFromBridge(s.bridges, id), (bridges) => E.right(withSlots(s, bridges, s.rootSlots))),
+  addDeviceToBridge: (id, type) => (s) =>
+    andThen(B.addDeviceToBridge(s.bridges, id, type), (r) => E.right([withSlots(s, r.bridges, s.rootSlots), r] as const)),
+  removeDeviceFromBridge: (id) => (s) =>
+    andThen(B.removeDeviceFromBridge(s.bridges, id), (bridges) => E.right(withSlots(s, bridges, s.rootSlots))),
   getBridges: (s) => s.bridges,
   setBridges: (bridges) => (s) => ({ ...s, bridges }),
   addBridge: (b) => (s) => ({ ...s, bridges: [...s.bridges, b] }),
@@ -170,7 +179,8 @@ export const baseArch = (self: () => QemuArch, spec: ArchSpec): QemuArch => ({
     const rb = spec.rootBus[s.machineType]
     if (rb === undefined) return E.left(noBusSlot({ bus: 'none', device: id }))
     const slot = freeRootSlot(rb, s.rootSlots)
-    if (slot !== undefined) return E.right([withSlots(s, s.bridges, S.set(s.rootSlots, 0, slot, id)), { _tag: 'Pci', bus: rb.bus, slot }] as const)
+    if (slot !== undefined)
+      return E.right([withSlots(s, s.bridges, S.set(s.rootSlots, 0, slot, id)), { _tag: 'Pci', bus: rb.bus, slot }] as const)
     if (rb.bridgeType === undefined) return E.left(noBusSlot({ bus: rb.bus, device: id }))
     const r = self().addDeviceToBridge(id, rb.bridgeType)(s)
     return r._tag === 'Left'

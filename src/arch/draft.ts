@@ -35,7 +35,8 @@ export const draftDevices = (d: Draft): ReadonlyArray<Device> => L.toArray(d.lis
  * @since 0.1.0
  * @category utils
  */
-export const andThen = <L, A, L2, B>(e: E.Either<L, A>, f: (a: A) => E.Either<L2, B>): E.Either<L | L2, B> => (e._tag === 'Left' ? e : f(e.right))
+export const andThen = <L, A, L2, B>(e: E.Either<L, A>, f: (a: A) => E.Either<L2, B>): E.Either<L | L2, B> =>
+  e._tag === 'Left' ? e : f(e.right)
 
 /** `s` with new bridges and root-bus slots. @since 0.2.0 @category utils */
 export const withSlots = (s: ArchState, bridges: ArchState['bridges'], rootSlots: ArchState['rootSlots']): ArchState => ({

@@ -133,8 +133,16 @@ const addDevice = (plan: Plan, dev: Device): E.Either<CoreError, Plan> => {
 const hotplugOf = (d: Device, plan: Plan): ReadonlyArray<Action> => moduleOf(d).hotplug?.add(d, plan.transport) ?? []
 
 /** `plan` with `dev` added at `loc`, and the device module's QMP steps. */
-const adding = (plan: Plan, next: Plan, dev: Device, loc: Location | undefined, warnings: ReadonlyArray<string> = []): E.Either<CoreError, HotplugPlan> =>
-  E.map((after: Plan): HotplugPlan => ({ before: plan, after, actions: hotplugOf(dev, plan), location: loc, warnings }))(addDevice(next, dev))
+const adding = (
+  plan: Plan,
+  next: Plan,
+  dev: Device,
+  loc: Location | undefined,
+  warnings: ReadonlyArray<string> = [],
+): E.Either<CoreError, HotplugPlan> =>
+  E.map((after: Plan): HotplugPlan => ({ before: plan, after, actions: hotplugOf(dev, plan), location: loc, warnings }))(
+    addDevice(next, dev),
+  )
 
 /** A slot on the plan's bridges (of the type the machine has), or a CCW devno on s390x. @since 0.1.0 @category planning */
 export const hotSlot = (plan: Plan, id: string): E.Either<NoBridges | NoBridgeSlot, readonly [Plan, Location]> => {
@@ -145,10 +153,18 @@ export const hotSlot = (plan: Plan, id: string): E.Either<NoBridges | NoBridgeSl
   if (r._tag === 'Left') return r
   const next: Plan = { ...plan, state: { ...plan.state, bridges: r.right.bridges } }
   const { bridge, slot, addr } = r.right
-  if (type !== 'ccw') return E.right([next, { id, placement: { _tag: 'Pci', bus: bridge.id, slot }, pciPath: B.pciPath(bridge, slot), ccwBusId: undefined }])
-  return E.right([next, { id, placement: { _tag: 'Ccw', devno: B.ccwDevno(bridge, addr) }, pciPath: undefined, ccwBusId: `0.${bridge.addr.toString(16)}.${addr}` }])
+  if (type !== 'ccw')
+    return E.right([next, { id, placement: { _tag: 'Pci', bus: bridge.id, slot }, pciPath: B.pciPath(bridge, slot), ccwBusId: undefined }])
+  return E.right([
+    next,
+    {
+      id,
+      placement: { _tag: 'Ccw', devno: B.ccwDevno(bridge, addr) },
+      pciPath: undefined,
+      ccwBusId: `0.${bridge.addr.toString(16)}.${addr}`,
+    },
+  ])
 }
-
 
 /** Memory devices need room below maxmem, a free memory slot, and (on virt) firmware. */
 const memoryRoom = (plan: Plan, what: string, sizeMiB: number, slotsUsed: number): E.Either<Unsupported | InvalidDevice, void> => {
@@ -157,11 +173,14 @@ const memoryRoom = (plan: Plan, what: string, sizeMiB: number, slotsUsed: number
   const plugged = plan.hotplugged.dimms.reduce((n, d) => n + d.sizeMiB, 0)
   const nvdimm = plan.devices.reduce((n, d) => n + (d._tag === 'Nvdimm' ? Math.ceil(d.size / 2 ** 20) : 0), 0)
   const headroom = plan.memory.maxMemMiB - plan.memory.sizeMiB - plugged - nvdimm
-  if (sizeMiB <= 0 || sizeMiB > headroom) return E.left(invalidDevice({ device: what, field: 'sizeMiB', reason: `${sizeMiB} MiB does not fit the ${headroom} MiB left below maxmem` }))
-  if (slotsUsed >= plan.memory.slots) return E.left(invalidDevice({ device: what, field: 'slots', reason: `all ${plan.memory.slots} memory slots are used` }))
+  if (sizeMiB <= 0 || sizeMiB > headroom)
+    return E.left(
+      invalidDevice({ device: what, field: 'sizeMiB', reason: `${sizeMiB} MiB does not fit the ${headroom} MiB left below maxmem` }),
+    )
+  if (slotsUsed >= plan.memory.slots)
+    return E.left(invalidDevice({ device: what, field: 'slots', reason: `all ${plan.memory.slots} memory slots are used` }))
   return E.right(undefined)
 }
-
 
 /** Memory slots in use: NVDIMMs and hot-plugged DIMMs. */
 const memorySlotsUsed = (plan: Plan): number => plan.devices.filter((d) => d._tag === 'Nvdimm').length + plan.hotplugged.dimms.length
@@ -184,20 +203,41 @@ export { cpuHotplugRefusal, memoryHotplugRefusal }
 export const hotplugBlock = (plan: Plan, req: BlockRequest): E.Either<CoreError, HotplugPlan> => {
   const configured = plan.hotplugConfig.blockDeviceDriver
   // Kata's hotplugAddBlockDevice had no case for virtio-mmio: "Block device virtio-mmio not recognized"
-  if (req.via === undefined && configured === 'virtio-mmio') return E.left(unsupported({ arch: plan.arch, feature: 'block hot-plug with block_device_driver virtio-mmio' }))
+  if (req.via === undefined && configured === 'virtio-mmio')
+    return E.left(unsupported({ arch: plan.arch, feature: 'block hot-plug with block_device_driver virtio-mmio' }))
   const via = req.via ?? (configured === 'virtio-blk-ccw' || configured === 'virtio-mmio' ? 'virtio-blk' : configured)
-  const input = { id: req.id, file: req.file, format: req.format ?? 'raw', shareRW: req.shareRW ?? true, cache: req.cache ?? plan.hotplugConfig.blockDeviceCache }
+  const input = {
+    id: req.id,
+    file: req.file,
+    format: req.format ?? 'raw',
+    shareRW: req.shareRW ?? true,
+    cache: req.cache ?? plan.hotplugConfig.blockDeviceCache,
+  }
   const none: Location = { id: qemuId(req.id), placement: { _tag: 'None' }, pciPath: undefined, ccwBusId: undefined }
   switch (via) {
     case 'virtio-scsi': {
       const ctrl = plan.devices.find((d) => d._tag === 'Scsi')
-      if (ctrl === undefined) return E.left(invalidDevice({ device: req.id, field: 'via', reason: 'the plan has no virtio-scsi controller (block_device_driver is not virtio-scsi)' }))
+      if (ctrl === undefined)
+        return E.left(
+          invalidDevice({
+            device: req.id,
+            field: 'via',
+            reason: 'the plan has no virtio-scsi controller (block_device_driver is not virtio-scsi)',
+          }),
+        )
       const disk = ScsiHd.make(input, ctrl.id, plan.hotplugged.scsiIndex)
       const next = { ...plan, hotplugged: { ...plan.hotplugged, scsiIndex: plan.hotplugged.scsiIndex + 1 } }
       return adding(plan, next, disk, none)
     }
     case 'nvdimm': {
-      if (req.sizeBytes === undefined) return E.left(invalidDevice({ device: req.id, field: 'sizeBytes', reason: 'an NVDIMM maps the whole file: its size is needed (stat it first)' }))
+      if (req.sizeBytes === undefined)
+        return E.left(
+          invalidDevice({
+            device: req.id,
+            field: 'sizeBytes',
+            reason: 'an NVDIMM maps the whole file: its size is needed (stat it first)',
+          }),
+        )
       const room = memoryRoom(plan, 'NVDIMM', Math.ceil(req.sizeBytes / 2 ** 20), memorySlotsUsed(plan))
       if (room._tag === 'Left') return room
       const dev = Nvdimm.disk({ id: req.id, file: req.file, sizeBytes: req.sizeBytes })
@@ -222,14 +262,26 @@ export const hotplugBlock = (plan: Plan, req: BlockRequest): E.Either<CoreError,
 export const hotplugNetwork = (plan: Plan, req: NetRequest): E.Either<CoreError, HotplugPlan> => {
   const tap = req.tap
   const fds: ReadonlyArray<FdSource> = tap ? Array.from({ length: tap.queues }, () => ({ tap: tap.name })) : (req.fds ?? [])
-  if (fds.length === 0) return E.left(invalidDevice({ device: req.id, field: 'fds', reason: 'hot-adding a network device needs at least one tap fd (or a tap name)' }))
+  if (fds.length === 0)
+    return E.left(
+      invalidDevice({ device: req.id, field: 'fds', reason: 'hot-adding a network device needs at least one tap fd (or a tap name)' }),
+    )
   const id = qemuId(req.id)
   const slot = hotSlot(plan, id)
   if (slot._tag === 'Left') return slot
   const [next, loc] = slot.right
   const vhostFds = req.vhostFds ?? []
   const nic: Nic = {
-    _tag: 'Net', type: 'tap', id, ifName: tap?.name ?? id, mac: req.mac, fds, vhostFds, vhost: vhostFds.length > 0, disableModern: false, placement: loc.placement,
+    _tag: 'Net',
+    type: 'tap',
+    id,
+    ifName: tap?.name ?? id,
+    mac: req.mac,
+    fds,
+    vhostFds,
+    vhost: vhostFds.length > 0,
+    disableModern: false,
+    placement: loc.placement,
   }
   return adding(plan, next, nic, loc)
 }
@@ -242,8 +294,12 @@ export const hotplugNetwork = (plan: Plan, req: NetRequest): E.Either<CoreError,
  * @category planning
  */
 export const hotplugVfio = (plan: Plan, req: VfioRequest): E.Either<CoreError, HotplugPlan> => {
-  if (plan.transport === 'ccw') return E.left(unsupported({ arch: plan.arch, feature: 'VFIO hot-plug by PCI address (vfio-ccw needs a mediated device)' }))
-  if ((req.bdf === undefined) === (req.sysfsdev === undefined)) return E.left(invalidDevice({ device: req.id, field: 'bdf', reason: 'give either a PCI address (bdf) or a mediated device (sysfsdev)' }))
+  if (plan.transport === 'ccw')
+    return E.left(unsupported({ arch: plan.arch, feature: 'VFIO hot-plug by PCI address (vfio-ccw needs a mediated device)' }))
+  if ((req.bdf === undefined) === (req.sysfsdev === undefined))
+    return E.left(
+      invalidDevice({ device: req.id, field: 'bdf', reason: 'give either a PCI address (bdf) or a mediated device (sysfsdev)' }),
+    )
   const id = qemuId(req.id)
   const make = (placement: Placement) =>
     req.sysfsdev !== undefined ? Vfio.mediated(req.sysfsdev, id, placement) : Vfio.make({ bdf: req.bdf as string }, id, placement)
@@ -254,7 +310,12 @@ export const hotplugVfio = (plan: Plan, req: VfioRequest): E.Either<CoreError, H
   }
   const rb = plan.facts.rootBus
   if (rb === undefined || !rb.hotplug)
-    return E.left(unsupported({ arch: plan.arch, feature: `VFIO hot-plug onto the root bus of ${plan.machine.type} (${rb?.bus ?? 'none'} does not support hot-plugging)` }))
+    return E.left(
+      unsupported({
+        arch: plan.arch,
+        feature: `VFIO hot-plug onto the root bus of ${plan.machine.type} (${rb?.bus ?? 'none'} does not support hot-plugging)`,
+      }),
+    )
   const free = freeRootSlot(rb, plan.state.rootSlots)
   if (free === undefined) return E.left(invalidDevice({ device: req.id, field: 'onRootBus', reason: `no free slot on ${rb.bus}` }))
   const placement: Placement = { _tag: 'Pci', bus: rb.bus, slot: free }
@@ -270,7 +331,12 @@ export const hotplugVfio = (plan: Plan, req: VfioRequest): E.Either<CoreError, H
  * @since 0.1.0
  * @category planning
  */
-export const hotplugCpus = (plan: Plan, count: number, slots: ReadonlyArray<HotpluggableCpu>, o: CpuOptions = {}): E.Either<Unsupported | InvalidDevice, HotplugPlan> => {
+export const hotplugCpus = (
+  plan: Plan,
+  count: number,
+  slots: ReadonlyArray<HotpluggableCpu>,
+  o: CpuOptions = {},
+): E.Either<Unsupported | InvalidDevice, HotplugPlan> => {
   const refused = cpuHotplugRefusal(plan)
   if (refused !== undefined) return E.left(refused)
   const free = slots.filter((s) => s['qom-path'] === undefined)
@@ -302,7 +368,11 @@ export const hotplugCpus = (plan: Plan, count: number, slots: ReadonlyArray<Hotp
  * @since 0.1.0
  * @category planning
  */
-export const hotplugMemory = (plan: Plan, sizeMiB: number, devices: ReadonlyArray<MemoryDevice>): E.Either<Unsupported | InvalidDevice, HotplugPlan> => {
+export const hotplugMemory = (
+  plan: Plan,
+  sizeMiB: number,
+  devices: ReadonlyArray<MemoryDevice>,
+): E.Either<Unsupported | InvalidDevice, HotplugPlan> => {
   const room = memoryRoom(plan, 'memory', sizeMiB, Math.max(devices.length, memorySlotsUsed(plan)))
   if (room._tag === 'Left') return room
   const slot = devices.reduce((m, d) => Math.max(m, d.data.slot ?? -1), -1) + 1
@@ -353,15 +423,25 @@ export const unplug = (plan: Plan, id: string, timeoutMs = unplugTimeoutMs): E.E
   const dev = plan.devices[at]
   if (dev === undefined) return E.left(unknownDevice({ id }))
   const hp = moduleOf(dev).hotplug
-  if (hp === undefined) return E.left(unsupported({ arch: plan.arch, feature: `unplugging ${dev._tag} ${dev.id} (it is not hot-pluggable)` }))
+  if (hp === undefined)
+    return E.left(unsupported({ arch: plan.arch, feature: `unplugging ${dev._tag} ${dev.id} (it is not hot-pluggable)` }))
   // search the base plan, then draft the one change (freeing a bridge slot or a root-bus slot);
   // where the guest is never told of the removal, the bridge slot stays taken, as retired
-  const freed = plan.facts.unplugIsSurprise ? B.retireDeviceOnBridge(plan.state.bridges, qid) : B.removeDeviceFromBridge(plan.state.bridges, qid)
+  const freed = plan.facts.unplugIsSurprise
+    ? B.retireDeviceOnBridge(plan.state.bridges, qid)
+    : B.removeDeviceFromBridge(plan.state.bridges, qid)
   const rootSlot = S.find(plan.state.rootSlots, 0, qid)
   const after = produce(plan, (draft) => {
     draft.devices.splice(at, 1)
     if (E.isRight(freed)) draft.state.bridges = freed.right as WritableDraft<Plan>['state']['bridges']
-    if (rootSlot !== undefined) draft.state.rootSlots = S.remove(plan.state.rootSlots, 0, rootSlot) as WritableDraft<Plan>['state']['rootSlots']
+    if (rootSlot !== undefined)
+      draft.state.rootSlots = S.remove(plan.state.rootSlots, 0, rootSlot) as WritableDraft<Plan>['state']['rootSlots']
   })
-  return E.right({ before: plan, after, actions: [...deviceDel(qid, timeoutMs), ...hp.removeBackend(dev)], location: undefined, warnings: [] })
+  return E.right({
+    before: plan,
+    after,
+    actions: [...deviceDel(qid, timeoutMs), ...hp.removeBackend(dev)],
+    location: undefined,
+    warnings: [],
+  })
 }

@@ -54,9 +54,15 @@ const vcpus = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, state
   vcpuPlan(config, sandbox.arch, sandbox.host, arch.spec.maxVCpus(state.host))
 
 /** The rootfs image, when there is one (an initrd boot has none). An NVDIMM image has fixed ids: Kata drew random bytes only for a disk image. */
-const rootfs = (arch: QemuArch, config: HypervisorConfig, resolved: Resolved, ids: IdSource): E.Either<InvalidConfig, ImageInput | undefined> => {
+const rootfs = (
+  arch: QemuArch,
+  config: HypervisorConfig,
+  resolved: Resolved,
+  ids: IdSource,
+): E.Either<InvalidConfig, ImageInput | undefined> => {
   if (config.image === undefined || config.initrd !== undefined) return E.right(undefined)
-  if (resolved.imageSizeBytes === undefined) return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
+  if (resolved.imageSizeBytes === undefined)
+    return E.left(invalidConfig({ field: 'hypervisor.qemu.image', reason: 'the image size was not resolved (stat the image first)' }))
   return E.right({ path: config.image, sizeBytes: resolved.imageSizeBytes, randomHex: arch.spec.nvdimmOnImage ? '' : ids.hex16('image') })
 }
 
@@ -89,24 +95,47 @@ const knobsFor = (config: HypervisorConfig, sandbox: Sandbox, resolved: Resolved
       }),
     )
   const base: Knobs = {
-    noUserConfig: true, noDefaults: true, noGraphic: true, daemonize: sandbox.daemonize, hugePages: config.hugePages,
-    memPrealloc: config.memPrealloc, fileBackedMem: false, memShared: false, memPath: undefined, realtime: false,
-    mlock: config.mlock, stopped: false,
+    noUserConfig: true,
+    noDefaults: true,
+    noGraphic: true,
+    daemonize: sandbox.daemonize,
+    hugePages: config.hugePages,
+    memPrealloc: config.memPrealloc,
+    fileBackedMem: false,
+    memShared: false,
+    memPath: undefined,
+    realtime: false,
+    mlock: config.mlock,
+    stopped: false,
   }
   if (templating) return E.right({ ...base, fileBackedMem: true, memShared: t.bootToBeTemplate, memPath: t.memoryPath })
   // Kata's setupFileBackedMem plans no file-backed memory when the location does not exist
   if (sharedFile && resolved.memoryBackendExists === false) return E.right({ ...base, memPrealloc: base.memPrealloc || config.hugePages })
   if (sharedFile)
-    return E.right({ ...base, fileBackedMem: true, memShared: true, memPath: config.fileMemBackend ?? '/dev/shm', memPrealloc: base.memPrealloc || config.hugePages })
+    return E.right({
+      ...base,
+      fileBackedMem: true,
+      memShared: true,
+      memPath: config.fileMemBackend ?? '/dev/shm',
+      memPrealloc: base.memPrealloc || config.hugePages,
+    })
   return E.right(base)
 }
 
 /** `buildDevices`: bridges, console, image, SCSI controller, RNG — in Kata's order. */
-const builtIn = (arch: QemuArch, config: HypervisorConfig, sandbox: Sandbox, image: ImageInput | undefined, ids: IdSource): ReadonlyArray<Step> => [
+const builtIn = (
+  arch: QemuArch,
+  config: HypervisorConfig,
+  sandbox: Sandbox,
+  image: ImageInput | undefined,
+  ids: IdSource,
+): ReadonlyArray<Step> => [
   arch.appendBridges,
   arch.appendConsole(sandbox.consolePath ?? `${runDir(sandbox)}/console.sock`),
   ...(image !== undefined ? [arch.appendImage(image)] : []),
-  ...(config.blockDeviceDriver === 'virtio-scsi' ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)] : []),
+  ...(config.blockDeviceDriver === 'virtio-scsi'
+    ? [arch.appendSCSIController(config.enableIothreads ? ids.hex16('iothread') : undefined)]
+    : []),
   arch.appendRNGDevice({ id: 'rng0', filename: config.entropySource }),
 ]
 
@@ -121,7 +150,10 @@ const addDevice =
         // with virtio-fs, a volume is a vhost-user-fs device on virtiofsd's socket
         return config.sharedFs === 'virtio-fs'
           ? arch.appendVhostUserDevice({
-              type: 'fs', devId: ids.hex16(`virtio-fs-${index}`), socketPath: `${runDir(sandbox)}/vhost-fs.sock`, tag: dev.mountTag,
+              type: 'fs',
+              devId: ids.hex16(`virtio-fs-${index}`),
+              socketPath: `${runDir(sandbox)}/vhost-fs.sock`,
+              tag: dev.mountTag,
               cacheSize: config.virtioFsCacheSizeMiB,
             })
           : arch.append9PVolume(dev)
@@ -146,7 +178,9 @@ const ignoredFds = (list: ReadonlyArray<Device>, config: HypervisorConfig, arch:
     ? 'vhost-net is disabled (disable_vhost_net)'
     : `${arch.spec.arch} never uses vhost-net for a NIC on the command line (Kata 1.9 qemu_${arch.spec.arch}.go)`
   const out: Array<string> = []
-  for (const x of list) if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0) out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because ${why}`)
+  for (const x of list)
+    if (x._tag === 'Net' && !x.vhost && x.vhostFds.length > 0)
+      out.push(`${x.id}: vhostFds ${x.vhostFds.join(',')} are not passed to QEMU because ${why}`)
   return out
 }
 
@@ -154,7 +188,9 @@ const ignoredFds = (list: ReadonlyArray<Device>, config: HypervisorConfig, arch:
 const ccwBridgesCut = (config: HypervisorConfig, s: ArchState): ReadonlyArray<string> => {
   const made = s.bridges.filter((b) => b.type === 'ccw').length
   return made > 0 && config.defaultBridges > made
-    ? [`default_bridges = ${config.defaultBridges}: ${made} CCW bridges, one per subchannel set QEMU has for virtio-ccw devices (fe.0 to fe.${made - 1})`]
+    ? [
+        `default_bridges = ${config.defaultBridges}: ${made} CCW bridges, one per subchannel set QEMU has for virtio-ccw devices (fe.0 to fe.${made - 1})`,
+      ]
     : []
 }
 
@@ -197,7 +233,10 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
   if (binary._tag === 'Left') return binary
   const knobs = knobsFor(config, sandbox, resolved)
   if (knobs._tag === 'Left') return knobs
-  const drafted = steps(emptyDraft(state), [...builtIn(arch, config, sandbox, image.right, ids), ...sandbox.devices.map(addDevice(arch, config, sandbox, ids))])
+  const drafted = steps(emptyDraft(state), [
+    ...builtIn(arch, config, sandbox, image.right, ids),
+    ...sandbox.devices.map(addDevice(arch, config, sandbox, ids)),
+  ])
   if (drafted._tag === 'Left') return drafted
   const devices = uniqueDevices(drafted.right)
   if (devices._tag === 'Left') return devices
@@ -228,7 +267,9 @@ export const planSandbox = (config: HypervisorConfig, sandbox: Sandbox, resolved
     capabilities: arch.capabilities(final),
     hotplugConfig: {
       blockDeviceDriver: config.blockDeviceDriver,
-      blockDeviceCache: config.blockDeviceCache.set ? { direct: config.blockDeviceCache.direct, noFlush: config.blockDeviceCache.noFlush } : undefined,
+      blockDeviceCache: config.blockDeviceCache.set
+        ? { direct: config.blockDeviceCache.direct, noFlush: config.blockDeviceCache.noFlush }
+        : undefined,
       hotplugVfioOnRootBus: config.hotplugVfioOnRootBus,
     },
     hotplugged: { cpus: [], dimms: [], scsiIndex: 0 },

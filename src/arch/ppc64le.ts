@@ -22,7 +22,18 @@ export const ppcMaxMemBase = (h: HostFacts): number => {
 export const spec: ArchSpec = {
   arch: 'ppc64le',
   defaultMachine: 'pseries',
-  machines: [{ type: 'pseries', options: [['accel', 'kvm'], ['usb', 'off'], ['cap-cfpc', 'broken'], ['cap-sbbc', 'broken'], ['cap-ibs', 'broken']] }],
+  machines: [
+    {
+      type: 'pseries',
+      options: [
+        ['accel', 'kvm'],
+        ['usb', 'off'],
+        ['cap-cfpc', 'broken'],
+        ['cap-sbbc', 'broken'],
+        ['cap-ibs', 'broken'],
+      ],
+    },
+  ],
   nvdimmOnImage: false,
   qemuPaths: { pseries: '/usr/bin/qemu-system-ppc64le' },
   // QEMU ships qemu-system-ppc64 only (it runs little-endian guests too)
@@ -31,7 +42,9 @@ export const spec: ArchSpec = {
   transport: 'pci',
   // the spapr PHB's root bus has no reserved slot (slot 0 takes devices; checked on QEMU 7.2)
   rootBus: { pseries: { bus: 'pci.0', reserved: [], bridgeType: 'pci', hotplug: true } },
-  kernelParams: parseParams('tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp reboot=k console=hvc0 console=hvc1 cryptomgr.notests net.ifnames=0'),
+  kernelParams: parseParams(
+    'tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp reboot=k console=hvc0 console=hvc1 cryptomgr.notests net.ifnames=0',
+  ),
   kernelRootParams: [],
   detectsNesting: false,
   maxVCpus: () => 128,

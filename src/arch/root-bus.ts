@@ -20,4 +20,5 @@ export const freeRootSlot = (rb: RootBus, used: S.SlotMap): number | undefined =
 }
 
 /** The root-bus slot map as a slot → device id record, built fresh. @since 0.2.0 @category utils */
-export const rootSlotsOf = (s: Pick<ArchState, 'rootSlots'>): Readonly<Record<number, string>> => Object.fromEntries(S.entries(s.rootSlots, 0))
+export const rootSlotsOf = (s: Pick<ArchState, 'rootSlots'>): Readonly<Record<number, string>> =>
+  Object.fromEntries(S.entries(s.rootSlots, 0))

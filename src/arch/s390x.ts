@@ -61,10 +61,10 @@ export const s390x: QemuArch = {
   enableVhostNet: (s) => s,
   // the image is a shared disk here
   appendImage: (img) => s390x.appendBlockDevice(imageAsDisk(img, true)),
-  appendVhostUserDevice: () => () => E.left(unsupported({ arch: 's390x', feature: 'vhost-user devices (No vhost-user devices supported on s390x)' })),
+  appendVhostUserDevice: () => () =>
+    E.left(unsupported({ arch: 's390x', feature: 'vhost-user devices (No vhost-user devices supported on s390x)' })),
   // Kata does not place VFIO devices on the CCW bridge: govmm prints an empty devno=
-  appendVFIODevice: (v) => (d) =>
-    push(Vfio.make(v, Vfio.idOf(d.vfios), noPlacement))(d),
+  appendVFIODevice: (v) => (d) => push(Vfio.make(v, Vfio.idOf(d.vfios), noPlacement))(d),
   supportGuestMemoryHotplug: () => false,
   placeDevice: (id) => (s) => {
     // addDeviceToBridge(…, 'ccw') only ever answers with a CCW bridge: no Either for the devno

@@ -53,12 +53,14 @@ export const dispatch = async (argv: ReadonlyArray<string>, io: Io, table: Reado
   if (name === 'help') {
     const [topic, ...extra] = rest
     const c = topic === undefined || !Object.hasOwn(table, topic) ? undefined : table[topic]
-    if (c === undefined || extra.length > 0) return usageError(cio, `help takes one command name (${Object.keys(table).join(', ')})`, toolUsage)
+    if (c === undefined || extra.length > 0)
+      return usageError(cio, `help takes one command name (${Object.keys(table).join(', ')})`, toolUsage)
     io.out(commandHelp(c))
     return 0
   }
   const cmd = Object.hasOwn(table, name) ? table[name] : undefined
-  if (cmd === undefined) return usageError(cio, `unknown command ${name} (commands: ${Object.keys(table).join(', ')}; qemu-plan --help for more)`, toolUsage)
+  if (cmd === undefined)
+    return usageError(cio, `unknown command ${name} (commands: ${Object.keys(table).join(', ')}; qemu-plan --help for more)`, toolUsage)
   if (wantsHelp(rest)) {
     io.out(commandHelp(cmd))
     return 0

@@ -41,7 +41,11 @@ export interface Command {
 }
 
 /** Print an error: one line starting with its tag, or one JSON object under `--json`. @since 0.2.0 @category utils */
-export const report = (io: Io, e: PlanError, extra: { readonly input?: string; readonly undoErrors?: ReadonlyArray<PlanError> } = {}): void => {
+export const report = (
+  io: Io,
+  e: PlanError,
+  extra: { readonly input?: string; readonly undoErrors?: ReadonlyArray<PlanError> } = {},
+): void => {
   const undo = extra.undoErrors ?? []
   if (io.json) {
     io.err(
@@ -54,7 +58,12 @@ export const report = (io: Io, e: PlanError, extra: { readonly input?: string; r
     return
   }
   const more = undo.length > 10 ? `; and ${undo.length - 10} more undo failures` : ''
-  io.err(`${toMessage(e)}${extra.input === undefined ? '' : ` (in ${bounded(extra.input)})`}${undo.slice(0, 10).map((u) => `; undo failed: ${toMessage(u)}`).join('')}${more}\n`)
+  io.err(
+    `${toMessage(e)}${extra.input === undefined ? '' : ` (in ${bounded(extra.input)})`}${undo
+      .slice(0, 10)
+      .map((u) => `; undo failed: ${toMessage(u)}`)
+      .join('')}${more}\n`,
+  )
 }
 
 /** The field an error names, when it names one: an input's first problem path, a config or device field. @since 0.2.0 @category utils */

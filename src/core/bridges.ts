@@ -7,7 +7,16 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as S from './slots.ts'
-import { deviceNotOnBridge, noBridges, noBridgeSlot, wrongBridgeType, type DeviceNotOnBridge, type NoBridges, type NoBridgeSlot, type WrongBridgeType } from './errors.ts'
+import {
+  deviceNotOnBridge,
+  noBridges,
+  noBridgeSlot,
+  wrongBridgeType,
+  type DeviceNotOnBridge,
+  type NoBridges,
+  type NoBridgeSlot,
+  type WrongBridgeType,
+} from './errors.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -56,7 +65,13 @@ export const newBridge = (type: BridgeType, id: string, addr = 0, devices?: Read
   type,
   id,
   addr,
-  slots: devices === undefined ? undefined : S.fromEntries(shiftOf(type), Object.entries(devices).map(([k, v]) => [Number(k), v] as const)),
+  slots:
+    devices === undefined
+      ? undefined
+      : S.fromEntries(
+          shiftOf(type),
+          Object.entries(devices).map(([k, v]) => [Number(k), v] as const),
+        ),
   maxCapacity: maxCapacity[type],
 })
 
@@ -131,8 +146,15 @@ export const formatSlot = (type: BridgeType, slot: number): string =>
  * @since 0.1.0
  * @category planning
  */
-export function addDeviceToBridge(bridges: ReadonlyArray<Bridge>, id: string, type: BridgeType): E.Either<NoBridges | NoBridgeSlot, BridgeSlot>
-export function addDeviceToBridge(id: string, type: BridgeType): (bridges: ReadonlyArray<Bridge>) => E.Either<NoBridges | NoBridgeSlot, BridgeSlot>
+export function addDeviceToBridge(
+  bridges: ReadonlyArray<Bridge>,
+  id: string,
+  type: BridgeType,
+): E.Either<NoBridges | NoBridgeSlot, BridgeSlot>
+export function addDeviceToBridge(
+  id: string,
+  type: BridgeType,
+): (bridges: ReadonlyArray<Bridge>) => E.Either<NoBridges | NoBridgeSlot, BridgeSlot>
 export function addDeviceToBridge(
   a: ReadonlyArray<Bridge> | string,
   b: string | BridgeType,
@@ -168,7 +190,9 @@ export function removeDeviceFromBridge(id: string): (bridges: ReadonlyArray<Brid
 export function removeDeviceFromBridge(
   a: ReadonlyArray<Bridge> | string,
   id?: string,
-): E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>> | ((bridges: ReadonlyArray<Bridge>) => E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>>) {
+):
+  | E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>>
+  | ((bridges: ReadonlyArray<Bridge>) => E.Either<DeviceNotOnBridge, ReadonlyArray<Bridge>>) {
   return typeof a === 'string' ? (bridges: ReadonlyArray<Bridge>) => removeFrom(bridges, a) : removeFrom(a, id as string)
 }
 
@@ -227,7 +251,9 @@ export const ccwDevno = (b: Bridge, addr: string): string => `fe.${b.addr.toStri
  * @category utils
  */
 export const addressFormatCCWForVirtServer = (b: Bridge, addr: string): E.Either<WrongBridgeType, string> =>
-  b.type === 'ccw' ? E.right(`0.${b.addr.toString(16)}.${addr}`) : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
+  b.type === 'ccw'
+    ? E.right(`0.${b.addr.toString(16)}.${addr}`)
+    : E.left(wrongBridgeType({ expected: 'ccw', actual: b.type, bridge: b.id }))
 
 /** The PCI path of a device behind a bridge, as the guest sees it (`<bridge addr %02x>/<slot %02x>`). @since 0.1.0 @category utils */
 export const pciPath = (b: Bridge, slot: number): string => `${formatSlot('pci', b.addr)}/${formatSlot('pci', slot)}`

@@ -29,7 +29,9 @@ export const Capabilities = t.readonly(
     /** The binary's file name (`qemu-system-x86_64`). */
     binary: t.string,
     version: t.readonly(t.type({ major: t.number, minor: t.number, micro: t.number, package: t.string })),
-    machines: t.readonlyArray(t.readonly(t.intersection([t.type({ name: t.string }), t.partial({ alias: t.string, default: t.boolean, deprecated: t.boolean })]))),
+    machines: t.readonlyArray(
+      t.readonly(t.intersection([t.type({ name: t.string }), t.partial({ alias: t.string, default: t.boolean, deprecated: t.boolean })])),
+    ),
     /** QOM properties of the machines the planner emits (keyed by resolved name). */
     machineProperties: t.readonly(t.record(t.string, PropTypes)),
     /** Every non-abstract device type. */
@@ -90,13 +92,32 @@ export const resolveMachine = (c: Capabilities, name: string): string | undefine
 
 /** The driver a `-device` name means on this binary. @since 0.1.0 @category utils */
 export const resolveDriver = (c: Capabilities, name: string): string | undefined =>
-  c.deviceTypes.includes(name) ? name : c.aliases[name] !== undefined && c.deviceTypes.includes(c.aliases[name] as string) ? c.aliases[name] : undefined
+  c.deviceTypes.includes(name)
+    ? name
+    : c.aliases[name] !== undefined && c.deviceTypes.includes(c.aliases[name] as string)
+      ? c.aliases[name]
+      : undefined
 
 const missing = (c: Capabilities, o: Option, kind: string, name: string): CapabilityMissing =>
-  capabilityMissing({ position: o.position + 1, token: o.value, kind, name, binary: `${c.binary} ${c.version.major}.${c.version.minor}.${c.version.micro}` })
+  capabilityMissing({
+    position: o.position + 1,
+    token: o.value,
+    kind,
+    name,
+    binary: `${c.binary} ${c.version.major}.${c.version.minor}.${c.version.micro}`,
+  })
 
-const checkProps = (c: Capabilities, o: Option, owner: string, known: Readonly<Record<string, string>> | undefined, keys: ReadonlyArray<string>, extra: ReadonlyArray<string>): ReadonlyArray<CapabilityMissing> =>
-  known === undefined ? [] : keys.filter((k) => known[k] === undefined && !extra.includes(k)).map((k) => missing(c, o, 'property', `${owner}.${k}`))
+const checkProps = (
+  c: Capabilities,
+  o: Option,
+  owner: string,
+  known: Readonly<Record<string, string>> | undefined,
+  keys: ReadonlyArray<string>,
+  extra: ReadonlyArray<string>,
+): ReadonlyArray<CapabilityMissing> =>
+  known === undefined
+    ? []
+    : keys.filter((k) => known[k] === undefined && !extra.includes(k)).map((k) => missing(c, o, 'property', `${owner}.${k}`))
 
 const checkOption = (c: Capabilities, o: Option): ReadonlyArray<CapabilityMissing> => {
   switch (o.flag) {
@@ -104,18 +125,39 @@ const checkOption = (c: Capabilities, o: Option): ReadonlyArray<CapabilityMissin
       const p = parseProps(o.value, 'type')
       const m = p.head === undefined ? undefined : resolveMachine(c, p.head)
       if (m === undefined) return [missing(c, o, 'machine', p.head ?? '(none)')]
-      return checkProps(c, o, m, c.machineProperties[m], p.props.map((x) => x.key), legacyMachineKeys).map((e) => ({ ...e, kind: 'machine option' }))
+      return checkProps(
+        c,
+        o,
+        m,
+        c.machineProperties[m],
+        p.props.map((x) => x.key),
+        legacyMachineKeys,
+      ).map((e) => ({ ...e, kind: 'machine option' }))
     }
     case '-device': {
       const p = parseProps(o.value, 'driver')
       const d = p.head === undefined ? undefined : resolveDriver(c, p.head)
       if (d === undefined) return [missing(c, o, 'device driver', p.head ?? '(none)')]
-      return checkProps(c, o, d, c.devices[d], p.props.map((x) => x.key), genericDeviceKeys)
+      return checkProps(
+        c,
+        o,
+        d,
+        c.devices[d],
+        p.props.map((x) => x.key),
+        genericDeviceKeys,
+      )
     }
     case '-object': {
       const p = parseProps(o.value, 'qom-type')
       if (p.head === undefined || !c.objectTypes.includes(p.head)) return [missing(c, o, 'object type', p.head ?? '(none)')]
-      return checkProps(c, o, p.head, c.objects[p.head], p.props.map((x) => x.key), ['id', 'qom-type'])
+      return checkProps(
+        c,
+        o,
+        p.head,
+        c.objects[p.head],
+        p.props.map((x) => x.key),
+        ['id', 'qom-type'],
+      )
     }
     case '-chardev': {
       const p = parseProps(o.value, 'backend')

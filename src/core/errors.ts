@@ -357,7 +357,9 @@ const boundedFields = (e: PlanError): PlanError => {
           : v
         : bounded(v)
   if (e._tag === 'InvalidInput')
-    out.problems = e.problems.slice(0, listed).map((p) => ({ path: bounded(p.path), expected: bounded(p.expected), actual: bounded(p.actual) }))
+    out.problems = e.problems
+      .slice(0, listed)
+      .map((p) => ({ path: bounded(p.path), expected: bounded(p.expected), actual: bounded(p.actual) }))
   // the same variant, its strings bounded
   return out as unknown as PlanError
 }

@@ -43,10 +43,16 @@ const pciPlaces = (buses: NonNullable<Observed['pci']>): ReadonlyMap<string, { r
  * @category planning
  */
 export const contradiction = (plan: Plan, seen: Observed): E.Either<StateMismatch, void> => {
-  const planned = new Set([...plan.devices.map((d) => d.id), ...plan.hotplugged.cpus.map((c) => c.id), ...plan.hotplugged.dimms.map((d) => d.deviceId)])
+  const planned = new Set([
+    ...plan.devices.map((d) => d.id),
+    ...plan.hotplugged.cpus.map((c) => c.id),
+    ...plan.hotplugged.dimms.map((d) => d.deviceId),
+  ])
   const present = new Set(seen.peripherals)
-  for (const id of planned) if (!present.has(id)) return E.left(stateMismatch({ field: `device ${id}`, reason: 'the state file has it, QEMU does not' }))
-  for (const id of present) if (!planned.has(id)) return E.left(stateMismatch({ field: `device ${id}`, reason: 'QEMU has it, the state file does not' }))
+  for (const id of planned)
+    if (!present.has(id)) return E.left(stateMismatch({ field: `device ${id}`, reason: 'the state file has it, QEMU does not' }))
+  for (const id of present)
+    if (!planned.has(id)) return E.left(stateMismatch({ field: `device ${id}`, reason: 'QEMU has it, the state file does not' }))
   const bridgeIds = new Set(plan.state.bridges.map((b) => b.id))
   const places = seen.pci === undefined ? undefined : pciPlaces(seen.pci)
   for (const d of plan.devices) {
@@ -63,7 +69,12 @@ export const contradiction = (plan: Plan, seen: Observed): E.Either<StateMismatc
         )
     }
     if (p._tag === 'Ccw' && seen.devnos[d.id] !== p.devno)
-      return E.left(stateMismatch({ field: `device ${d.id}`, reason: `the state file has it at ${p.devno}, QEMU at ${seen.devnos[d.id] ?? 'no devno'}` }))
+      return E.left(
+        stateMismatch({
+          field: `device ${d.id}`,
+          reason: `the state file has it at ${p.devno}, QEMU at ${seen.devnos[d.id] ?? 'no devno'}`,
+        }),
+      )
   }
   return E.right(undefined)
 }

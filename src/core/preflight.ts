@@ -38,7 +38,6 @@ export interface SocketPath {
 // checks
 // -------------------------------------------------------------------------------------
 
-
 /**
  * Every unix socket path of a sandbox, in the order Kata builds them: QMP, console, the virtio-fs
  * daemon's socket, then the sandbox's socket and vhost-user devices.
@@ -53,7 +52,8 @@ export const socketPaths = (config: Pick<HypervisorConfig, 'sharedFs'>, sandbox:
     { field: where, path: `${dir}/qmp.sock` },
     sandbox.consolePath !== undefined ? { field: 'consolePath', path: sandbox.consolePath } : { field: where, path: `${dir}/console.sock` },
   ]
-  if (config.sharedFs === 'virtio-fs' && sandbox.devices.some((d) => d.kind === 'volume')) out.push({ field: where, path: `${dir}/vhost-fs.sock` })
+  if (config.sharedFs === 'virtio-fs' && sandbox.devices.some((d) => d.kind === 'volume'))
+    out.push({ field: where, path: `${dir}/vhost-fs.sock` })
   sandbox.devices.forEach((d, i) => {
     if (d.kind === 'socket') out.push({ field: `devices.${i}.hostPath`, path: d.hostPath })
     if (d.kind === 'vhostUser') out.push({ field: `devices.${i}.socketPath`, path: d.socketPath })
@@ -84,7 +84,10 @@ export const checkSocketPaths = (config: Pick<HypervisorConfig, 'sharedFs'>, san
  * @since 0.2.0
  * @category planning
  */
-export const checkMemory = (config: Pick<HypervisorConfig, 'memoryOffsetMiB' | 'memoryMiB'>, sandbox: Sandbox): E.Either<InvalidConfig, void> => {
+export const checkMemory = (
+  config: Pick<HypervisorConfig, 'memoryOffsetMiB' | 'memoryMiB'>,
+  sandbox: Sandbox,
+): E.Either<InvalidConfig, void> => {
   const sum = sandbox.host.memoryMiB + config.memoryOffsetMiB + 1024
   return sum > maxQemuMemMiB
     ? E.left(

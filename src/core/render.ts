@@ -87,8 +87,14 @@ const knobs = (p: Plan, dialect: Dialect): ReadonlyArray<string> => {
   const k = p.knobs
   const realtime =
     dialect === 'govmm'
-      ? k.realtime ? ['-realtime', `mlock=${k.mlock ? 'on' : 'off'}`] : !k.mlock ? ['-realtime', 'mlock=off'] : []
-      : k.realtime || !k.mlock ? ['-overcommit', `mem-lock=${k.mlock ? 'on' : 'off'}`] : []
+      ? k.realtime
+        ? ['-realtime', `mlock=${k.mlock ? 'on' : 'off'}`]
+        : !k.mlock
+          ? ['-realtime', 'mlock=off']
+          : []
+      : k.realtime || !k.mlock
+        ? ['-overcommit', `mem-lock=${k.mlock ? 'on' : 'off'}`]
+        : []
   return [
     ...(k.noUserConfig ? ['-no-user-config'] : []),
     ...(k.noDefaults ? ['-nodefaults'] : []),
@@ -104,9 +110,17 @@ const smp = (p: Plan): E.Either<InvalidConfig, ReadonlyArray<string>> => {
   const s = p.smp
   if (s.cpus <= 0) return E.right([])
   if (s.maxCpus > 0 && s.maxCpus < s.cpus)
-    return E.left(invalidConfig({ field: 'hypervisor.qemu.default_maxvcpus', reason: `MaxCPUs ${s.maxCpus} must be equal to or greater than CPUs ${s.cpus}` }))
+    return E.left(
+      invalidConfig({
+        field: 'hypervisor.qemu.default_maxvcpus',
+        reason: `MaxCPUs ${s.maxCpus} must be equal to or greater than CPUs ${s.cpus}`,
+      }),
+    )
   const pos = (n: number): number | undefined => (n > 0 ? n : undefined)
-  return E.right(['-smp', opts([String(s.cpus), ['cores', pos(s.cores)], ['threads', pos(s.threads)], ['sockets', pos(s.sockets)], ['maxcpus', pos(s.maxCpus)]])])
+  return E.right([
+    '-smp',
+    opts([String(s.cpus), ['cores', pos(s.cores)], ['threads', pos(s.threads)], ['sockets', pos(s.sockets)], ['maxcpus', pos(s.maxCpus)]]),
+  ])
 }
 
 /**
@@ -124,7 +138,8 @@ export const qemuProblem = (p: Plan): RenderError | undefined => {
     })
   // vfio-ccw takes a mediated device (sysfsdev), not a PCI address
   const vfio = p.transport === 'ccw' ? p.devices.find((d): d is Vfio => d._tag === 'Vfio' && d.bdf !== undefined) : undefined
-  if (vfio !== undefined) return unsupported({ arch: p.arch, feature: `VFIO by PCI address (${vfio.bdf}): vfio-ccw needs a mediated device (sysfsdev)` })
+  if (vfio !== undefined)
+    return unsupported({ arch: p.arch, feature: `VFIO by PCI address (${vfio.bdf}): vfio-ccw needs a mediated device (sysfsdev)` })
   return undefined
 }
 
@@ -139,7 +154,11 @@ const pushSwitch = (args: Array<string>, s: Switch, dialect: Dialect, p: Pick<Pl
  * @since 0.3.0
  * @category render
  */
-export const renderDevice = (d: Device, dialect: Dialect, where: Where): { readonly args: ReadonlyArray<string>; readonly fds: ReadonlyArray<FdSource> } => {
+export const renderDevice = (
+  d: Device,
+  dialect: Dialect,
+  where: Where,
+): { readonly args: ReadonlyArray<string>; readonly fds: ReadonlyArray<FdSource> } => {
   const r = renderingOf(d)
   const args: Array<string> = []
   for (const s of r.switches) pushSwitch(args, s, dialect, where, where.fdBase)
@@ -157,14 +176,26 @@ export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<RenderError
   if (refused !== undefined) return E.left(refused)
   const warnings: Array<string> = p.warnings.slice()
   const g = dialect === 'govmm'
-  const args: Array<string> = ['-name', p.name, '-uuid', p.uuid, '-machine', machineArg(p, dialect), '-cpu', !g && p.state.host.accelerator === 'tcg' ? 'max' : p.cpuModel]
+  const args: Array<string> = [
+    '-name',
+    p.name,
+    '-uuid',
+    p.uuid,
+    '-machine',
+    machineArg(p, dialect),
+    '-cpu',
+    !g && p.state.host.accelerator === 'tcg' ? 'max' : p.cpuModel,
+  ]
   // QEMU refuses an unaligned maxmem (pseries), which Kata produced whenever memory_offset was not aligned
   const align = g ? 1 : p.facts.maxMemAlignMiB
   const maxMemMiB = p.memory.maxMemMiB - (p.memory.maxMemMiB % align)
-  if (maxMemMiB !== p.memory.maxMemMiB) warnings.push(`maxmem ${p.memory.maxMemMiB}M rounded down to ${maxMemMiB}M: the machine needs it aligned to ${align} MiB`)
+  if (maxMemMiB !== p.memory.maxMemMiB)
+    warnings.push(`maxmem ${p.memory.maxMemMiB}M rounded down to ${maxMemMiB}M: the machine needs it aligned to ${align} MiB`)
   args.push(
-    '-qmp', g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
-    '-m', opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
+    '-qmp',
+    g ? `unix:${escape(p.qmpPath)},server,nowait` : `unix:${escape(p.qmpPath)},server=on,wait=off`,
+    '-m',
+    opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
   )
   const fds: Array<number> = []
   for (const d of p.devices) {
@@ -178,7 +209,10 @@ export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<RenderError
     const fdBase = firstChildFd + fds.length
     for (const s of r.switches) pushSwitch(args, s, dialect, p, fdBase)
     for (const fd of r.fds) {
-      if (!isHostFd(fd)) return E.left(invalidDevice({ device: d.id, field: 'fds', reason: `tap ${fd.tap} is opened by hot-plug; a command line takes open fds` }))
+      if (!isHostFd(fd))
+        return E.left(
+          invalidDevice({ device: d.id, field: 'fds', reason: `tap ${fd.tap} is opened by hot-plug; a command line takes open fds` }),
+        )
       fds.push(fd)
     }
   }

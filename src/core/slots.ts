@@ -96,7 +96,8 @@ const removed = <A>(xs: ReadonlyArray<A>, at: number): ReadonlyArray<A> => {
 }
 
 /** Whether a node (of the level whose entries are 2^shift slots wide) has no free slot; `zero`: it holds slot 0. */
-const isFull = (n: SlotNode, shift: number, zero: boolean): boolean => (shift === 0 ? (n.present | (zero ? 1 : 0)) === -1 : (n as SlotBranch).full === -1)
+const isFull = (n: SlotNode, shift: number, zero: boolean): boolean =>
+  shift === 0 ? (n.present | (zero ? 1 : 0)) === -1 : (n as SlotBranch).full === -1
 
 // -------------------------------------------------------------------------------------
 // queries
@@ -191,7 +192,8 @@ export const size = (m: SlotMap, shift: number): number => {
 // -------------------------------------------------------------------------------------
 
 /** `m` with `id` in `slot` (replacing what was there). Copies one node per level. @since 0.2.0 @category updates */
-export const set = (m: SlotMap, shift: number, slot: number, id: string): SlotNode => (shift === 0 ? setLeaf(m, slot, id) : setDeep(m, shift, slot, id))
+export const set = (m: SlotMap, shift: number, slot: number, id: string): SlotNode =>
+  shift === 0 ? setLeaf(m, slot, id) : setDeep(m, shift, slot, id)
 
 // The one-level case (every PCI bridge, the root bus) has functions of its own, so what V8
 // learns from four-level CCW maps does not slow it down (BENCHMARKS.md).
@@ -211,7 +213,11 @@ const setDeep = (node: SlotMap, shift: number, slot: number, id: string): SlotNo
   const has = m !== undefined && (m.present & bit) !== 0
   const kid = set(has ? (m.items[at] as SlotNode) : undefined, shift - 5, slot, id)
   const full = isFull(kid, shift - 5, slot >>> shift === 0) ? (m?.full ?? 0) | bit : (m?.full ?? 0) & ~bit
-  return { present: (m?.present ?? 0) | bit, full, items: m === undefined ? [kid] : has ? replaced(m.items, at, kid) : inserted(m.items, at, kid) }
+  return {
+    present: (m?.present ?? 0) | bit,
+    full,
+    items: m === undefined ? [kid] : has ? replaced(m.items, at, kid) : inserted(m.items, at, kid),
+  }
 }
 
 /** `m` without `slot`; an emptied node disappears, so the shape stays canonical. @since 0.2.0 @category updates */

@@ -31,12 +31,22 @@ export const stateFormat = 'qemu-plan-state/1'
 const str = Text
 const bool = t.boolean
 const oneOf = <A extends string>(xs: ReadonlyArray<A>): t.Type<A, A, unknown> =>
-  new t.Type<A, A, unknown>(xs.map((x) => JSON.stringify(x)).join(' | '), (u): u is A => typeof u === 'string' && (xs as ReadonlyArray<string>).includes(u), (u, c) => (typeof u === 'string' && (xs as ReadonlyArray<string>).includes(u) ? t.success(u as A) : t.failure(u, c)), t.identity)
+  new t.Type<A, A, unknown>(
+    xs.map((x) => JSON.stringify(x)).join(' | '),
+    (u): u is A => typeof u === 'string' && (xs as ReadonlyArray<string>).includes(u),
+    (u, c) => (typeof u === 'string' && (xs as ReadonlyArray<string>).includes(u) ? t.success(u as A) : t.failure(u, c)),
+    t.identity,
+  )
 
 const SlotRecord = t.record(t.string, str)
 const BridgeCodec = t.type({ type: oneOf(['pci', 'pcie', 'ccw'] as const), id: str, addr: UInt, maxCapacity: UInt, slots: SlotRecord })
 const ParamCodec = t.type({ key: t.string, value: t.string })
-const RootBusCodec = t.type({ bus: str, reserved: t.array(UInt), bridgeType: optional(oneOf(['pci', 'pcie', 'ccw'] as const)), hotplug: bool })
+const RootBusCodec = t.type({
+  bus: str,
+  reserved: t.array(UInt),
+  bridgeType: optional(oneOf(['pci', 'pcie', 'ccw'] as const)),
+  hotplug: bool,
+})
 const HostCodec = t.type({
   memoryMiB: UInt,
   nested: bool,
@@ -70,8 +80,18 @@ const PlanCodec = t.type({
   dimmSupported: bool,
   devices: t.array(deviceCodec),
   knobs: t.type({
-    noUserConfig: bool, noDefaults: bool, noGraphic: bool, daemonize: bool, hugePages: bool, memPrealloc: bool, fileBackedMem: bool, memShared: bool,
-    memPath: optional(str), realtime: bool, mlock: bool, stopped: bool,
+    noUserConfig: bool,
+    noDefaults: bool,
+    noGraphic: bool,
+    daemonize: bool,
+    hugePages: bool,
+    memPrealloc: bool,
+    fileBackedMem: bool,
+    memShared: bool,
+    memPath: optional(str),
+    realtime: bool,
+    mlock: bool,
+    stopped: bool,
   }),
   kernel: t.type({ path: str, initrd: optional(str), params: t.array(ParamCodec) }),
   bios: optional(str),
@@ -80,8 +100,18 @@ const PlanCodec = t.type({
   logFile: optional(str),
   smp: t.type({ cpus: UInt, cores: UInt, threads: UInt, sockets: UInt, maxCpus: UInt }),
   state: t.type({
-    machineType: str, memoryOffsetMiB: UInt, nested: bool, vhost: bool, image: bool, vmFactory: bool, host: HostCodec, bridges: t.array(BridgeCodec),
-    rootSlots: SlotRecord, kernelParams: t.array(ParamCodec), kernelParamsDebug: t.array(ParamCodec), kernelParamsNonDebug: t.array(ParamCodec),
+    machineType: str,
+    memoryOffsetMiB: UInt,
+    nested: bool,
+    vhost: bool,
+    image: bool,
+    vmFactory: bool,
+    host: HostCodec,
+    bridges: t.array(BridgeCodec),
+    rootSlots: SlotRecord,
+    kernelParams: t.array(ParamCodec),
+    kernelParamsDebug: t.array(ParamCodec),
+    kernelParamsNonDebug: t.array(ParamCodec),
   }),
   capabilities: t.type({ blockDeviceHotplug: bool, multiQueue: bool, fsSharing: bool }),
   hotplugConfig: t.type({
@@ -104,7 +134,8 @@ export const StateDocument = t.type({ format: t.literal(stateFormat), plan: Plan
 // encode
 // -------------------------------------------------------------------------------------
 
-const record = (entries: ReadonlyArray<readonly [number, string]>): Readonly<Record<string, string>> => Object.fromEntries(entries.map(([k, v]) => [String(k), v]))
+const record = (entries: ReadonlyArray<readonly [number, string]>): Readonly<Record<string, string>> =>
+  Object.fromEntries(entries.map(([k, v]) => [String(k), v]))
 
 /**
  * The state document of a plan, ready for `JSON.stringify`.
@@ -119,7 +150,13 @@ export const encodeState = (plan: Plan): t.OutputOf<typeof StateDocument> => ({
     machine: { type: plan.machine.type, options: plan.machine.options.map(([k, v]) => [k, v ?? null] as [string, string | null]) },
     state: {
       ...plan.state,
-      bridges: plan.state.bridges.map((b) => ({ type: b.type, id: b.id, addr: b.addr, maxCapacity: b.maxCapacity, slots: record(Object.entries(devicesOf(b)).map(([k, v]) => [Number(k), v])) })),
+      bridges: plan.state.bridges.map((b) => ({
+        type: b.type,
+        id: b.id,
+        addr: b.addr,
+        maxCapacity: b.maxCapacity,
+        slots: record(Object.entries(devicesOf(b)).map(([k, v]) => [Number(k), v])),
+      })),
       rootSlots: record(S.entries(plan.state.rootSlots, 0)),
     },
   } as unknown as t.OutputOf<typeof PlanCodec>,
@@ -129,7 +166,10 @@ export const encodeState = (plan: Plan): t.OutputOf<typeof StateDocument> => ({
 // decode
 // -------------------------------------------------------------------------------------
 
-const slotEntries = (r: Readonly<Record<string, string>>, field: string): E.Either<StateMismatch, ReadonlyArray<readonly [number, string]>> => {
+const slotEntries = (
+  r: Readonly<Record<string, string>>,
+  field: string,
+): E.Either<StateMismatch, ReadonlyArray<readonly [number, string]>> => {
   const out: Array<readonly [number, string]> = []
   for (const [k, v] of Object.entries(r)) {
     if (!/^\d{1,5}$/.test(k)) return E.left(stateMismatch({ field: `${field}.${k}`, reason: 'a slot is a number' }))
@@ -140,11 +180,15 @@ const slotEntries = (r: Readonly<Record<string, string>>, field: string): E.Eith
 
 const bridgeOf = (b: t.TypeOf<typeof BridgeCodec>, i: number): E.Either<StateMismatch, Bridge> => {
   const field = `plan.state.bridges.${i}`
-  if (b.maxCapacity !== maxCapacity[b.type]) return E.left(stateMismatch({ field: `${field}.maxCapacity`, reason: `a ${b.type} bridge has ${maxCapacity[b.type]} slots, not ${b.maxCapacity}` }))
+  if (b.maxCapacity !== maxCapacity[b.type])
+    return E.left(
+      stateMismatch({ field: `${field}.maxCapacity`, reason: `a ${b.type} bridge has ${maxCapacity[b.type]} slots, not ${b.maxCapacity}` }),
+    )
   const slots = slotEntries(b.slots, `${field}.slots`)
   if (slots._tag === 'Left') return slots
   const bad = slots.right.find(([n]) => n < 1 || n > b.maxCapacity)
-  if (bad !== undefined) return E.left(stateMismatch({ field: `${field}.slots.${bad[0]}`, reason: `slot ${bad[0]} is outside 1..${b.maxCapacity}` }))
+  if (bad !== undefined)
+    return E.left(stateMismatch({ field: `${field}.slots.${bad[0]}`, reason: `slot ${bad[0]} is outside 1..${b.maxCapacity}` }))
   return E.right(newBridge(b.type, b.id, b.addr, Object.fromEntries(slots.right)))
 }
 
@@ -162,8 +206,14 @@ const consistent = (plan: Plan): E.Either<StateMismatch, Plan> => {
     if (d._tag === 'Bridge') {
       const b = bridges.get(d.id)
       if (b === undefined || b.b.addr !== d.addr)
-        return E.left(stateMismatch({ field: `${field}.addr`, reason: `bridge ${d.id} is at slot ${d.addr}, the bridges say ${b === undefined ? 'nothing of it' : `slot ${b.b.addr}`}` }))
-      if (rootSlots.get(d.addr) !== d.id) return E.left(stateMismatch({ field: `${field}.addr`, reason: `root-bus slot ${d.addr} is not ${d.id}'s` }))
+        return E.left(
+          stateMismatch({
+            field: `${field}.addr`,
+            reason: `bridge ${d.id} is at slot ${d.addr}, the bridges say ${b === undefined ? 'nothing of it' : `slot ${b.b.addr}`}`,
+          }),
+        )
+      if (rootSlots.get(d.addr) !== d.id)
+        return E.left(stateMismatch({ field: `${field}.addr`, reason: `root-bus slot ${d.addr} is not ${d.id}'s` }))
       continue
     }
     if (!onBus(d)) continue
@@ -172,10 +222,16 @@ const consistent = (plan: Plan): E.Either<StateMismatch, Plan> => {
       const b = bridges.get(p.bus)
       const holder = b !== undefined ? b.slots[p.slot] : p.bus === root ? rootSlots.get(p.slot) : undefined
       if (holder !== d.id)
-        return E.left(stateMismatch({ field: `${field}.placement`, reason: `${d.id} is on ${p.bus} slot ${p.slot}, whose slot map says ${holder ?? 'nothing'}` }))
+        return E.left(
+          stateMismatch({
+            field: `${field}.placement`,
+            reason: `${d.id} is on ${p.bus} slot ${p.slot}, whose slot map says ${holder ?? 'nothing'}`,
+          }),
+        )
     }
     if (p._tag === 'Ccw') {
-      if (ccwSets.get(ccwSet(p.devno))?.[ccwNumber(p.devno)] !== d.id) return E.left(stateMismatch({ field: `${field}.placement`, reason: `${d.id} is at ${p.devno}, which no CCW slot map gives it` }))
+      if (ccwSets.get(ccwSet(p.devno))?.[ccwNumber(p.devno)] !== d.id)
+        return E.left(stateMismatch({ field: `${field}.placement`, reason: `${d.id} is at ${p.devno}, which no CCW slot map gives it` }))
     }
   }
   for (const { i, slots } of bridges.values())
@@ -197,7 +253,17 @@ export const decodeState = (u: unknown): E.Either<InvalidInput | StateMismatch, 
   // another version's file is one problem (which format), not a list of every field that moved
   const format = typeof u === 'object' && u !== null ? (u as { format?: unknown }).format : undefined
   if (format !== stateFormat)
-    return E.left(invalidInput({ problems: [{ path: 'format', expected: JSON.stringify(stateFormat), actual: format === undefined ? 'no format (not a qemu-plan state file)' : JSON.stringify(format) }] }))
+    return E.left(
+      invalidInput({
+        problems: [
+          {
+            path: 'format',
+            expected: JSON.stringify(stateFormat),
+            actual: format === undefined ? 'no format (not a qemu-plan state file)' : JSON.stringify(format),
+          },
+        ],
+      }),
+    )
   const doc = decodeWith(StateDocument)(u)
   if (doc._tag === 'Left') return doc
   const p = doc.right.plan

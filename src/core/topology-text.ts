@@ -12,7 +12,7 @@ const hex = (n: number, w = 2): string => `0x${n.toString(16).padStart(w, '0')}`
 /** `0x08-0x1e` style runs. */
 const runs = (xs: ReadonlyArray<number>): string => {
   const out: Array<string> = []
-  for (let i = 0; i < xs.length; ) {
+  for (let i = 0; i < xs.length;) {
     let j = i
     while (j + 1 < xs.length && (xs[j + 1] as number) === (xs[j] as number) + 1) j++
     out.push(i === j ? hex(xs[i] as number) : `${hex(xs[i] as number)}-${hex(xs[j] as number)}`)
@@ -43,7 +43,10 @@ export const formatTopology = (t: Topology): string => {
     ccw.forEach((b, n) => {
       const last = n === ccw.length - 1
       lines.push(`${last ? '└── ' : '├── '}${b.id} (subchannel set ${b.addr}, devnos fe.${b.addr.toString(16)}.*)`)
-      const rows = [...b.slots.map((s) => `fe.${b.addr.toString(16)}.${s.slot.toString(16).padStart(4, '0')} ${entry(s)}`), `free: ${b.free} of ${b.capacity} device numbers`]
+      const rows = [
+        ...b.slots.map((s) => `fe.${b.addr.toString(16)}.${s.slot.toString(16).padStart(4, '0')} ${entry(s)}`),
+        `free: ${b.free} of ${b.capacity} device numbers`,
+      ]
       rows.forEach((r, i) => lines.push(`${last ? '    ' : '│   '}${i === rows.length - 1 ? '└── ' : '├── '}${r}`))
     })
   } else if (t.root !== undefined) {
@@ -60,7 +63,8 @@ export const formatTopology = (t: Topology): string => {
       for (const sub of r.slice(1)) lines.push(`${last ? '    ' : '│   '}${sub}`)
     })
   } else lines.push(`no PCI root bus in use (${t.machine})`)
-  if (t.unplaced.length > 0) lines.push(`placed by QEMU (no bus=/addr= or devno=): ${t.unplaced.map((d) => `${d.id} (${d.kind})`).join(', ')}`)
+  if (t.unplaced.length > 0)
+    lines.push(`placed by QEMU (no bus=/addr= or devno=): ${t.unplaced.map((d) => `${d.id} (${d.kind})`).join(', ')}`)
   if (t.offBus.length > 0) lines.push(`not on a bus: ${t.offBus.map((d) => `${d.id} (${d.kind})`).join(', ')}`)
   const c = t.capacity
   const hp = t.bridges.filter((b) => (t.transport === 'ccw' ? b.type === 'ccw' : b.type !== 'ccw'))

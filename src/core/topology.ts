@@ -153,7 +153,14 @@ export const topology = (given: Plan): Topology => {
             })
         : placedOn(devs, b.id)
     const used = new Set([...slots.map((x) => x.slot), ...Object.keys(own).map(Number)])
-    return { id: b.id, type: b.type, addr: b.addr, slots: [...slots].sort((x, y) => x.slot - y.slot), capacity: b.maxCapacity, free: b.maxCapacity - used.size }
+    return {
+      id: b.id,
+      type: b.type,
+      addr: b.addr,
+      slots: [...slots].sort((x, y) => x.slot - y.slot),
+      capacity: b.maxCapacity,
+      free: b.maxCapacity - used.size,
+    }
   })
   return {
     transport: plan.transport,
@@ -221,7 +228,10 @@ export const memoryHotplugRefusal = (plan: Plan, what = 'memory'): Unsupported |
   !plan.facts.memoryHotplug
     ? unsupported({ arch: plan.arch, feature: `${what} hot-plug (no guest memory hot-plug on ${plan.machine.type})` })
     : plan.facts.memoryNeedsFirmware && plan.bios === undefined
-      ? unsupported({ arch: plan.arch, feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)` })
+      ? unsupported({
+          arch: plan.arch,
+          feature: `${what} hot-plug without firmware: ${plan.machine.type} has no ACPI GED without it (missing acpi-ged device)`,
+        })
       : undefined
 
 /** Why vCPUs cannot be hot-added here, if they cannot: ask before querying QEMU. @since 0.3.0 @category planning */
@@ -241,33 +251,54 @@ export const checkHotplug = (plan: Plan, needs: HotplugNeeds): E.Either<NoHotplu
   // what the machine cannot hot-add at all is refused as hot-plug itself would refuse it
   const cpuRefused = (needs.vcpus ?? 0) > 0 ? cpuHotplugRefusal(plan) : undefined
   if (cpuRefused !== undefined) return E.left(cpuRefused)
-  const memRefused = (needs.memoryMiB ?? 0) > 0 ? memoryHotplugRefusal(plan) : (needs.blockDevices ?? 0) > 0 && plan.hotplugConfig.blockDeviceDriver === 'nvdimm' ? memoryHotplugRefusal(plan, 'nvdimm block device') : undefined
+  const memRefused =
+    (needs.memoryMiB ?? 0) > 0
+      ? memoryHotplugRefusal(plan)
+      : (needs.blockDevices ?? 0) > 0 && plan.hotplugConfig.blockDeviceDriver === 'nvdimm'
+        ? memoryHotplugRefusal(plan, 'nvdimm block device')
+        : undefined
   if (memRefused !== undefined) return E.left(memRefused)
   const config = plan.hotplugConfig
   const cap = topology(plan).capacity
   const blockOnBridges = config.blockDeviceDriver === 'virtio-blk' || config.blockDeviceDriver === 'virtio-blk-ccw'
   const onBridges: ReadonlyArray<readonly [keyof HotplugNeeds, number]> = [
-    ['blockDevices', blockOnBridges ? needs.blockDevices ?? 0 : 0],
+    ['blockDevices', blockOnBridges ? (needs.blockDevices ?? 0) : 0],
     ['networkDevices', needs.networkDevices ?? 0],
-    ['vfioDevices', config.hotplugVfioOnRootBus && plan.transport === 'pci' ? 0 : needs.vfioDevices ?? 0],
+    ['vfioDevices', config.hotplugVfioOnRootBus && plan.transport === 'pci' ? 0 : (needs.vfioDevices ?? 0)],
   ]
   const resource = plan.transport === 'ccw' ? 'free CCW device numbers' : 'free hot-plug bridge slots'
   let total = 0
   for (const [field, n] of onBridges) {
     total += n
-    if (n > 0 && total > cap.bridgeSlots) return E.left(noHotplugCapacity({ field: `hotplug.${field}`, resource, needed: total, available: cap.bridgeSlots }))
+    if (n > 0 && total > cap.bridgeSlots)
+      return E.left(noHotplugCapacity({ field: `hotplug.${field}`, resource, needed: total, available: cap.bridgeSlots }))
   }
-  const vfioRoot = config.hotplugVfioOnRootBus && plan.transport === 'pci' ? needs.vfioDevices ?? 0 : 0
-  if (vfioRoot > cap.rootSlots) return E.left(noHotplugCapacity({ field: 'hotplug.vfioDevices', resource: 'free root-bus slots', needed: vfioRoot, available: cap.rootSlots }))
+  const vfioRoot = config.hotplugVfioOnRootBus && plan.transport === 'pci' ? (needs.vfioDevices ?? 0) : 0
+  if (vfioRoot > cap.rootSlots)
+    return E.left(
+      noHotplugCapacity({ field: 'hotplug.vfioDevices', resource: 'free root-bus slots', needed: vfioRoot, available: cap.rootSlots }),
+    )
   const m = cap.memory
   const freeMemSlots = m.hotplug ? m.slots - m.slotsUsed : 0
-  const nvBlocks = config.blockDeviceDriver === 'nvdimm' ? needs.blockDevices ?? 0 : 0
-  if (nvBlocks > freeMemSlots) return E.left(noHotplugCapacity({ field: 'hotplug.blockDevices', resource: 'free memory slots (nvdimm block devices)', needed: nvBlocks, available: freeMemSlots }))
+  const nvBlocks = config.blockDeviceDriver === 'nvdimm' ? (needs.blockDevices ?? 0) : 0
+  if (nvBlocks > freeMemSlots)
+    return E.left(
+      noHotplugCapacity({
+        field: 'hotplug.blockDevices',
+        resource: 'free memory slots (nvdimm block devices)',
+        needed: nvBlocks,
+        available: freeMemSlots,
+      }),
+    )
   const mem = needs.memoryMiB ?? 0
   if (mem > 0 && freeMemSlots - nvBlocks < 1)
-    return E.left(noHotplugCapacity({ field: 'hotplug.memoryMiB', resource: 'free memory slots', needed: nvBlocks + 1, available: freeMemSlots }))
-  if (mem > m.headroomMiB) return E.left(noHotplugCapacity({ field: 'hotplug.memoryMiB', resource: 'MiB below maxmem', needed: mem, available: m.headroomMiB }))
+    return E.left(
+      noHotplugCapacity({ field: 'hotplug.memoryMiB', resource: 'free memory slots', needed: nvBlocks + 1, available: freeMemSlots }),
+    )
+  if (mem > m.headroomMiB)
+    return E.left(noHotplugCapacity({ field: 'hotplug.memoryMiB', resource: 'MiB below maxmem', needed: mem, available: m.headroomMiB }))
   const cpus = needs.vcpus ?? 0
-  if (cpus > cap.vcpus.free) return E.left(noHotplugCapacity({ field: 'hotplug.vcpus', resource: 'vCPUs below maxcpus', needed: cpus, available: cap.vcpus.free }))
+  if (cpus > cap.vcpus.free)
+    return E.left(noHotplugCapacity({ field: 'hotplug.vcpus', resource: 'vCPUs below maxcpus', needed: cpus, available: cap.vcpus.free }))
   return E.right(plan)
 }

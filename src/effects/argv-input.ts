@@ -55,7 +55,10 @@ const fixedIds = (seed: number, ids: unknown): IdSource => {
 }
 
 const rendered = (plan: Plan, dialect: Dialect): E.Either<PlanError, ArgvInput> =>
-  pipe(render(plan, dialect), E.map((r) => ({ kind: 'sandbox' as const, argv: [r.binary, ...r.args], plan })))
+  pipe(
+    render(plan, dialect),
+    E.map((r) => ({ kind: 'sandbox' as const, argv: [r.binary, ...r.args], plan })),
+  )
 
 const planDoc = (doc: Record<string, unknown>, o: InputOptions): E.Either<PlanError, ArgvInput> =>
   pipe(
@@ -63,7 +66,12 @@ const planDoc = (doc: Record<string, unknown>, o: InputOptions): E.Either<PlanEr
     E.bind('config', () => decodeConfig(doc.config)),
     E.bindW('sandbox', () => decodeSandbox(doc.sandbox)),
     E.flatMap(({ config, sandbox }) =>
-      planSandbox(config.value, sandbox.value, { imageSizeBytes: typeof doc.imageSizeBytes === 'number' ? doc.imageSizeBytes : o.imageSizeBytes }, fixedIds(o.seed ?? 1, doc.ids)),
+      planSandbox(
+        config.value,
+        sandbox.value,
+        { imageSizeBytes: typeof doc.imageSizeBytes === 'number' ? doc.imageSizeBytes : o.imageSizeBytes },
+        fixedIds(o.seed ?? 1, doc.ids),
+      ),
     ),
     E.flatMap((plan) => rendered(plan, o.dialect)),
   )
@@ -85,7 +93,11 @@ export const loadArgvInput = (path: string, o: InputOptions, env: FileSystem & I
         return TE.fromEither(
           pipe(
             parseJson(text, path),
-            E.flatMap((u) => (Array.isArray(u) && u.every((x) => typeof x === 'string') ? E.right(argv(u as ReadonlyArray<string>)) : E.left(bad(path, 'a JSON array of strings (argv)', 'another JSON value')))),
+            E.flatMap((u) =>
+              Array.isArray(u) && u.every((x) => typeof x === 'string')
+                ? E.right(argv(u as ReadonlyArray<string>))
+                : E.left(bad(path, 'a JSON array of strings (argv)', 'another JSON value')),
+            ),
           ),
         )
       }
@@ -94,9 +106,13 @@ export const loadArgvInput = (path: string, o: InputOptions, env: FileSystem & I
           TE.fromEither(parseJson(text, path)),
           TE.flatMap((u) => {
             if (isRecord(u) && 'sandbox' in u && 'config' in u) return TE.fromEither(planDoc(u, o))
-            if (o.configPath === undefined) return TE.left(bad(path, 'a sandbox spec with --config FILE, or {config, sandbox}', 'a sandbox spec without --config'))
+            if (o.configPath === undefined)
+              return TE.left(bad(path, 'a sandbox spec with --config FILE, or {config, sandbox}', 'a sandbox spec without --config'))
             return pipe(
-              loadPlan({ configPath: o.configPath, sandboxPath: path, seed: o.seed ?? 1, imageSizeBytes: o.imageSizeBytes }, { ...env, readText: (p) => (p === path ? TE.right(text) : env.readText(p)) }),
+              loadPlan(
+                { configPath: o.configPath, sandboxPath: path, seed: o.seed ?? 1, imageSizeBytes: o.imageSizeBytes },
+                { ...env, readText: (p) => (p === path ? TE.right(text) : env.readText(p)) },
+              ),
               TE.flatMapEither((l) => rendered(l.plan, o.dialect)),
             )
           }),

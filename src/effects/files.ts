@@ -119,32 +119,37 @@ export const readStdinBounded = async (limit = maxInputBytes): Promise<string> =
  * @since 0.2.0
  * @category adapters
  */
-export const ensureDir = (dir: string): TE.TaskEither<PlanError, void> => async () => {
-  const abs = resolve(dir)
-  const parts = abs.split(sep).filter((p) => p !== '')
-  // what the kernel would refuse part-way is refused before anything is made (no half-made tree)
-  if (Buffer.byteLength(abs) >= pathMax) return { _tag: 'Left', left: io({ op: 'mkdir', path: abs, code: 'ENAMETOOLONG' }) }
-  const long = parts.findIndex((p) => Buffer.byteLength(p) > nameMax)
-  if (long >= 0) return { _tag: 'Left', left: io({ op: 'mkdir', path: join(sep, ...parts.slice(0, long + 1)), code: 'ENAMETOOLONG' }) }
-  let at: string = sep
-  for (const part of parts) {
-    at = join(at, part)
-    try {
-      await mkdir(at)
-    } catch (e) {
-      const c = errnoCode(e)
-      if (c !== 'EEXIST') return { _tag: 'Left', left: io({ op: 'mkdir', path: at, code: c }) }
-      const isDir = await stat(at).then((s) => s.isDirectory(), (e2: unknown) => errnoCode(e2))
-      if (isDir !== true) return { _tag: 'Left', left: io({ op: 'mkdir', path: at, code: isDir === false ? 'ENOTDIR' : isDir }) }
+export const ensureDir =
+  (dir: string): TE.TaskEither<PlanError, void> =>
+  async () => {
+    const abs = resolve(dir)
+    const parts = abs.split(sep).filter((p) => p !== '')
+    // what the kernel would refuse part-way is refused before anything is made (no half-made tree)
+    if (Buffer.byteLength(abs) >= pathMax) return { _tag: 'Left', left: io({ op: 'mkdir', path: abs, code: 'ENAMETOOLONG' }) }
+    const long = parts.findIndex((p) => Buffer.byteLength(p) > nameMax)
+    if (long >= 0) return { _tag: 'Left', left: io({ op: 'mkdir', path: join(sep, ...parts.slice(0, long + 1)), code: 'ENAMETOOLONG' }) }
+    let at: string = sep
+    for (const part of parts) {
+      at = join(at, part)
+      try {
+        await mkdir(at)
+      } catch (e) {
+        const c = errnoCode(e)
+        if (c !== 'EEXIST') return { _tag: 'Left', left: io({ op: 'mkdir', path: at, code: c }) }
+        const isDir = await stat(at).then(
+          (s) => s.isDirectory(),
+          (e2: unknown) => errnoCode(e2),
+        )
+        if (isDir !== true) return { _tag: 'Left', left: io({ op: 'mkdir', path: at, code: isDir === false ? 'ENOTDIR' : isDir }) }
+      }
     }
+    try {
+      await rmdir(await mkdtemp(join(abs, '.qemu-plan-')))
+    } catch (e) {
+      return { _tag: 'Left', left: io({ op: 'create an entry in', path: abs, code: errnoCode(e) }) }
+    }
+    return { _tag: 'Right', right: undefined }
   }
-  try {
-    await rmdir(await mkdtemp(join(abs, '.qemu-plan-')))
-  } catch (e) {
-    return { _tag: 'Left', left: io({ op: 'create an entry in', path: abs, code: errnoCode(e) }) }
-  }
-  return { _tag: 'Right', right: undefined }
-}
 
 /** A file being written: `commit` puts the text in place whole, `discard` leaves the target untouched. @since 0.2.0 @category model */
 export interface PendingWrite {
@@ -161,48 +166,54 @@ export interface PendingWrite {
  * @since 0.2.0
  * @category adapters
  */
-export const prepareWrite = (path: string): TE.TaskEither<PlanError, PendingWrite> => async () => {
-  const fail = (op: string, p: string, e: unknown) => ({ _tag: 'Left' as const, left: io({ op, path: p, code: errnoCode(e) }) })
-  let target = path
-  try {
-    const s = await stat(path)
-    if (s.isDirectory()) return fail('write', path, { code: 'EISDIR' })
-    if (!s.isFile())
-      return {
-        _tag: 'Right',
-        right: {
-          commit: (text) => TE.tryCatch(() => writeFile(path, text), (e) => io({ op: 'write', path, code: errnoCode(e) })),
-          discard: async () => {},
-        },
-      }
-    target = await realpath(path)
-  } catch (e) {
-    if (errnoCode(e) !== 'ENOENT') return fail('write', path, e)
-  }
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  try {
-    await writeFile(tmp, '', { flag: 'wx', mode: 0o644 })
-  } catch (e) {
-    return fail('write', path, e)
-  }
-  const discard = (): Promise<void> => unlink(tmp).catch(() => undefined)
-  return {
-    _tag: 'Right',
-    right: {
-      commit: (text) => async () => {
-        try {
-          await writeFile(tmp, text)
-          await rename(tmp, target)
-          return { _tag: 'Right', right: undefined }
-        } catch (e) {
-          await discard()
-          return fail('write', path, e)
+export const prepareWrite =
+  (path: string): TE.TaskEither<PlanError, PendingWrite> =>
+  async () => {
+    const fail = (op: string, p: string, e: unknown) => ({ _tag: 'Left' as const, left: io({ op, path: p, code: errnoCode(e) }) })
+    let target = path
+    try {
+      const s = await stat(path)
+      if (s.isDirectory()) return fail('write', path, { code: 'EISDIR' })
+      if (!s.isFile())
+        return {
+          _tag: 'Right',
+          right: {
+            commit: (text) =>
+              TE.tryCatch(
+                () => writeFile(path, text),
+                (e) => io({ op: 'write', path, code: errnoCode(e) }),
+              ),
+            discard: async () => {},
+          },
         }
+      target = await realpath(path)
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') return fail('write', path, e)
+    }
+    const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+    try {
+      await writeFile(tmp, '', { flag: 'wx', mode: 0o644 })
+    } catch (e) {
+      return fail('write', path, e)
+    }
+    const discard = (): Promise<void> => unlink(tmp).catch(() => undefined)
+    return {
+      _tag: 'Right',
+      right: {
+        commit: (text) => async () => {
+          try {
+            await writeFile(tmp, text)
+            await rename(tmp, target)
+            return { _tag: 'Right', right: undefined }
+          } catch (e) {
+            await discard()
+            return fail('write', path, e)
+          }
+        },
+        discard,
       },
-      discard,
-    },
+    }
   }
-}
 
 /**
  * Write `path` atomically: the whole text or, on any failure, the file as it was.

@@ -64,7 +64,14 @@ export const memTotalMiB = (meminfo: string): number | undefined => {
 
 /** Kata's `RunningOnVMM`: a `flags` line of `/proc/cpuinfo` lists `hypervisor`. @since 0.2.0 @category utils */
 export const runningOnVMM = (cpuinfo: string): boolean =>
-  cpuinfo.split('\n').some((l) => /^flags\s*:/.test(l) && l.slice(l.indexOf(':') + 1).split(/\s+/).includes('hypervisor'))
+  cpuinfo.split('\n').some(
+    (l) =>
+      /^flags\s*:/.test(l) &&
+      l
+        .slice(l.indexOf(':') + 1)
+        .split(/\s+/)
+        .includes('hypervisor'),
+  )
 
 /** Kata's `getHostGICVersion`: the first of GICv2, GICv3, GICv4 that `/proc/interrupts` names, else 0. @since 0.2.0 @category utils */
 export const gicVersionOf = (interrupts: string): 0 | 2 | 3 | 4 =>
@@ -76,7 +83,13 @@ export const gicVersionOf = (interrupts: string): 0 | 2 | 3 | 4 =>
 
 const codeOf = (e: PlanError): string => (e._tag === 'Io' ? e.code : e._tag === 'ImageNotFound' ? 'ENOENT' : e._tag)
 
-const read = <A>(fs: FileSystem, fact: string, source: string, supply: string, parse: (text: string) => A | undefined): TE.TaskEither<PlanError, A> =>
+const read = <A>(
+  fs: FileSystem,
+  fact: string,
+  source: string,
+  supply: string,
+  parse: (text: string) => A | undefined,
+): TE.TaskEither<PlanError, A> =>
   pipe(
     fs.readText(source),
     TE.mapLeft((e) => hostFactUnavailable({ fact, source, code: codeOf(e), supply })),
@@ -110,8 +123,20 @@ export const readHostFacts = (fs: FileSystem, m: Machine): TE.TaskEither<PlanErr
     readMemoryMiB(fs),
     TE.flatMap((memoryMiB) =>
       pipe(
-        m.arch === 'amd64' ? pipe(readNested(fs), TE.map((nested): HostFacts => ({ nested }))) : TE.right<PlanError, HostFacts>({}),
-        TE.flatMap((n) => (m.arch === 'arm64' ? pipe(readGicVersion(fs), TE.map((gicVersion): HostFacts => ({ ...n, gicVersion }))) : TE.right(n))),
+        m.arch === 'amd64'
+          ? pipe(
+              readNested(fs),
+              TE.map((nested): HostFacts => ({ nested })),
+            )
+          : TE.right<PlanError, HostFacts>({}),
+        TE.flatMap((n) =>
+          m.arch === 'arm64'
+            ? pipe(
+                readGicVersion(fs),
+                TE.map((gicVersion): HostFacts => ({ ...n, gicVersion })),
+              )
+            : TE.right(n),
+        ),
         TE.map((rest): HostFacts => ({ memoryMiB, cpus: m.cpus(), ...rest })),
       ),
     ),
@@ -129,16 +154,20 @@ export const readHostFacts = (fs: FileSystem, m: Machine): TE.TaskEither<PlanErr
 export const fillHostFacts = (doc: unknown, fs: FileSystem, m: Machine): TE.TaskEither<PlanError, unknown> => {
   if (!isRecord(doc) || (doc.host !== undefined && !isRecord(doc.host))) return TE.right(doc)
   const host: Record<string, unknown> = { ...(doc.host ?? {}) }
-  const filled = (key: string, how: string) => <A>(v: A): A => {
-    host[key] = v
-    m.note(`host.${key} = ${JSON.stringify(v)} (not in the sandbox: read from ${how})`)
-    return v
-  }
+  const filled =
+    (key: string, how: string) =>
+    <A>(v: A): A => {
+      host[key] = v
+      m.note(`host.${key} = ${JSON.stringify(v)} (not in the sandbox: read from ${how})`)
+      return v
+    }
   const steps: Array<TE.TaskEither<PlanError, unknown>> = []
   if (host.memoryMiB === undefined) steps.push(pipe(readMemoryMiB(fs), TE.map(filled('memoryMiB', '/proc/meminfo'))))
   if (host.cpus === undefined) steps.push(TE.fromIO(() => filled('cpus', 'os.availableParallelism()')(m.cpus())))
-  if (host.nested === undefined && doc.arch === 'amd64') steps.push(pipe(readNested(fs), TE.map(filled('nested', 'the hypervisor flag in /proc/cpuinfo'))))
-  if (host.gicVersion === undefined && doc.arch === 'arm64') steps.push(pipe(readGicVersion(fs), TE.map(filled('gicVersion', '/proc/interrupts'))))
+  if (host.nested === undefined && doc.arch === 'amd64')
+    steps.push(pipe(readNested(fs), TE.map(filled('nested', 'the hypervisor flag in /proc/cpuinfo'))))
+  if (host.gicVersion === undefined && doc.arch === 'arm64')
+    steps.push(pipe(readGicVersion(fs), TE.map(filled('gicVersion', '/proc/interrupts'))))
   return steps.length === 0
     ? TE.right(doc)
     : pipe(
@@ -175,7 +204,8 @@ export const missingBinary = (fs: FileSystem, binary: string): T.Task<string | u
   pipe(
     fs.size(binary),
     TE.match(
-      () => (binary.startsWith('/') ? `QEMU binary ${binary} does not exist on this host (install it, or set hypervisor.qemu.path)` : undefined),
+      () =>
+        binary.startsWith('/') ? `QEMU binary ${binary} does not exist on this host (install it, or set hypervisor.qemu.path)` : undefined,
       () => undefined,
     ),
   )

@@ -27,14 +27,24 @@ import { nodeEnv, type FileSystem, type Ids } from './ports.ts'
 export const parseConfigText = (text: string, path: string): E.Either<PlanError, unknown> =>
   E.tryCatch(
     () => (path.endsWith('.json') || text.trimStart().startsWith('{') ? JSON.parse(text) : parseToml(text)),
-    (e) => invalidInput({ problems: [{ path: '', expected: `valid ${path.endsWith('.json') ? 'JSON' : 'TOML or JSON'} in ${path}`, actual: String(e instanceof Error ? e.message : e).split('\n')[0] ?? '' }] }),
+    (e) =>
+      invalidInput({
+        problems: [
+          {
+            path: '',
+            expected: `valid ${path.endsWith('.json') ? 'JSON' : 'TOML or JSON'} in ${path}`,
+            actual: String(e instanceof Error ? e.message : e).split('\n')[0] ?? '',
+          },
+        ],
+      }),
   )
 
 /** Parse sandbox JSON. @since 0.1.0 @category adapters */
 export const parseJson = (text: string, path: string): E.Either<PlanError, unknown> =>
   E.tryCatch(
     () => JSON.parse(text) as unknown,
-    (e) => invalidInput({ problems: [{ path: '', expected: `valid JSON in ${path}`, actual: e instanceof Error ? e.message : String(e) }] }),
+    (e) =>
+      invalidInput({ problems: [{ path: '', expected: `valid JSON in ${path}`, actual: e instanceof Error ? e.message : String(e) }] }),
   )
 
 // -------------------------------------------------------------------------------------
@@ -78,7 +88,13 @@ export type LoadEnv = FileSystem & Ids & { readonly machine?: Machine | undefine
 export const loadPlan = (o: LoadOptions, env: LoadEnv = { ...nodeEnv, machine: nodeMachine }): TE.TaskEither<PlanError, Loaded> =>
   pipe(
     TE.Do,
-    TE.bind('config', () => pipe(env.readText(o.configPath), TE.flatMapEither((t) => parseConfigText(t, o.configPath)), TE.flatMapEither(decodeConfig))),
+    TE.bind('config', () =>
+      pipe(
+        env.readText(o.configPath),
+        TE.flatMapEither((t) => parseConfigText(t, o.configPath)),
+        TE.flatMapEither(decodeConfig),
+      ),
+    ),
     TE.bind('sandbox', () =>
       pipe(
         env.readText(o.sandboxPath),
@@ -98,7 +114,12 @@ export const loadPlan = (o: LoadOptions, env: LoadEnv = { ...nodeEnv, machine: n
     }),
     TE.flatMapEither(({ config, sandbox, size, backend }) =>
       pipe(
-        planSandbox(config.value, sandbox.value, { imageSizeBytes: size, memoryBackendExists: backend }, o.seed !== undefined ? seededIds(o.seed) : env.ids()),
+        planSandbox(
+          config.value,
+          sandbox.value,
+          { imageSizeBytes: size, memoryBackendExists: backend },
+          o.seed !== undefined ? seededIds(o.seed) : env.ids(),
+        ),
         E.map((plan) => ({ config: config.value, sandbox: sandbox.value, plan, warnings: [...config.warnings, ...sandbox.warnings] })),
       ),
     ),

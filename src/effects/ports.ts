@@ -45,7 +45,11 @@ const code = errnoCode
 
 /** @since 0.1.0 @category adapters */
 export const nodeFileSystem: FileSystem = {
-  readText: (path) => TE.tryCatch(() => readBounded(path), (e) => io({ op: 'read', path, code: code(e) })),
+  readText: (path) =>
+    TE.tryCatch(
+      () => readBounded(path),
+      (e) => io({ op: 'read', path, code: code(e) }),
+    ),
   size: (path) =>
     TE.tryCatch(
       async () => (await stat(path)).size,

@@ -35,9 +35,21 @@ export interface QmpExecutor {
 const arr = (u: unknown): ReadonlyArray<Record<string, unknown>> =>
   Array.isArray(u) ? u.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : []
 const str = (u: unknown): string => (typeof u === 'string' ? u : '')
-const names = (u: unknown, key = 'name'): ReadonlyArray<string> => [...new Set(arr(u).map((x) => str(x[key])).filter((n) => n !== ''))].sort()
+const names = (u: unknown, key = 'name'): ReadonlyArray<string> =>
+  [
+    ...new Set(
+      arr(u)
+        .map((x) => str(x[key]))
+        .filter((n) => n !== ''),
+    ),
+  ].sort()
 const propTypes = (u: unknown): Readonly<Record<string, string>> =>
-  Object.fromEntries(arr(u).map((x) => [str(x.name), str(x.type)] as const).filter(([n]) => n !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  Object.fromEntries(
+    arr(u)
+      .map((x) => [str(x.name), str(x.type)] as const)
+      .filter(([n]) => n !== '')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  )
 
 /** `info qdm` lines: `name "virtio-blk-pci", bus PCI, alias "virtio-blk"`. @since 0.1.0 @category utils */
 export const parseQdmAliases = (text: string): Readonly<Record<string, string>> => {
@@ -69,17 +81,26 @@ const collect = async (binary: string, q: QmpExecutor): Promise<unknown> => {
   const deviceTypes = names(await q.execute('qom-list-types', { implements: 'device', abstract: false }))
   const aliases = parseQdmAliases(str(await q.execute('human-monitor-command', { 'command-line': 'info qdm' })))
   const objectTypes = names(await q.execute('qom-list-types', { implements: 'user-creatable', abstract: false }))
-  const resolved = [...new Set(plannerVocabulary.machines.flatMap((n) => machines.filter((m) => m.name === n || m.alias === n).map((m) => m.name)))]
+  const resolved = [
+    ...new Set(plannerVocabulary.machines.flatMap((n) => machines.filter((m) => m.name === n || m.alias === n).map((m) => m.name))),
+  ]
   const machineProperties: Array<readonly [string, Readonly<Record<string, string>>]> = []
   for (const m of resolved) machineProperties.push([m, propTypes(await q.execute('qom-list-properties', { typename: `${m}-machine` }))])
   const devices: Array<readonly [string, Readonly<Record<string, string>>]> = []
-  for (const d of plannerVocabulary.devices.filter((x) => deviceTypes.includes(x))) devices.push([d, propTypes(await q.execute('device-list-properties', { typename: d }))])
+  for (const d of plannerVocabulary.devices.filter((x) => deviceTypes.includes(x)))
+    devices.push([d, propTypes(await q.execute('device-list-properties', { typename: d }))])
   const objects: Array<readonly [string, Readonly<Record<string, string>>]> = []
-  for (const o of plannerVocabulary.objects.filter((x) => objectTypes.includes(x))) objects.push([o, propTypes(await q.execute('qom-list-properties', { typename: o }))])
+  for (const o of plannerVocabulary.objects.filter((x) => objectTypes.includes(x)))
+    objects.push([o, propTypes(await q.execute('qom-list-properties', { typename: o }))])
   return {
     format: 'qemu-plan-capabilities/1',
     binary,
-    version: { major: version.qemu?.major ?? 0, minor: version.qemu?.minor ?? 0, micro: version.qemu?.micro ?? 0, package: version.package ?? '' },
+    version: {
+      major: version.qemu?.major ?? 0,
+      minor: version.qemu?.minor ?? 0,
+      micro: version.qemu?.micro ?? 0,
+      package: version.package ?? '',
+    },
     machines,
     machineProperties: sortedRecord(machineProperties),
     deviceTypes,
@@ -118,35 +139,46 @@ export const probe = (binary: string, q: QmpExecutor): TE.TaskEither<PlanError, 
  * @since 0.1.0
  * @category adapters
  */
-export const probeBinary = (path: string, name = basename(path), timeoutMs = 20_000): TE.TaskEither<PlanError, Capabilities> => async () => {
-  let dir: string
-  try {
-    dir = mkdtempSync(join(tmpdir(), 'qemu-plan-probe-'))
-  } catch (e) {
-    return E.left(io({ op: 'mkdir', path: join(tmpdir(), 'qemu-plan-probe-…'), code: errnoCode(e) }))
-  }
-  const sock = join(dir, 'qmp.sock')
-  try {
-    const proc = await launch(path, ['-machine', 'none', '-nodefaults', '-display', 'none', '-S', '-qmp', `unix:${sock},server=on,wait=off`])()
-    if (E.isLeft(proc)) return proc
+export const probeBinary =
+  (path: string, name = basename(path), timeoutMs = 20_000): TE.TaskEither<PlanError, Capabilities> =>
+  async () => {
+    let dir: string
     try {
-      const qmp = await waitForQmp(sock, { process: proc.right, timeoutMs })()
-      if (E.isLeft(qmp)) return qmp
-      const executor: QmpExecutor = {
-        execute: async (command, args) => {
-          const r = await qmp.right.execute(command, args, timeoutMs)()
-          if (E.isLeft(r)) throw r.left
-          return r.right
-        },
-      }
-      const caps = await probe(name, executor)()
-      await qmp.right.execute('quit', undefined, 2000)()
-      await qmp.right.close()
-      return caps
-    } finally {
-      proc.right.kill()
+      dir = mkdtempSync(join(tmpdir(), 'qemu-plan-probe-'))
+    } catch (e) {
+      return E.left(io({ op: 'mkdir', path: join(tmpdir(), 'qemu-plan-probe-…'), code: errnoCode(e) }))
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+    const sock = join(dir, 'qmp.sock')
+    try {
+      const proc = await launch(path, [
+        '-machine',
+        'none',
+        '-nodefaults',
+        '-display',
+        'none',
+        '-S',
+        '-qmp',
+        `unix:${sock},server=on,wait=off`,
+      ])()
+      if (E.isLeft(proc)) return proc
+      try {
+        const qmp = await waitForQmp(sock, { process: proc.right, timeoutMs })()
+        if (E.isLeft(qmp)) return qmp
+        const executor: QmpExecutor = {
+          execute: async (command, args) => {
+            const r = await qmp.right.execute(command, args, timeoutMs)()
+            if (E.isLeft(r)) throw r.left
+            return r.right
+          },
+        }
+        const caps = await probe(name, executor)()
+        await qmp.right.execute('quit', undefined, 2000)()
+        await qmp.right.close()
+        return caps
+      } finally {
+        proc.right.kill()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }
-}

@@ -36,7 +36,11 @@ export interface QmpOptions {
 /** @since 0.1.0 @category model */
 export interface QmpClient {
   readonly version: { readonly major: number; readonly minor: number; readonly micro: number }
-  readonly execute: <A = unknown>(execute: string, args?: Readonly<Record<string, unknown>>, timeoutMs?: number) => TE.TaskEither<PlanError, A>
+  readonly execute: <A = unknown>(
+    execute: string,
+    args?: Readonly<Record<string, unknown>>,
+    timeoutMs?: number,
+  ) => TE.TaskEither<PlanError, A>
   /** `getfd` with the fd attached as SCM_RIGHTS. */
   readonly getfd: (name: string, fd: FdSource, timeoutMs?: number) => TE.TaskEither<PlanError, void>
   /** Whether fds can be passed at all: asked before a hot-plug that passes fds sends anything. */
@@ -44,7 +48,12 @@ export interface QmpClient {
   /** A position in the event log; `waitForEvent` looks from there on. */
   readonly mark: () => number
   readonly events: () => ReadonlyArray<QmpEvent>
-  readonly waitForEvent: (name: string, match: (e: QmpEvent) => boolean, timeoutMs: number, from?: number) => TE.TaskEither<PlanError, QmpEvent>
+  readonly waitForEvent: (
+    name: string,
+    match: (e: QmpEvent) => boolean,
+    timeoutMs: number,
+    from?: number,
+  ) => TE.TaskEither<PlanError, QmpEvent>
   readonly close: () => Promise<void>
 }
 
@@ -221,7 +230,12 @@ export const overTransport = (t: QmpTransport, name: string, o: QmpOptions = {})
     )
     t.onEnd((why) => void deathOr(o, closed({ op: why === 'closed' ? `QMP ${name}` : `QMP ${name}: ${why}` })).then(fail))
 
-    const send = (command: string, args: Readonly<Record<string, unknown>> | undefined, ms: number, fd?: FdSource): Promise<E.Either<PlanError, unknown>> =>
+    const send = (
+      command: string,
+      args: Readonly<Record<string, unknown>> | undefined,
+      ms: number,
+      fd?: FdSource,
+    ): Promise<E.Either<PlanError, unknown>> =>
       new Promise((resolve) => {
         if (failure) return resolve(E.left(failure))
         const id = nextId++
@@ -238,25 +252,30 @@ export const overTransport = (t: QmpTransport, name: string, o: QmpOptions = {})
     greeted = (m) => {
       greeted = undefined
       clearTimeout(greetTimer)
-      if (E.isLeft(m) || m.right._tag !== 'Greeting') return resolveConnect(E.isLeft(m) ? m : E.left(qmpProtocol({ line: '', reason: 'no greeting' })))
+      if (E.isLeft(m) || m.right._tag !== 'Greeting')
+        return resolveConnect(E.isLeft(m) ? m : E.left(qmpProtocol({ line: '', reason: 'no greeting' })))
       const version = m.right.version
       void send('qmp_capabilities', undefined, waitMs).then((r) =>
         resolveConnect(
-          E.map(
-            (): QmpClient => ({
-              version,
-              execute: <A>(c: string, a?: Readonly<Record<string, unknown>>, ms = waitMs) => () => send(c, a, ms) as Promise<E.Either<PlanError, A>>,
-              getfd: (fdName, fd, ms = waitMs) => () => send('getfd', { fdname: fdName }, ms, fd).then(E.map(() => undefined)),
-              fdPassing: () => t.fdPassing(),
-              mark: events.mark,
-              events: events.all,
-              waitForEvent: events.waitFor,
-              close: async () => {
-                fail(closed({ op: 'QMP client closed' }))
-                await t.close()
-              },
-            }),
-          )(r),
+          E.map((): QmpClient => ({
+            version,
+            execute:
+              <A>(c: string, a?: Readonly<Record<string, unknown>>, ms = waitMs) =>
+              () =>
+                send(c, a, ms) as Promise<E.Either<PlanError, A>>,
+            getfd:
+              (fdName, fd, ms = waitMs) =>
+              () =>
+                send('getfd', { fdname: fdName }, ms, fd).then(E.map(() => undefined)),
+            fdPassing: () => t.fdPassing(),
+            mark: events.mark,
+            events: events.all,
+            waitForEvent: events.waitFor,
+            close: async () => {
+              fail(closed({ op: 'QMP client closed' }))
+              await t.close()
+            },
+          }))(r),
         ),
       )
     }
@@ -283,15 +302,17 @@ export const connect =
  * @since 0.1.0
  * @category adapters
  */
-export const waitForQmp = (path: string, o: QmpOptions = {}): TE.TaskEither<PlanError, QmpClient> => async () => {
-  const ms = o.timeoutMs ?? 5000
-  const until = Date.now() + ms
-  for (;;) {
-    const r = await connect(path, o)()
-    if (E.isRight(r) || r.left._tag !== 'ConnectionRefused') return r
-    const e = o.process?.exit()
-    if (o.process && e) return E.left(exitedError(o.process, e))
-    if (Date.now() > until) return E.left(timeout({ op: `connecting to QMP ${path} (${r.left.code})`, ms }))
-    await new Promise((res) => setTimeout(res, 20))
+export const waitForQmp =
+  (path: string, o: QmpOptions = {}): TE.TaskEither<PlanError, QmpClient> =>
+  async () => {
+    const ms = o.timeoutMs ?? 5000
+    const until = Date.now() + ms
+    for (;;) {
+      const r = await connect(path, o)()
+      if (E.isRight(r) || r.left._tag !== 'ConnectionRefused') return r
+      const e = o.process?.exit()
+      if (o.process && e) return E.left(exitedError(o.process, e))
+      if (Date.now() > until) return E.left(timeout({ op: `connecting to QMP ${path} (${r.left.code})`, ms }))
+      await new Promise((res) => setTimeout(res, 20))
+    }
   }
-}

@@ -118,7 +118,11 @@ export const nodeServiceEnv: ServiceEnv = { ...nodeSyncFileSystem, ...pooledIds(
  * @since 0.3.0
  * @category programs
  */
-export const planSandboxText = (config: HypervisorConfig, sandboxText: string, env: ServiceEnv = nodeServiceEnv): E.Either<PlanError, Plan> => {
+export const planSandboxText = (
+  config: HypervisorConfig,
+  sandboxText: string,
+  env: ServiceEnv = nodeServiceEnv,
+): E.Either<PlanError, Plan> => {
   let doc: unknown
   try {
     doc = JSON.parse(sandboxText)

@@ -72,7 +72,13 @@ export const readState =
     try {
       u = JSON.parse(text)
     } catch (e) {
-      return E.left(invalidInput({ problems: [{ path: '', expected: `a qemu-plan state file (JSON) in ${path}`, actual: e instanceof Error ? e.message : String(e) }] }))
+      return E.left(
+        invalidInput({
+          problems: [
+            { path: '', expected: `a qemu-plan state file (JSON) in ${path}`, actual: e instanceof Error ? e.message : String(e) },
+          ],
+        }),
+      )
     }
     return decodeState(u)
   }
@@ -123,7 +129,11 @@ const tryLock = async (lock: string): Promise<E.Either<PlanError, boolean | numb
  * @since 0.3.0
  * @category adapters
  */
-export const withStateLock = async <A>(path: string, f: () => Promise<E.Either<PlanError, A>>, waitMs = lockWaitMs): Promise<E.Either<PlanError, A>> => {
+export const withStateLock = async <A>(
+  path: string,
+  f: () => Promise<E.Either<PlanError, A>>,
+  waitMs = lockWaitMs,
+): Promise<E.Either<PlanError, A>> => {
   // no lock file beside something that is not a state file (missing, a directory, a symlink loop)
   try {
     const s = await stat(path)

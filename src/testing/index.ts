@@ -34,7 +34,9 @@ const machines: Readonly<Record<Arch, ReadonlyArray<string>>> = {
 }
 
 const hex16 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((n) => n.toString(16).padStart(16, '0'))
-const mac = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }).map((b) => b.map((x, i) => (i === 0 ? x & 0xfe : x).toString(16).padStart(2, '0')).join(':'))
+const mac = fc
+  .array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
+  .map((b) => b.map((x, i) => (i === 0 ? x & 0xfe : x).toString(16).padStart(2, '0')).join(':'))
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,11}$/)
 /** Paths sometimes hold a comma, which QEMU needs doubled. */
 const path = fc.tuple(word, word, fc.boolean()).map(([a, b, comma]) => `/var/lib/${a}/${b}${comma ? ',x' : ''}.img`)
@@ -80,9 +82,23 @@ export const arbitraryConfig = (arch: Arch): fc.Arbitrary<{ hypervisor: { qemu: 
 
 const device = (i: number): fc.Arbitrary<Record<string, unknown>> =>
   fc.oneof(
-    fc.record({ kind: fc.constant('vsock'), contextId: fc.oneof(fc.integer({ min: 3, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 })), vhostFd: fc.constant(40 + i) }),
-    fc.record({ kind: fc.constant('volume'), mountTag: fc.oneof(fc.constant(`share${i}`), fc.constant(`a-very-long-mount-tag-number-${i}`)), hostPath: path }),
-    fc.record({ kind: fc.constant('socket'), id: fc.constant(`charch${i}`), deviceId: fc.constant(`channel${i}`), hostPath: fc.constant(`/run/vc/sock${i}`), name: fc.constant(`agent.channel.${i}`) }),
+    fc.record({
+      kind: fc.constant('vsock'),
+      contextId: fc.oneof(fc.integer({ min: 3, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 })),
+      vhostFd: fc.constant(40 + i),
+    }),
+    fc.record({
+      kind: fc.constant('volume'),
+      mountTag: fc.oneof(fc.constant(`share${i}`), fc.constant(`a-very-long-mount-tag-number-${i}`)),
+      hostPath: path,
+    }),
+    fc.record({
+      kind: fc.constant('socket'),
+      id: fc.constant(`charch${i}`),
+      deviceId: fc.constant(`channel${i}`),
+      hostPath: fc.constant(`/run/vc/sock${i}`),
+      name: fc.constant(`agent.channel.${i}`),
+    }),
     fc.record({
       kind: fc.constant('network'),
       endpoint: fc.constantFrom('veth', 'bridgedmacvlan', 'ipvlan', 'tuntap', 'macvtap'),
@@ -92,9 +108,27 @@ const device = (i: number): fc.Arbitrary<Record<string, unknown>> =>
       fds: fc.constantFrom([], [50 + 4 * i], [50 + 4 * i, 51 + 4 * i]),
       vhostFds: fc.constantFrom([], [52 + 4 * i]),
     }),
-    fc.record({ kind: fc.constant('block'), id: fc.oneof(fc.constant(`drive-${i}`), fc.constant(`drive-with-a-long-name-over-31-bytes-${i}`)), file: path, format: fc.constantFrom('raw', 'qcow2'), shareRW: fc.boolean() }),
-    fc.record({ kind: fc.constant('vhostUser'), type: fc.constantFrom('net', 'scsi', 'blk', 'fs'), devId: hex16, socketPath: fc.constant(`/run/vhu/${i}.sock`), mac, tag: fc.constant(`tag${i}`) }),
-    fc.record({ kind: fc.constant('vfio'), bdf: fc.constant(`0${i % 10}:1${i % 8}.0`), vendorId: fc.constant('0x1af4'), deviceId: fc.constant('0x1041') }),
+    fc.record({
+      kind: fc.constant('block'),
+      id: fc.oneof(fc.constant(`drive-${i}`), fc.constant(`drive-with-a-long-name-over-31-bytes-${i}`)),
+      file: path,
+      format: fc.constantFrom('raw', 'qcow2'),
+      shareRW: fc.boolean(),
+    }),
+    fc.record({
+      kind: fc.constant('vhostUser'),
+      type: fc.constantFrom('net', 'scsi', 'blk', 'fs'),
+      devId: hex16,
+      socketPath: fc.constant(`/run/vhu/${i}.sock`),
+      mac,
+      tag: fc.constant(`tag${i}`),
+    }),
+    fc.record({
+      kind: fc.constant('vfio'),
+      bdf: fc.constant(`0${i % 10}:1${i % 8}.0`),
+      vendorId: fc.constant('0x1af4'),
+      deviceId: fc.constant('0x1041'),
+    }),
   )
 
 /** A sandbox document for `arch` with up to `maxDevices` devices of every kind. */
@@ -116,10 +150,12 @@ export const arbitrarySandbox = (arch: Arch, maxDevices = 8): fc.Arbitrary<Recor
       ),
       count: fc.integer({ min: 0, max: maxDevices }),
     })
-    .chain(({ count, ...s }) =>
-      fc.tuple(...Array.from({ length: count }, (_, i) => device(i))).map((devices) => ({ arch, ...s, devices })),
-    )
+    .chain(({ count, ...s }) => fc.tuple(...Array.from({ length: count }, (_, i) => device(i))).map((devices) => ({ arch, ...s, devices })))
 
 /** A whole scenario: configuration, sandbox, and the resolved image size. */
 export const arbitraryScenario = (arch: Arch): fc.Arbitrary<{ config: unknown; sandbox: unknown; imageSizeBytes: number }> =>
-  fc.record({ config: arbitraryConfig(arch), sandbox: arbitrarySandbox(arch), imageSizeBytes: fc.constantFrom(0, 134_217_728, 268_566_528) })
+  fc.record({
+    config: arbitraryConfig(arch),
+    sandbox: arbitrarySandbox(arch),
+    imageSizeBytes: fc.constantFrom(0, 134_217_728, 268_566_528),
+  })

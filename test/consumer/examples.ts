@@ -89,4 +89,5 @@ export const allExamples = (root: string): ReadonlyArray<Example> => [
 ]
 
 /** The module specifiers an example imports. */
-export const importsOf = (code: string): ReadonlyArray<string> => [...code.matchAll(/^\s*import\s[^'"]*?['"]([^'"]+)['"]/gm)].map((m) => m[1] as string)
+export const importsOf = (code: string): ReadonlyArray<string> =>
+  [...code.matchAll(/^\s*import\s[^'"]*?['"]([^'"]+)['"]/gm)].map((m) => m[1] as string)

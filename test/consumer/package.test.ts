@@ -116,13 +116,21 @@ describe('the tarball', () => {
       'src/index.ts',
     ]
     for (const f of must) expect(c.files, f).toContain(f)
-    const stray = c.files.filter((f) => !/^(dist\/|src\/|bin\/qemu-plan\.js$|package\.json$|README\.md$|LICENSE$)/.test(f) || f.startsWith('src/cli/'))
+    const stray = c.files.filter(
+      (f) => !/^(dist\/|src\/|bin\/qemu-plan\.js$|package\.json$|README\.md$|LICENSE$)/.test(f) || f.startsWith('src/cli/'),
+    )
     expect(stray).toEqual([])
   })
 
   it('has the full Apache-2.0 text as LICENSE', () => {
     const text = readFileSync(join(c.pkg, 'LICENSE'), 'utf8')
-    for (const s of ['Apache License', 'Version 2.0, January 2004', 'TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION', '9. Accepting Warranty or Additional Liability.', 'END OF TERMS AND CONDITIONS'])
+    for (const s of [
+      'Apache License',
+      'Version 2.0, January 2004',
+      'TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION',
+      '9. Accepting Warranty or Additional Liability.',
+      'END OF TERMS AND CONDITIONS',
+    ])
       expect(text).toContain(s)
   })
 
@@ -171,8 +179,20 @@ console.log(JSON.stringify({ argv: [r.binary, ...r.args], fromFiles: [r2.binary,
     )
     const r = await sh(process.execPath, [script, JSON.stringify(small), cfg, sbx], c.app)
     expect(r.code, r.stderr).toBe(0)
-    const out = JSON.parse(r.stdout) as { argv: ReadonlyArray<string>; fromFiles: ReadonlyArray<string>; allArches: ReadonlyArray<string>; decoded: number }
-    expect(out.argv.slice(0, 6)).toEqual(['/usr/bin/qemu-system-x86_64', '-name', 'sandbox-sb1', '-uuid', '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', '-machine'])
+    const out = JSON.parse(r.stdout) as {
+      argv: ReadonlyArray<string>
+      fromFiles: ReadonlyArray<string>
+      allArches: ReadonlyArray<string>
+      decoded: number
+    }
+    expect(out.argv.slice(0, 6)).toEqual([
+      '/usr/bin/qemu-system-x86_64',
+      '-name',
+      'sandbox-sb1',
+      '-uuid',
+      '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+      '-machine',
+    ])
     expect(out.argv.some((a) => a.includes('file=/var/lib/disk0.img'))).toBe(true)
     expect(out.argv).toEqual(fromSources())
     expect(out.fromFiles).toEqual(out.argv)
@@ -287,11 +307,28 @@ export const load: typeof n.loadPlan = n.loadPlan
 export const f = (p: Plan) => render(p, 'qemu')
 export const g = [decodeSandbox, planSandbox] as const
 `
-  const base = { target: 'ES2022', lib: ['ES2022'], strict: true, skipLibCheck: false, noEmit: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true }
+  const base = {
+    target: 'ES2022',
+    lib: ['ES2022'],
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
+  }
   const setups: Record<string, { readonly options: Record<string, unknown>; readonly files: Record<string, string> }> = {
-    nodenext: { options: { module: 'nodenext', moduleResolution: 'nodenext', types: ['node'] }, files: { 'consumer.ts': consumer, 'internals.ts': internals, 'commonjs.cts': commonjs } },
-    bundler: { options: { module: 'preserve', moduleResolution: 'bundler', types: ['node'] }, files: { 'consumer.ts': consumer, 'internals.ts': internals } },
-    browser: { options: { module: 'esnext', moduleResolution: 'bundler', types: [], lib: ['ES2022', 'DOM'] }, files: { 'browser.ts': browser } },
+    nodenext: {
+      options: { module: 'nodenext', moduleResolution: 'nodenext', types: ['node'] },
+      files: { 'consumer.ts': consumer, 'internals.ts': internals, 'commonjs.cts': commonjs },
+    },
+    bundler: {
+      options: { module: 'preserve', moduleResolution: 'bundler', types: ['node'] },
+      files: { 'consumer.ts': consumer, 'internals.ts': internals },
+    },
+    browser: {
+      options: { module: 'esnext', moduleResolution: 'bundler', types: [], lib: ['ES2022', 'DOM'] },
+      files: { 'browser.ts': browser },
+    },
   }
   for (const [name, { options, files }] of Object.entries(setups))
     started.push(() => {
@@ -313,7 +350,17 @@ export const g = [decodeSandbox, planSandbox] as const
 })
 
 describe('the installed qemu-plan command', () => {
-  const example = ['argv', '--config', 'examples/configuration.toml', '--sandbox', 'examples/sandbox.json', '--image-size', '134217728', '--seed', '1']
+  const example = [
+    'argv',
+    '--config',
+    'examples/configuration.toml',
+    '--sandbox',
+    'examples/sandbox.json',
+    '--image-size',
+    '134217728',
+    '--seed',
+    '1',
+  ]
 
   it('runs the bundled CLI (not tsx) and prints what the sources print', async () => {
     expect(existsSync(join(c.pkg, 'tsconfig.json'))).toBe(false) // so bin/qemu-plan.js takes dist/cli
@@ -339,7 +386,11 @@ describe('the installed qemu-plan command', () => {
 describe('package linters', () => {
   it('publint (strict, down to suggestions) finds nothing in the tarball', async () => {
     const tarball = readFileSync(c.tarball)
-    const { messages, pkg } = await publint({ pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) }, level: 'suggestion', strict: true })
+    const { messages, pkg } = await publint({
+      pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) },
+      level: 'suggestion',
+      strict: true,
+    })
     expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([])
   })
 
@@ -347,21 +398,27 @@ describe('package linters', () => {
     const cli = join(require.resolve('@arethetypeswrong/cli/package.json'), '..', 'dist', 'index.js')
     jobs.attw = sh(process.execPath, [cli, c.tarball, '--format', 'json'], c.app)
   })
-  it('Are the Types Wrong finds only what it cannot know', async () => {
-    const r = await (jobs.attw as Job)
-    const problems = (JSON.parse(r.stdout) as { analysis: { problems: ReadonlyArray<{ kind: string; entrypoint: string; resolutionKind: string }> } }).analysis.problems
-    // Accepted, for each entry point:
-    // - NoResolution under node10: TypeScript's legacy `moduleResolution: node10` does not read the
-    //   exports map. This package is ESM for Node ≥ 20.19; node10 is for CommonJS-era setups.
-    // - CJSResolvesToESM under node16 from CommonJS: attw judges with its own TypeScript 5.6, which
-    //   predates require() of ESM under `module: nodenext` (TypeScript 5.8). The TypeScript test
-    //   above type-checks exactly that (commonjs.cts), and plain `node` runs it.
-    const accepted = (p: { kind: string; resolutionKind: string }): boolean =>
-      (p.kind === 'NoResolution' && p.resolutionKind === 'node10') || (p.kind === 'CJSResolvesToESM' && p.resolutionKind === 'node16-cjs')
-    expect(problems.length, r.stderr).toBeGreaterThan(0) // attw ran and judged the entry points
-    expect(problems.filter((p) => !accepted(p))).toEqual([])
-    expect(new Set(problems.map((p) => p.entrypoint))).toEqual(new Set(['.', './node', './testing']))
-  }, jobTimeout)
+  it(
+    'Are the Types Wrong finds only what it cannot know',
+    async () => {
+      const r = await (jobs.attw as Job)
+      const problems = (
+        JSON.parse(r.stdout) as { analysis: { problems: ReadonlyArray<{ kind: string; entrypoint: string; resolutionKind: string }> } }
+      ).analysis.problems
+      // Accepted, for each entry point:
+      // - NoResolution under node10: TypeScript's legacy `moduleResolution: node10` does not read the
+      //   exports map. This package is ESM for Node ≥ 20.19; node10 is for CommonJS-era setups.
+      // - CJSResolvesToESM under node16 from CommonJS: attw judges with its own TypeScript 5.6, which
+      //   predates require() of ESM under `module: nodenext` (TypeScript 5.8). The TypeScript test
+      //   above type-checks exactly that (commonjs.cts), and plain `node` runs it.
+      const accepted = (p: { kind: string; resolutionKind: string }): boolean =>
+        (p.kind === 'NoResolution' && p.resolutionKind === 'node10') || (p.kind === 'CJSResolvesToESM' && p.resolutionKind === 'node16-cjs')
+      expect(problems.length, r.stderr).toBeGreaterThan(0) // attw ran and judged the entry points
+      expect(problems.filter((p) => !accepted(p))).toEqual([])
+      expect(new Set(problems.map((p) => p.entrypoint))).toEqual(new Set(['.', './node', './testing']))
+    },
+    jobTimeout,
+  )
 })
 
 describe('documentation examples, compiled and run against the installed package', () => {
@@ -369,7 +426,12 @@ describe('documentation examples, compiled and run against the installed package
   // two examples the harness must reject, so a harness that passes everything fails here
   const selfCheck: ReadonlyArray<Example> = [
     { name: 'selfcheck-type-error', where: 'this test', lang: 'ts', code: `import { render } from 'qemu-plan'\nrender(42, 'qemu')\n` },
-    { name: 'selfcheck-throws', where: 'this test', lang: 'ts', code: `import { seededIds } from 'qemu-plan'\nif (seededIds(1).hex16('x').length === 16) throw new Error('thrown')\n` },
+    {
+      name: 'selfcheck-throws',
+      where: 'this test',
+      lang: 'ts',
+      code: `import { seededIds } from 'qemu-plan'\nif (seededIds(1).hex16('x').length === 16) throw new Error('thrown')\n`,
+    },
   ]
   const exdir = (): string => join(c.app, 'examples')
   const ext = (e: Example): string => (e.lang === 'ts' ? 'ts' : 'js')
@@ -378,7 +440,19 @@ describe('documentation examples, compiled and run against the installed package
     write(
       join(exdir(), 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', lib: ['ES2022'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: true, types: ['node'], allowJs: true, checkJs: true, rootDir: 'src', outDir: 'out' },
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022'],
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          strict: true,
+          skipLibCheck: true,
+          types: ['node'],
+          allowJs: true,
+          checkJs: true,
+          rootDir: 'src',
+          outDir: 'out',
+        },
         include: ['src'],
       }),
     )
@@ -399,7 +473,11 @@ console.log(JSON.stringify(results))
     )
     jobs.examples = sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], exdir()).then(async (compiled) => {
       diagnostics = `${compiled.stdout}${compiled.stderr}`
-      return sh(process.execPath, [join(exdir(), 'run.mjs'), ...[...examples, ...selfCheck].filter((e) => e.notRun === undefined).map((e) => e.name)], repoRoot)
+      return sh(
+        process.execPath,
+        [join(exdir(), 'run.mjs'), ...[...examples, ...selfCheck].filter((e) => e.notRun === undefined).map((e) => e.name)],
+        repoRoot,
+      )
     })
   })
   let diagnostics = ''
@@ -424,7 +502,12 @@ console.log(JSON.stringify(results))
     for (const e of examples) {
       const imports = importsOf(e.code)
       expect(imports.filter((s) => s.startsWith('qemu-plan')).length, `${e.where} imports qemu-plan`).toBeGreaterThan(0)
-      expect(imports.filter((s) => s.startsWith('.') || (s.startsWith('qemu-plan') && !['qemu-plan', 'qemu-plan/node', 'qemu-plan/testing'].includes(s))), e.where).toEqual([])
+      expect(
+        imports.filter(
+          (s) => s.startsWith('.') || (s.startsWith('qemu-plan') && !['qemu-plan', 'qemu-plan/node', 'qemu-plan/testing'].includes(s)),
+        ),
+        e.where,
+      ).toEqual([])
     }
   })
 

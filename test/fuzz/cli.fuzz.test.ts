@@ -20,7 +20,18 @@
  * the seed and the shrunk case of any failure.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import fc from 'fast-check'
@@ -42,11 +53,35 @@ const caseMs = 8000
 
 /** Every tag an error may carry; the Record makes a new variant without an entry a type error. */
 const tagSet: { readonly [K in PlanError['_tag']]: true } = {
-  InvalidInput: true, UnknownMachine: true, UnknownBinary: true, NoBridges: true, NoBridgeSlot: true, DeviceNotOnBridge: true,
-  WrongBridgeType: true, NoBusSlot: true, InvalidDevice: true, DuplicateId: true, Unsupported: true, InvalidConfig: true,
-  ParseError: true, NoHotplugCapacity: true, CapabilityMissing: true, ImageNotFound: true, Io: true, ConnectionRefused: true,
-  QemuExited: true, QmpError: true, QmpProtocol: true, Timeout: true, Closed: true, UnknownDevice: true, PathTooLong: true, StateMismatch: true,
-  Busy: true, MissingProgram: true, HostFactUnavailable: true,
+  InvalidInput: true,
+  UnknownMachine: true,
+  UnknownBinary: true,
+  NoBridges: true,
+  NoBridgeSlot: true,
+  DeviceNotOnBridge: true,
+  WrongBridgeType: true,
+  NoBusSlot: true,
+  InvalidDevice: true,
+  DuplicateId: true,
+  Unsupported: true,
+  InvalidConfig: true,
+  ParseError: true,
+  NoHotplugCapacity: true,
+  CapabilityMissing: true,
+  ImageNotFound: true,
+  Io: true,
+  ConnectionRefused: true,
+  QemuExited: true,
+  QmpError: true,
+  QmpProtocol: true,
+  Timeout: true,
+  Closed: true,
+  UnknownDevice: true,
+  PathTooLong: true,
+  StateMismatch: true,
+  Busy: true,
+  MissingProgram: true,
+  HostFactUnavailable: true,
 }
 const tags = new Set(Object.keys(tagSet))
 const maxLine = 5000
@@ -88,7 +123,8 @@ const tagOf = (l: string, json: boolean): string => {
 const broken = (command: string, json: boolean, r: Ran): ReadonlyArray<string> => {
   const why: Array<string> = []
   const all = lines(r.err)
-  if (/^\s+at .+:\d+:\d+\)?$/m.test(r.err) || r.err.includes('node:internal') || r.err.includes('    at ')) why.push('a stack trace on stderr')
+  if (/^\s+at .+:\d+:\d+\)?$/m.test(r.err) || r.err.includes('node:internal') || r.err.includes('    at '))
+    why.push('a stack trace on stderr')
   if (all.some((l) => l.length > maxLine)) why.push(`a stderr line over ${maxLine} characters`)
   const errors = all.filter((l) => !isNotice(l, json))
   if (r.code === 0) {
@@ -99,7 +135,13 @@ const broken = (command: string, json: boolean, r: Ran): ReadonlyArray<string> =
     if (verdictOnStdout) {
       if (errors.length > 0) why.push(`${command} exit 1 with an error line`)
       if (r.out === '' && !json) why.push(`${command} exit 1 without a verdict on stdout`)
-    } else if (errors.length !== 1) why.push(`exit ${r.code} with ${errors.length} error lines: ${errors.slice(0, 3).map((l) => l.slice(0, 160)).join(' | ')}`)
+    } else if (errors.length !== 1)
+      why.push(
+        `exit ${r.code} with ${errors.length} error lines: ${errors
+          .slice(0, 3)
+          .map((l) => l.slice(0, 160))
+          .join(' | ')}`,
+      )
     else {
       const tag = tagOf(errors[0] as string, json)
       if (!tags.has(tag) && tag !== 'UsageError') why.push(`unknown tag: ${tag}`)
@@ -162,7 +204,11 @@ const snapshot = (dir: string, depth = 2): string => {
 /** The children of this process (every thread), from /proc. */
 const children = (): ReadonlyArray<string> => {
   try {
-    return readdirSync('/proc/self/task').flatMap((t) => readFileSync(`/proc/self/task/${t}/children`, 'utf8').split(' ').filter((x) => x.trim() !== ''))
+    return readdirSync('/proc/self/task').flatMap((t) =>
+      readFileSync(`/proc/self/task/${t}/children`, 'utf8')
+        .split(' ')
+        .filter((x) => x.trim() !== ''),
+    )
   } catch {
     return []
   }
@@ -182,7 +228,11 @@ const validSandbox = JSON.parse(readFileSync(join(repo, 'examples/sandbox.json')
 const goldenArgv = readdirSync(join(repo, 'test/golden/amd64'))
   .filter((f) => f.endsWith('.argv'))
   .slice(0, 6)
-  .map((f) => readFileSync(join(repo, 'test/golden/amd64', f), 'utf8').trimEnd().split('\n'))
+  .map((f) =>
+    readFileSync(join(repo, 'test/golden/amd64', f), 'utf8')
+      .trimEnd()
+      .split('\n'),
+  )
   .concat([readFileSync(join(repo, 'test/fixtures/argv/kata-1.9-ps.txt'), 'utf8').trim().split(' ')])
 const capsDoc = JSON.parse(readFileSync(join(repo, 'test/fixtures/caps/qemu-system-x86_64.json'), 'utf8')) as unknown
 
@@ -213,8 +263,22 @@ afterAll(() => {
 
 /** Paths no command should choke on, each naming something odd. */
 const oddPaths = (): ReadonlyArray<string> => [
-  F('dir'), F('loop/a'), '/dev/null', '/dev/full', '/proc/self/mem', '/proc/self/status', '/proc/qemu-plan-fuzz', '/sys/kernel',
-  F('missing.json'), F('plain/below'), F('x'.repeat(300)), `/${'a/'.repeat(3000)}x`, '', 'relative-missing-file', F('config.toml'), F('sandbox.json'),
+  F('dir'),
+  F('loop/a'),
+  '/dev/null',
+  '/dev/full',
+  '/proc/self/mem',
+  '/proc/self/status',
+  '/proc/qemu-plan-fuzz',
+  '/sys/kernel',
+  F('missing.json'),
+  F('plain/below'),
+  F('x'.repeat(300)),
+  `/${'a/'.repeat(3000)}x`,
+  '',
+  'relative-missing-file',
+  F('config.toml'),
+  F('sandbox.json'),
 ]
 
 // -------------------------------------------------------------------------------------
@@ -224,9 +288,47 @@ const oddPaths = (): ReadonlyArray<string> => [
 const megabyte = 'y'.repeat(1 << 20)
 const adversarialString: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    '', ' ', '\0', '\n', 'a\nb', '\r\n', '\t', '\u001b[31m', '\u2028', '\ud800', '🙂', ',id=x', 'x,id=evil', ',,', "'", '"', '\\', '$(reboot)', '`id`',
-    ';rm -rf /', '| cat', '&&', '../..', '/', '//x', '/a=b', '-', '--', '-device', '-S', 'NaN', 'Infinity', '-0', '1e308', '9007199254740993',
-    'x'.repeat(300), `/${'a'.repeat(300)}`, 'q35', 'virtio-blk-pci', 'drive-0', '02:42:ac:11:00:02',
+    '',
+    ' ',
+    '\0',
+    '\n',
+    'a\nb',
+    '\r\n',
+    '\t',
+    '\u001b[31m',
+    '\u2028',
+    '\ud800',
+    '🙂',
+    ',id=x',
+    'x,id=evil',
+    ',,',
+    "'",
+    '"',
+    '\\',
+    '$(reboot)',
+    '`id`',
+    ';rm -rf /',
+    '| cat',
+    '&&',
+    '../..',
+    '/',
+    '//x',
+    '/a=b',
+    '-',
+    '--',
+    '-device',
+    '-S',
+    'NaN',
+    'Infinity',
+    '-0',
+    '1e308',
+    '9007199254740993',
+    'x'.repeat(300),
+    `/${'a'.repeat(300)}`,
+    'q35',
+    'virtio-blk-pci',
+    'drive-0',
+    '02:42:ac:11:00:02',
   ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -236,7 +338,31 @@ const adversarialValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: adversarialString },
   {
     weight: 3,
-    arbitrary: fc.constantFrom<unknown>(2 ** 53, 2 ** 53 + 2, -(2 ** 53), -0, 1e308, -1e308, 5e-324, -1, 0, 1, 0.5, 255, 256, 65535, 4294967295, 4294967296, true, false, null, [], {}, [[[]]], { kind: 'block' }),
+    arbitrary: fc.constantFrom<unknown>(
+      2 ** 53,
+      2 ** 53 + 2,
+      -(2 ** 53),
+      -0,
+      1e308,
+      -1e308,
+      5e-324,
+      -1,
+      0,
+      1,
+      0.5,
+      255,
+      256,
+      65535,
+      4294967295,
+      4294967296,
+      true,
+      false,
+      null,
+      [],
+      {},
+      [[[]]],
+      { kind: 'block' },
+    ),
   },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double() },
@@ -250,7 +376,8 @@ const places = (doc: Json): Array<readonly [Record<string, unknown> | Array<unkn
   const walk = (v: Json, depth: number): void => {
     if (depth > 6 || out.length > 5000) return
     if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), walk(x, depth + 1)))
-    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) out.push([v as Record<string, unknown>, k]), walk(x, depth + 1)
+    else if (typeof v === 'object' && v !== null)
+      for (const [k, x] of Object.entries(v)) (out.push([v as Record<string, unknown>, k]), walk(x, depth + 1))
   }
   walk(doc, 0)
   return out
@@ -303,19 +430,70 @@ const mutate = (doc: Json, ms: ReadonlyArray<Mutation>): Json => {
 const textDamage = fc.oneof(
   { weight: 6, arbitrary: fc.constant((t: string) => t) },
   { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((f) => (t: string) => t.slice(0, Math.floor(t.length * f))) },
-  { weight: 1, arbitrary: fc.constantFrom('1e400', '-0', 'NaN', '9007199254740993', '-9223372036854775809', '0x10', '.5', '1_000').map((n) => (t: string) => t.replace(/(?<=[:[,]\s*)-?\d+(\.\d+)?(?=\s*[,\]}])/, n)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom('1e400', '-0', 'NaN', '9007199254740993', '-9223372036854775809', '0x10', '.5', '1_000')
+      .map((n) => (t: string) => t.replace(/(?<=[:[,]\s*)-?\d+(\.\d+)?(?=\s*[,\]}])/, n)),
+  },
   { weight: 1, arbitrary: fc.constantFrom('\ufeff', '\0', '\u0007', '{', ']', '"', '\n\n', '#').map((c) => (t: string) => `${c}${t}`) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((s) => () => s) },
 )
 
 /** A value in TOML syntax: `JSON.stringify` is TOML for strings (bar lone surrogates), numbers and arrays. */
 const toToml = (v: unknown): string =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? (typeof v === 'number' && !Number.isFinite(v) ? 'nan' : JSON.stringify(v))
-  : Array.isArray(v) ? `[${v.map(toToml).join(', ')}]`
-  : v === null ? '""'
-  : `{ ${Object.entries(v as object).map(([k, x]) => `${JSON.stringify(k)} = ${toToml(x)}`).join(', ')} }`
-const tomlLiteral = fc.constantFrom('nan', 'inf', '-inf', '-0', '+0.0', '9223372036854775807', '9223372036854775808', '0x7fffffffffffffff', '1979-05-27T07:32:00Z', '1979-05-27', '07:32:00', '"""a\nb"""', "'lit'", '[1, "a"]', '{ a = 1 }', '[[1]]', 'true', '"x,id=y"', '"$(reboot)"')
-const tomlKeys = ['kernel', 'initrd', 'image', 'machine_type', 'default_vcpus', 'default_maxvcpus', 'default_memory', 'memory_slots', 'memory_offset', 'default_bridges', 'block_device_driver', 'shared_fs', 'enable_iothreads', 'path', 'firmware', 'machine_accelerators', 'kernel_params', 'file_mem_backend']
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+    ? typeof v === 'number' && !Number.isFinite(v)
+      ? 'nan'
+      : JSON.stringify(v)
+    : Array.isArray(v)
+      ? `[${v.map(toToml).join(', ')}]`
+      : v === null
+        ? '""'
+        : `{ ${Object.entries(v as object)
+            .map(([k, x]) => `${JSON.stringify(k)} = ${toToml(x)}`)
+            .join(', ')} }`
+const tomlLiteral = fc.constantFrom(
+  'nan',
+  'inf',
+  '-inf',
+  '-0',
+  '+0.0',
+  '9223372036854775807',
+  '9223372036854775808',
+  '0x7fffffffffffffff',
+  '1979-05-27T07:32:00Z',
+  '1979-05-27',
+  '07:32:00',
+  '"""a\nb"""',
+  "'lit'",
+  '[1, "a"]',
+  '{ a = 1 }',
+  '[[1]]',
+  'true',
+  '"x,id=y"',
+  '"$(reboot)"',
+)
+const tomlKeys = [
+  'kernel',
+  'initrd',
+  'image',
+  'machine_type',
+  'default_vcpus',
+  'default_maxvcpus',
+  'default_memory',
+  'memory_slots',
+  'memory_offset',
+  'default_bridges',
+  'block_device_driver',
+  'shared_fs',
+  'enable_iothreads',
+  'path',
+  'firmware',
+  'machine_accelerators',
+  'kernel_params',
+  'file_mem_backend',
+]
 
 /** A configuration document: valid, mutated, in TOML or JSON; sometimes garbage. */
 const configText: fc.Arbitrary<string> = fc.oneof(
@@ -327,9 +505,12 @@ const configText: fc.Arbitrary<string> = fc.oneof(
       .map(([c, ms, toml, damage]) => {
         const d = mutate(c, ms)
         const q = (d as { hypervisor?: { qemu?: unknown } })?.hypervisor?.qemu
-        const text = toml && typeof q === 'object' && q !== null && !Array.isArray(q)
-          ? `[hypervisor.qemu]\n${Object.entries(q).map(([k, v]) => `${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)} = ${toToml(v)}`).join('\n')}\n`
-          : JSON.stringify(d)
+        const text =
+          toml && typeof q === 'object' && q !== null && !Array.isArray(q)
+            ? `[hypervisor.qemu]\n${Object.entries(q)
+                .map(([k, v]) => `${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)} = ${toToml(v)}`)
+                .join('\n')}\n`
+            : JSON.stringify(d)
         return damage(text)
       }),
   },
@@ -337,16 +518,24 @@ const configText: fc.Arbitrary<string> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .array(fc.tuple(fc.constantFrom(...tomlKeys), fc.oneof(tomlLiteral, adversarialValue.map(toToml))), { maxLength: 4 })
-      .map((kv) => `${validConfigToml}\n${kv.map(([k, v]) => `${k} = ${v}`).join('\n')}\n`.replace(/^(kernel|initrd|image|machine_type) = .*$/m, (l) => (kv.some(([k]) => l.startsWith(`${k} `)) ? '' : l))),
+      .map((kv) =>
+        `${validConfigToml}\n${kv.map(([k, v]) => `${k} = ${v}`).join('\n')}\n`.replace(
+          /^(kernel|initrd|image|machine_type) = .*$/m,
+          (l) => (kv.some(([k]) => l.startsWith(`${k} `)) ? '' : l),
+        ),
+      ),
   },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 300 }) },
 )
 
-
 /** A sandbox document: the example, a golden one or a random one, mutated. */
 const sandboxDoc: fc.Arbitrary<Json> = fc
   .tuple(
-    fc.oneof(fc.constant(validSandbox as Json), fc.constantFrom(...goldenInputs.map((g) => g.input.sandbox as Json)), fc.constantFrom(...allArches).chain((a) => arbitraryScenario(a).map((s) => s.sandbox as Json))),
+    fc.oneof(
+      fc.constant(validSandbox as Json),
+      fc.constantFrom(...goldenInputs.map((g) => g.input.sandbox as Json)),
+      fc.constantFrom(...allArches).chain((a) => arbitraryScenario(a).map((s) => s.sandbox as Json)),
+    ),
     fc.array(mutation, { maxLength: 3 }),
   )
   .map(([s, ms]) => mutate(s, ms))
@@ -356,7 +545,31 @@ const sandboxText: fc.Arbitrary<string> = fc.tuple(sandboxDoc, textDamage).map((
 const argvText: fc.Arbitrary<{ readonly text: string; readonly ext: string }> = fc
   .record({
     base: fc.constantFrom(...goldenArgv),
-    edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom('insert', 'replace', 'delete'), token: fc.oneof(adversarialString, fc.constantFrom('-device', '-machine', '-m', '-smp', '-qmp', '-object', '-netdev', '-drive', '-append', 'virtio-blk-pci,id=x,drive=y', 'pci-bridge,bus=pcie.0,id=b,chassis_nr=1,addr=0x40', '2048M,slots=4294967296,maxmem=1e308M', 'q35,accel=kvm,,x')) }), { maxLength: 4 }),
+    edits: fc.array(
+      fc.record({
+        at: fc.nat(),
+        op: fc.constantFrom('insert', 'replace', 'delete'),
+        token: fc.oneof(
+          adversarialString,
+          fc.constantFrom(
+            '-device',
+            '-machine',
+            '-m',
+            '-smp',
+            '-qmp',
+            '-object',
+            '-netdev',
+            '-drive',
+            '-append',
+            'virtio-blk-pci,id=x,drive=y',
+            'pci-bridge,bus=pcie.0,id=b,chassis_nr=1,addr=0x40',
+            '2048M,slots=4294967296,maxmem=1e308M',
+            'q35,accel=kvm,,x',
+          ),
+        ),
+      }),
+      { maxLength: 4 },
+    ),
     form: fc.constantFrom('json', 'lines', 'shell', 'ps'),
     damage: textDamage,
   })
@@ -369,27 +582,44 @@ const argvText: fc.Arbitrary<{ readonly text: string; readonly ext: string }> = 
       else t.splice(i, 1)
     }
     const q = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
-    const text = form === 'json' ? JSON.stringify(t) : form === 'lines' ? `${t.join('\n')}\n` : form === 'shell' ? t.map(q).join(' ') : t.join(' ')
+    const text =
+      form === 'json' ? JSON.stringify(t) : form === 'lines' ? `${t.join('\n')}\n` : form === 'shell' ? t.map(q).join(' ') : t.join(' ')
     return { text: damage(text), ext: form === 'lines' ? '.argv' : form === 'json' ? '.json' : '.txt' }
   })
 
-const capsText: fc.Arbitrary<string> = fc.tuple(fc.array(mutation, { maxLength: 3 }), textDamage).map(([ms, damage]) => damage(JSON.stringify(mutate(capsDoc, ms)) ?? ''))
+const capsText: fc.Arbitrary<string> = fc
+  .tuple(fc.array(mutation, { maxLength: 3 }), textDamage)
+  .map(([ms, damage]) => damage(JSON.stringify(mutate(capsDoc, ms)) ?? ''))
 
 /** A config and a sandbox that belong together (a golden input or a random scenario), sometimes mildly damaged: cases that reach the planner, the renderer and the tools. */
 const scenario: fc.Arbitrary<{ readonly config: Json; readonly sandbox: Json; readonly imageSizeBytes: number | undefined }> = fc
   .tuple(
     fc.oneof(
-      fc.constantFrom(...goldenInputs.map((g) => ({ config: g.input.config as Json, sandbox: g.input.sandbox as Json, imageSizeBytes: g.input.imageSizeBytes }))),
+      fc.constantFrom(
+        ...goldenInputs.map((g) => ({
+          config: g.input.config as Json,
+          sandbox: g.input.sandbox as Json,
+          imageSizeBytes: g.input.imageSizeBytes,
+        })),
+      ),
       fc.constantFrom(...allArches).chain(arbitraryScenario),
     ),
     fc.option(fc.tuple(fc.boolean(), mutation), { freq: 2 }),
   )
-  .map(([sc, m]) => (m === null ? sc : m[0] ? { ...sc, config: mutate(sc.config, [m[1]]) } : { ...sc, sandbox: mutate(sc.sandbox, [m[1]]) }))
+  .map(([sc, m]) =>
+    m === null ? sc : m[0] ? { ...sc, config: mutate(sc.config, [m[1]]) } : { ...sc, sandbox: mutate(sc.sandbox, [m[1]]) },
+  )
 /** A `{config, sandbox}` document, as diff, topology and check read them. */
-const specText = scenario.map((sc) => ({ text: JSON.stringify({ config: sc.config, sandbox: sc.sandbox, imageSizeBytes: sc.imageSizeBytes ?? 134217728 }) ?? '', ext: '.json' }))
+const specText = scenario.map((sc) => ({
+  text: JSON.stringify({ config: sc.config, sandbox: sc.sandbox, imageSizeBytes: sc.imageSizeBytes ?? 134217728 }) ?? '',
+  ext: '.json',
+}))
 
 /** Where an input comes from: a generated file, standard input, or an odd path. */
-type Source = { readonly kind: 'file'; readonly text: string; readonly ext: string } | { readonly kind: 'stdin'; readonly text: string } | { readonly kind: 'odd'; readonly index: number }
+type Source =
+  | { readonly kind: 'file'; readonly text: string; readonly ext: string }
+  | { readonly kind: 'stdin'; readonly text: string }
+  | { readonly kind: 'odd'; readonly index: number }
 const source = (doc: fc.Arbitrary<{ readonly text: string; readonly ext: string }>): fc.Arbitrary<Source> =>
   fc.oneof(
     { weight: 6, arbitrary: doc.map((d) => ({ kind: 'file' as const, ...d })) },
@@ -399,7 +629,10 @@ const source = (doc: fc.Arbitrary<{ readonly text: string; readonly ext: string 
 const withExt = (ext: string) => (text: string) => ({ text, ext })
 
 /** Extra flags: the known ones with adversarial values, unknown ones, `--`, `--json`. */
-const flagValue = fc.oneof(fc.constantFrom('0', '1', '-1', '9007199254740993', '1e308', 'NaN', '', 'qemu', 'govmm', 'json', 'lines', 'shell', 'plan', '134217728'), adversarialString.filter((s) => s.length < 1000))
+const flagValue = fc.oneof(
+  fc.constantFrom('0', '1', '-1', '9007199254740993', '1e308', 'NaN', '', 'qemu', 'govmm', 'json', 'lines', 'shell', 'plan', '134217728'),
+  adversarialString.filter((s) => s.length < 1000),
+)
 const extraFlags = (names: ReadonlyArray<string>): fc.Arbitrary<ReadonlyArray<string>> =>
   fc.oneof(
     // most cases get past flag parsing, to reach the inputs
@@ -454,38 +687,80 @@ const cfgSrc = source(configText.map(withExt('.toml')))
 const sbSrc = source(sandboxText.map(withExt('.json')))
 const argvSrc = source(argvText)
 const inputSrc = fc.oneof(argvSrc, sbSrc, source(specText))
-const capsSrc = fc.oneof({ weight: 3, arbitrary: fc.constant<Source>({ kind: 'file', text: JSON.stringify(capsDoc), ext: '.json' }) }, { weight: 2, arbitrary: source(capsText.map(withExt('.json'))) })
+const capsSrc = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<Source>({ kind: 'file', text: JSON.stringify(capsDoc), ext: '.json' }) },
+  { weight: 2, arbitrary: source(capsText.map(withExt('.json'))) },
+)
 
 const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
   argv: fc.oneof(
     fc
       .tuple(cfgSrc, sbSrc, extraFlags(['--dialect', '--format', '--seed', '--image-size']), fc.boolean())
-      .map(([c, s, extra, size]) => build('argv', (f, i) => ['--config', place(c, 'config', f, i), '--sandbox', place(s, 'sandbox', f, i), ...(size ? ['--image-size', '134217728'] : []), ...extra])),
-    fc
-      .tuple(scenario, fc.constantFrom([], ['--dialect', 'govmm'], ['--format', 'lines'], ['--json'], ['--seed', '7']))
-      .map(([sc, extra]) =>
-        build('argv', (f) => {
-          f['config.json'] = JSON.stringify(sc.config) ?? ''
-          f['sandbox.json'] = JSON.stringify(sc.sandbox) ?? ''
-          return ['--config', '@config.json', '--sandbox', '@sandbox.json', '--image-size', String(sc.imageSizeBytes ?? 134217728), ...extra]
-        }),
+      .map(([c, s, extra, size]) =>
+        build('argv', (f, i) => [
+          '--config',
+          place(c, 'config', f, i),
+          '--sandbox',
+          place(s, 'sandbox', f, i),
+          ...(size ? ['--image-size', '134217728'] : []),
+          ...extra,
+        ]),
       ),
+    fc.tuple(scenario, fc.constantFrom([], ['--dialect', 'govmm'], ['--format', 'lines'], ['--json'], ['--seed', '7'])).map(([sc, extra]) =>
+      build('argv', (f) => {
+        f['config.json'] = JSON.stringify(sc.config) ?? ''
+        f['sandbox.json'] = JSON.stringify(sc.sandbox) ?? ''
+        return ['--config', '@config.json', '--sandbox', '@sandbox.json', '--image-size', String(sc.imageSizeBytes ?? 134217728), ...extra]
+      }),
+    ),
   ),
-  parse: fc.tuple(argvSrc, extraFlags(['--to', '--format'])).map(([a, extra]) => build('parse', (f, i) => [place(a, 'input', f, i), ...extra])),
+  parse: fc
+    .tuple(argvSrc, extraFlags(['--to', '--format']))
+    .map(([a, extra]) => build('parse', (f, i) => [place(a, 'input', f, i), ...extra])),
   diff: fc
     .tuple(inputSrc, inputSrc, fc.option(cfgSrc), extraFlags(['--dialect', '--seed', '--image-size', '--config']))
-    .map(([a, b, c, extra]) => build('diff', (f, i) => [place(a, 'a', f, i), place(b, 'b', f, i), ...(c ? ['--config', place(c, 'config', f, i)] : []), '--image-size', '134217728', ...extra])),
+    .map(([a, b, c, extra]) =>
+      build('diff', (f, i) => [
+        place(a, 'a', f, i),
+        place(b, 'b', f, i),
+        ...(c ? ['--config', place(c, 'config', f, i)] : []),
+        '--image-size',
+        '134217728',
+        ...extra,
+      ]),
+    ),
   topology: fc
     .tuple(inputSrc, fc.option(cfgSrc), fc.boolean(), extraFlags(['--dialect', '--seed', '--image-size']))
-    .map(([a, c, flag, extra]) => build('topology', (f, i) => [...(flag ? ['--sandbox'] : []), place(a, 'input', f, i), ...(c ? ['--config', place(c, 'config', f, i)] : []), '--image-size', '134217728', ...extra])),
+    .map(([a, c, flag, extra]) =>
+      build('topology', (f, i) => [
+        ...(flag ? ['--sandbox'] : []),
+        place(a, 'input', f, i),
+        ...(c ? ['--config', place(c, 'config', f, i)] : []),
+        '--image-size',
+        '134217728',
+        ...extra,
+      ]),
+    ),
   check: fc
     .tuple(capsSrc, inputSrc, fc.option(cfgSrc), extraFlags(['--dialect', '--seed']))
-    .map(([k, a, c, extra]) => build('check', (f, i) => ['--caps', place(k, 'caps', f, i), place(a, 'input', f, i), ...(c ? ['--config', place(c, 'config', f, i)] : []), '--image-size', '134217728', ...extra])),
+    .map(([k, a, c, extra]) =>
+      build('check', (f, i) => [
+        '--caps',
+        place(k, 'caps', f, i),
+        place(a, 'input', f, i),
+        ...(c ? ['--config', place(c, 'config', f, i)] : []),
+        '--image-size',
+        '134217728',
+        ...extra,
+      ]),
+    ),
   hotplug: fc
     .tuple(
       fc.oneof(
         fc.constantFrom(...goldenPlans.slice(0, 8).map((g) => g.plan)).map((p) => ({ kind: 'state' as const, plan: p })),
-        fc.tuple(fc.constantFrom(...goldenPlans.slice(0, 4).map((g) => g.plan)), fc.array(mutation, { minLength: 1, maxLength: 2 })).map(([p, ms]) => ({ kind: 'mutated' as const, doc: mutate(p, ms) })),
+        fc
+          .tuple(fc.constantFrom(...goldenPlans.slice(0, 4).map((g) => g.plan)), fc.array(mutation, { minLength: 1, maxLength: 2 }))
+          .map(([p, ms]) => ({ kind: 'mutated' as const, doc: mutate(p, ms) })),
         fc.constantFrom({ kind: 'missing' as const }, { kind: 'odd' as const }),
       ),
       fc.oneof(
@@ -494,7 +769,10 @@ const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
         fc.tuple(fc.constant('vfio'), extraFlags(['--id', '--bdf'])),
         fc.tuple(fc.constant('cpus'), extraFlags(['--count'])),
         fc.tuple(fc.constant('memory'), extraFlags(['--size-mib'])),
-        fc.tuple(adversarialString.filter((s) => s.length < 100), extraFlags(['--id'])),
+        fc.tuple(
+          adversarialString.filter((s) => s.length < 100),
+          extraFlags(['--id']),
+        ),
       ),
       fc.nat(),
     )
@@ -514,11 +792,27 @@ const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
       }),
     ),
   unplug: fc
-    .tuple(fc.constantFrom('state', 'missing', 'odd'), fc.nat(), fc.oneof(fc.constantFrom('drive-0', 'cpu-1'), adversarialString.filter((s) => s.length < 100)), extraFlags(['--timeout-ms', '--id']))
+    .tuple(
+      fc.constantFrom('state', 'missing', 'odd'),
+      fc.nat(),
+      fc.oneof(
+        fc.constantFrom('drive-0', 'cpu-1'),
+        adversarialString.filter((s) => s.length < 100),
+      ),
+      extraFlags(['--timeout-ms', '--id']),
+    )
     .map(([kind, odd, id, extra]) =>
       build('unplug', (f) => {
         if (kind === 'state') f['state.json'] = JSON.stringify({ ...(goldenPlans[0]?.plan ?? {}), qmpPath: '@DIR/qmp.sock' })
-        return ['--state', kind === 'state' ? '@state.json' : kind === 'missing' ? '@missing.json' : `@@${odd}`, '--id', id, '--timeout-ms', '300', ...extra]
+        return [
+          '--state',
+          kind === 'state' ? '@state.json' : kind === 'missing' ? '@missing.json' : `@@${odd}`,
+          '--id',
+          id,
+          '--timeout-ms',
+          '300',
+          ...extra,
+        ]
       }),
     ),
   run: fc
@@ -526,7 +820,16 @@ const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
       fc.oneof({ weight: 2, arbitrary: fc.constant(validConfigToml) }, { weight: 1, arbitrary: configText }),
       // mostly sandboxes that plan, so the cases reach the run dir and the launch
       fc.oneof({ weight: 2, arbitrary: fc.constant(validSandbox as Json) }, { weight: 1, arbitrary: sandboxDoc }),
-      fc.constantFrom('@DIR/run', '/proc/qemu-plan-fuzz', '/proc/self', '/sys/qemu-plan-fuzz', '@FIX/plain/sub', '@FIX/plain', `@DIR/${'x'.repeat(300)}`, `@DIR${'/a'.repeat(2100)}`),
+      fc.constantFrom(
+        '@DIR/run',
+        '/proc/qemu-plan-fuzz',
+        '/proc/self',
+        '/sys/qemu-plan-fuzz',
+        '@FIX/plain/sub',
+        '@FIX/plain',
+        `@DIR/${'x'.repeat(300)}`,
+        `@DIR${'/a'.repeat(2100)}`,
+      ),
       fc.constantFrom('/bin/true', '/bin/false', '@DIR/no-qemu', '@FIX/dir', '@FIX/config.toml'),
       extraFlags(['--seed', '--image-size', '--timeout-ms']),
     )
@@ -544,14 +847,44 @@ const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
         const h = (doc as { hypervisor?: unknown } | undefined)?.hypervisor
         const q = (h as { qemu?: unknown } | undefined)?.qemu
         if (doc === undefined) f['config.toml'] = cfg
-        else if (typeof q === 'object' && q !== null && !Array.isArray(q)) f['config.json'] = JSON.stringify({ ...(doc as object), hypervisor: { ...(h as object), qemu: { ...q, path: binary } } })
+        else if (typeof q === 'object' && q !== null && !Array.isArray(q))
+          f['config.json'] = JSON.stringify({ ...(doc as object), hypervisor: { ...(h as object), qemu: { ...q, path: binary } } })
         else f['config.json'] = JSON.stringify(doc)
         f['sandbox.json'] = JSON.stringify(typeof sb === 'object' && sb !== null && !Array.isArray(sb) ? { ...sb, runDir } : sb) ?? ''
-        return ['--config', f['config.toml'] === undefined ? '@config.json' : '@config.toml', '--sandbox', '@sandbox.json', '--image-size', '134217728', '--timeout-ms', '1000', ...extra]
+        return [
+          '--config',
+          f['config.toml'] === undefined ? '@config.json' : '@config.toml',
+          '--sandbox',
+          '@sandbox.json',
+          '--image-size',
+          '134217728',
+          '--timeout-ms',
+          '1000',
+          ...extra,
+        ]
       }),
     ),
   probe: fc
-    .tuple(fc.constantFrom('@DIR/no-qemu', '@FIX/dir', '/dev/null', '@FIX/config.toml', '/bin/false', ''), fc.option(fc.oneof(fc.constantFrom('@DIR/caps.json', '@DIR/old.json', '@FIX/dir', '/dev/null', '/dev/full', '-', '@FIX/plain/x', `@DIR/${'x'.repeat(300)}`, '/proc/qemu-plan-fuzz/caps.json', '/proc/self/status'))), extraFlags(['--name']))
+    .tuple(
+      fc.constantFrom('@DIR/no-qemu', '@FIX/dir', '/dev/null', '@FIX/config.toml', '/bin/false', ''),
+      fc.option(
+        fc.oneof(
+          fc.constantFrom(
+            '@DIR/caps.json',
+            '@DIR/old.json',
+            '@FIX/dir',
+            '/dev/null',
+            '/dev/full',
+            '-',
+            '@FIX/plain/x',
+            `@DIR/${'x'.repeat(300)}`,
+            '/proc/qemu-plan-fuzz/caps.json',
+            '/proc/self/status',
+          ),
+        ),
+      ),
+      extraFlags(['--name']),
+    )
     .map(([q, out, extra]) =>
       build('probe', (f) => {
         f['old.json'] = 'old'
@@ -564,10 +897,13 @@ const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
 const resolveArgs = (c: Case, dir: string): ReadonlyArray<string> => {
   const odd = oddPaths()
   return c.args.map((a) =>
-    a.startsWith('@@') ? (odd[Number(a.slice(2)) % odd.length] as string)
-    : a.startsWith('@DIR') || a.startsWith('@FIX') ? a.replace('@DIR', dir).replace('@FIX', fix)
-    : a.startsWith('@') ? join(dir, a.slice(1))
-    : a,
+    a.startsWith('@@')
+      ? (odd[Number(a.slice(2)) % odd.length] as string)
+      : a.startsWith('@DIR') || a.startsWith('@FIX')
+        ? a.replace('@DIR', dir).replace('@FIX', fix)
+        : a.startsWith('@')
+          ? join(dir, a.slice(1))
+          : a,
   )
 }
 
@@ -590,7 +926,13 @@ const inProcess = async (args: ReadonlyArray<string>, stdin: string | undefined)
 /** `FUZZ_STATS=1`: how the cases ended, by command, exit status and tag (to see what the fuzz reaches). */
 const stats = process.env.FUZZ_STATS === '1' ? new Map<string, number>() : undefined
 afterAll(() => {
-  if (stats !== undefined) console.log([...stats].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${String(n).padStart(5)} ${k}`).join('\n'))
+  if (stats !== undefined)
+    console.log(
+      [...stats]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, n]) => `${String(n).padStart(5)} ${k}`)
+        .join('\n'),
+    )
 })
 
 const check = async (c: Case): Promise<void> => {
@@ -602,21 +944,41 @@ const check = async (c: Case): Promise<void> => {
     const t0 = Date.now()
     const r = await inProcess(args, c.stdin)
     const ms = Date.now() - t0
-    const json = args.slice(1, args.includes('--') ? args.indexOf('--') : undefined).some((a, i, all) => a === '--json' || ((c.command === 'argv' || c.command === 'parse') && (a === '--format=json' || (a === '--format' && all[i + 1] === 'json'))))
+    const json = args
+      .slice(1, args.includes('--') ? args.indexOf('--') : undefined)
+      .some(
+        (a, i, all) =>
+          a === '--json' ||
+          ((c.command === 'argv' || c.command === 'parse') && (a === '--format=json' || (a === '--format' && all[i + 1] === 'json'))),
+      )
     const why = [...broken(c.command, json, r)]
     if (snapshot(fix) !== before.fix) why.push('a fixture file changed')
     if (snapshot(repo, 0) !== before.repo) why.push('the repository checkout changed')
     if (snapshot(join(root, 'tmp')) !== before.tmp) why.push('a file was left in TMPDIR')
-    if (before.old !== undefined && r.code !== 0 && readFileSync(join(dir, 'old.json'), 'utf8') !== 'old') why.push('a failed write changed its target')
-    if (c.command === 'probe' && r.code !== 0 && readdirSync(dir).some((n) => n.endsWith('.tmp'))) why.push('a failed write left its temporary file')
+    if (before.old !== undefined && r.code !== 0 && readFileSync(join(dir, 'old.json'), 'utf8') !== 'old')
+      why.push('a failed write changed its target')
+    if (c.command === 'probe' && r.code !== 0 && readdirSync(dir).some((n) => n.endsWith('.tmp')))
+      why.push('a failed write left its temporary file')
     if (stats !== undefined) {
-      const key = `${c.command} exit ${r.code} ${r.code === 0 ? '' : tagOf(lines(r.err).filter((l) => !isNotice(l, json)).pop() ?? '', json)}`
+      const key = `${c.command} exit ${r.code} ${
+        r.code === 0
+          ? ''
+          : tagOf(
+              lines(r.err)
+                .filter((l) => !isNotice(l, json))
+                .pop() ?? '',
+              json,
+            )
+      }`
       stats.set(key, (stats.get(key) ?? 0) + 1)
       if (process.env.FUZZ_SHOW === c.command) process.stderr.write(`SHOW ${r.code} ${r.err.slice(0, 300)}\n`)
     }
     const stray = await strayChildren()
     if (stray.length > 0) why.push(`child processes left: ${stray.join(', ')}`)
-    if (why.length > 0) throw new Error(`${c.command} (${ms} ms, exit ${r.code}): ${why.join('; ')}\nargs: ${JSON.stringify(args.map((a) => (a.length > 120 ? `${a.slice(0, 120)}…(${a.length})` : a)))}\nstderr: ${r.err.slice(0, 1500)}`)
+    if (why.length > 0)
+      throw new Error(
+        `${c.command} (${ms} ms, exit ${r.code}): ${why.join('; ')}\nargs: ${JSON.stringify(args.map((a) => (a.length > 120 ? `${a.slice(0, 120)}…(${a.length})` : a)))}\nstderr: ${r.err.slice(0, 1500)}`,
+      )
   } finally {
     remove(dir)
   }
@@ -654,12 +1016,22 @@ interface Proc extends Ran {
 }
 
 /** Run the CLI as a process. `stdout` 'close' closes the read end at once (a reader that went away, as `| head -1`). */
-const proc = (args: ReadonlyArray<string>, o: { readonly stdin?: string | number; readonly stdout?: 'pipe' | 'close' | 'full'; readonly script?: string } = {}): Promise<Proc> =>
+const proc = (
+  args: ReadonlyArray<string>,
+  o: { readonly stdin?: string | number; readonly stdout?: 'pipe' | 'close' | 'full'; readonly script?: string } = {},
+): Promise<Proc> =>
   new Promise((res) => {
     const t0 = Date.now()
     const full = o.stdout === 'full' ? openSync('/dev/full', 'w') : undefined
-    const argv = o.script === undefined ? ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args] : ['--import', 'tsx', '--input-type=module', '-e', o.script]
-    const child = spawn(process.execPath, argv, { cwd: repo, stdio: [typeof o.stdin === 'number' ? o.stdin : 'pipe', full ?? 'pipe', 'pipe'], env: { ...process.env, TMPDIR: join(root, 'tmp') } })
+    const argv =
+      o.script === undefined
+        ? ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args]
+        : ['--import', 'tsx', '--input-type=module', '-e', o.script]
+    const child = spawn(process.execPath, argv, {
+      cwd: repo,
+      stdio: [typeof o.stdin === 'number' ? o.stdin : 'pipe', full ?? 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: join(root, 'tmp') },
+    })
     if (full !== undefined) closeSync(full)
     let out = ''
     let err = ''
@@ -677,7 +1049,15 @@ const proc = (args: ReadonlyArray<string>, o: { readonly stdin?: string | number
 
 describe('fuzzing the CLI as a process', () => {
   it('gives the in-process exit status and output for a sample of fuzz cases', { timeout: 120_000 }, async () => {
-    const sample = fc.sample(fc.oneof(cases.parse as fc.Arbitrary<Case>, cases.argv as fc.Arbitrary<Case>, cases.check as fc.Arbitrary<Case>, cases.topology as fc.Arbitrary<Case>), { numRuns: 4, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) })
+    const sample = fc.sample(
+      fc.oneof(
+        cases.parse as fc.Arbitrary<Case>,
+        cases.argv as fc.Arbitrary<Case>,
+        cases.check as fc.Arbitrary<Case>,
+        cases.topology as fc.Arbitrary<Case>,
+      ),
+      { numRuns: 4, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) },
+    )
     for (const c of sample) {
       const dir = mkdtempSync(join(root, 'case-'))
       try {
@@ -690,61 +1070,90 @@ describe('fuzzing the CLI as a process', () => {
         const sameOut = !(c.command === 'argv' && !args.includes('--seed'))
         // what a process writes is UTF-8: a lone surrogate in a message becomes U+FFFD on the way out
         const utf8 = (x: string): string => Buffer.from(x, 'utf8').toString('utf8')
-        expect({ code: outside.code, err: outside.err, ...(sameOut ? { out: outside.out } : {}) }, JSON.stringify(args).slice(0, 500)).toEqual({ code: inside.code, err: utf8(inside.err), ...(sameOut ? { out: utf8(inside.out) } : {}) })
+        expect(
+          { code: outside.code, err: outside.err, ...(sameOut ? { out: outside.out } : {}) },
+          JSON.stringify(args).slice(0, 500),
+        ).toEqual({ code: inside.code, err: utf8(inside.err), ...(sameOut ? { out: utf8(inside.out) } : {}) })
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
     }
   })
 
-  it('ends with one line when the reader of stdout goes away (EPIPE), and when the disk is full (ENOSPC)', { timeout: 60_000 }, async () => {
-    const args = ['parse', join(repo, 'test/fixtures/argv/kata-1.9-ps.txt'), '--format', 'plan']
-    const [pipe, full] = await Promise.all([proc(args, { stdout: 'close' }), proc(args, { stdout: 'full' })])
-    expect(pipe.code, pipe.err).toBe(1)
-    expect(pipe.err).toBe('Io: write <stdout>: EPIPE\n')
-    expect(full.code, full.err).toBe(1)
-    expect(full.err).toBe('Io: write <stdout>: ENOSPC\n')
-    const jsonFull = await proc([...args.slice(0, 2), '--json'], { stdout: 'full' })
-    expect(jsonFull.code).toBe(1)
-    expect(JSON.parse(jsonFull.err)).toEqual({ error: 'Io', message: 'write <stdout>: ENOSPC' })
-  })
+  it(
+    'ends with one line when the reader of stdout goes away (EPIPE), and when the disk is full (ENOSPC)',
+    { timeout: 60_000 },
+    async () => {
+      const args = ['parse', join(repo, 'test/fixtures/argv/kata-1.9-ps.txt'), '--format', 'plan']
+      const [pipe, full] = await Promise.all([proc(args, { stdout: 'close' }), proc(args, { stdout: 'full' })])
+      expect(pipe.code, pipe.err).toBe(1)
+      expect(pipe.err).toBe('Io: write <stdout>: EPIPE\n')
+      expect(full.code, full.err).toBe(1)
+      expect(full.err).toBe('Io: write <stdout>: ENOSPC\n')
+      const jsonFull = await proc([...args.slice(0, 2), '--json'], { stdout: 'full' })
+      expect(jsonFull.code).toBe(1)
+      expect(JSON.parse(jsonFull.err)).toEqual({ error: 'Io', message: 'write <stdout>: ENOSPC' })
+    },
+  )
 
-  it('reads - from standard input, prints usage on stderr with exit 2 when called with nothing, and its version', { timeout: 60_000 }, async () => {
-    const argv = readFileSync(join(repo, 'test/golden/amd64/kata-worked-example.qemu.argv'), 'utf8')
-    const dir = openSync('/', 'r')
-    const [stdin, stdinDir, none, version] = await Promise.all([proc(['parse', '-', '--json'], { stdin: JSON.stringify(argv.trimEnd().split('\n')) }), proc(['parse', '-'], { stdin: dir }), proc([]), proc(['--version'])])
-    closeSync(dir)
-    // Node reads a directory on standard input as empty; qemu-plan says what it is
-    expect([stdinDir.code, stdinDir.err]).toEqual([1, 'Io: read -: EISDIR\n'])
-    expect(stdin.code, stdin.err).toBe(0)
-    expect(JSON.parse(stdin.out)).toEqual(argv.trimEnd().split('\n'))
-    expect(none.code).toBe(2)
-    expect(none.out).toBe('')
-    expect(none.err).toContain('usage: qemu-plan COMMAND')
-    expect(version).toMatchObject({ code: 0, err: '' })
-    expect(version.out).toMatch(/^qemu-plan \d+\.\d+\.\d+\n$/)
-  })
+  it(
+    'reads - from standard input, prints usage on stderr with exit 2 when called with nothing, and its version',
+    { timeout: 60_000 },
+    async () => {
+      const argv = readFileSync(join(repo, 'test/golden/amd64/kata-worked-example.qemu.argv'), 'utf8')
+      const dir = openSync('/', 'r')
+      const [stdin, stdinDir, none, version] = await Promise.all([
+        proc(['parse', '-', '--json'], { stdin: JSON.stringify(argv.trimEnd().split('\n')) }),
+        proc(['parse', '-'], { stdin: dir }),
+        proc([]),
+        proc(['--version']),
+      ])
+      closeSync(dir)
+      // Node reads a directory on standard input as empty; qemu-plan says what it is
+      expect([stdinDir.code, stdinDir.err]).toEqual([1, 'Io: read -: EISDIR\n'])
+      expect(stdin.code, stdin.err).toBe(0)
+      expect(JSON.parse(stdin.out)).toEqual(argv.trimEnd().split('\n'))
+      expect(none.code).toBe(2)
+      expect(none.out).toBe('')
+      expect(none.err).toContain('usage: qemu-plan COMMAND')
+      expect(version).toMatchObject({ code: 0, err: '' })
+      expect(version.out).toMatch(/^qemu-plan \d+\.\d+\.\d+\n$/)
+    },
+  )
 
-  it('has a last-resort guard: a throw, an unhandled rejection or a late exception is one Internal line, exit 70', { timeout: 60_000 }, async () => {
-    const entry = JSON.stringify(join(repo, 'src/cli/entry.ts'))
-    const script = (body: string): string => `const { main } = await import(${entry}); await main(['boom'], { boom: { summary: '', usage: '', run: ${body} } })`
-    const results = await Promise.all([
-      proc([], { script: script(`async () => { throw new TypeError('thrown') }`) }),
-      proc([], { script: script(`() => { Promise.reject(new Error('unawaited')); return new Promise((r) => setTimeout(() => r(0), 200)) }`) }),
-      proc([], { script: script(`() => new Promise(() => { setTimeout(() => { throw new RangeError('late') }, 10) })`) }),
-    ])
-    expect(results.map((r) => [r.code, r.out, r.err])).toEqual([
-      [70, '', 'Internal: TypeError: thrown (a bug in qemu-plan; please report it)\n'],
-      [70, '', 'Internal: Error: unawaited (a bug in qemu-plan; please report it)\n'],
-      [70, '', 'Internal: RangeError: late (a bug in qemu-plan; please report it)\n'],
-    ])
-  })
+  it(
+    'has a last-resort guard: a throw, an unhandled rejection or a late exception is one Internal line, exit 70',
+    { timeout: 60_000 },
+    async () => {
+      const entry = JSON.stringify(join(repo, 'src/cli/entry.ts'))
+      const script = (body: string): string =>
+        `const { main } = await import(${entry}); await main(['boom'], { boom: { summary: '', usage: '', run: ${body} } })`
+      const results = await Promise.all([
+        proc([], { script: script(`async () => { throw new TypeError('thrown') }`) }),
+        proc([], {
+          script: script(`() => { Promise.reject(new Error('unawaited')); return new Promise((r) => setTimeout(() => r(0), 200)) }`),
+        }),
+        proc([], { script: script(`() => new Promise(() => { setTimeout(() => { throw new RangeError('late') }, 10) })`) }),
+      ])
+      expect(results.map((r) => [r.code, r.out, r.err])).toEqual([
+        [70, '', 'Internal: TypeError: thrown (a bug in qemu-plan; please report it)\n'],
+        [70, '', 'Internal: Error: unawaited (a bug in qemu-plan; please report it)\n'],
+        [70, '', 'Internal: RangeError: late (a bug in qemu-plan; please report it)\n'],
+      ])
+    },
+  )
 
   it('refuses a run dir under /proc within a second, as a process', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(root, 'case-'))
     try {
       writeFileSync(join(dir, 'c.toml'), `[hypervisor.qemu]\npath = "/bin/true"\nkernel = "/k"\ninitrd = "/i"\nmachine_type = "q35"\n`)
-      const sb = { arch: 'amd64', id: 'sb1', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: { memoryMiB: 4096, nested: false }, runDir: '/proc/qemu-plan-fuzz' }
+      const sb = {
+        arch: 'amd64',
+        id: 'sb1',
+        uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+        host: { memoryMiB: 4096, nested: false },
+        runDir: '/proc/qemu-plan-fuzz',
+      }
       const r = await proc(['run', '--config', join(dir, 'c.toml'), '--sandbox', '-'], { stdin: JSON.stringify(sb) })
       expect(r.code).toBe(1)
       expect(r.err.split('\n').filter((l) => l !== '' && !/^(note|warning): /.test(l))).toEqual(['Io: mkdir /proc/qemu-plan-fuzz: ENOENT'])

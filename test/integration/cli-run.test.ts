@@ -16,10 +16,16 @@ const input = JSON.parse(readFileSync(resolve(import.meta.dirname, '../golden/am
 
 interface StateDoc {
   readonly format: string
-  readonly plan: { readonly devices: ReadonlyArray<{ readonly id: string }>; readonly state: { readonly bridges: ReadonlyArray<{ readonly id: string; readonly addr: number; readonly slots: Record<string, string> }> } }
+  readonly plan: {
+    readonly devices: ReadonlyArray<{ readonly id: string }>
+    readonly state: {
+      readonly bridges: ReadonlyArray<{ readonly id: string; readonly addr: number; readonly slots: Record<string, string> }>
+    }
+  }
 }
 
-const cliSync = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env })
+const cliSync = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env })
 const cliAsync = (args: ReadonlyArray<string>): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((res) => {
     const c = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -47,14 +53,32 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
   beforeAll(async () => {
     dir = tempDir()
     // the runnable golden without its pre-opened tap fds (a CLI user has none to hand over), five bridges for the concurrency test
-    const g = relocate({ ...input, sandbox: { ...input.sandbox, devices: input.sandbox.devices.filter((d: { kind: string }) => d.kind !== 'network') } }, dir)
+    const g = relocate(
+      { ...input, sandbox: { ...input.sandbox, devices: input.sandbox.devices.filter((d: { kind: string }) => d.kind !== 'network') } },
+      dir,
+    )
     const cfg = g.config as { hypervisor: { qemu: Record<string, unknown> } }
     cfg.hypervisor.qemu.default_bridges = 2
     writeFileSync(join(dir, 'config.json'), JSON.stringify(g.config))
     writeFileSync(join(dir, 'sandbox.json'), JSON.stringify(g.sandbox))
-    const c = spawn(process.execPath, [cli, 'run', '--config', join(dir, 'config.json'), '--sandbox', join(dir, 'sandbox.json'), '--image-size', String(g.imageSizeBytes), '--seed', '1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const c = spawn(
+      process.execPath,
+      [
+        cli,
+        'run',
+        '--config',
+        join(dir, 'config.json'),
+        '--sandbox',
+        join(dir, 'sandbox.json'),
+        '--image-size',
+        String(g.imageSizeBytes),
+        '--seed',
+        '1',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     child = c
     c.stdout.on('data', (d) => (out += d))
     c.stderr.on('data', (d) => (err += d))
@@ -126,7 +150,12 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
   it('refuses a state file QEMU contradicts (a bridge moved in the file): StateMismatch, nothing sent', () => {
     const good = readFileSync(state, 'utf8')
     try {
-      const doc = JSON.parse(good) as { plan: { devices: Array<{ id: string; addr?: number }>; state: { bridges: Array<{ addr: number }>; rootSlots: Record<string, string> } } }
+      const doc = JSON.parse(good) as {
+        plan: {
+          devices: Array<{ id: string; addr?: number }>
+          state: { bridges: Array<{ addr: number }>; rootSlots: Record<string, string> }
+        }
+      }
       // consistent in itself: the bridge, its slot-map entry and the root-bus slot all moved to a free slot
       const free = [...Array(32).keys()].find((n) => n > 2 && doc.plan.state.rootSlots[String(n)] === undefined)
       expect(free).toBeDefined()
@@ -140,7 +169,9 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
       writeFileSync(state, JSON.stringify(doc))
       const r = cliSync(['hotplug', '--state', state, 'block', '--via', 'virtio-blk', '--id', 'moved', '--file', disk('m.img')])
       expect(r.status).toBe(1)
-      expect(r.stderr).toMatch(new RegExp(`^StateMismatch: device pci-bridge-0: the state file has it on pcie\\.0 slot ${to}, QEMU on the root bus slot 2`))
+      expect(r.stderr).toMatch(
+        new RegExp(`^StateMismatch: device pci-bridge-0: the state file has it on pcie\\.0 slot ${to}, QEMU on the root bus slot 2`),
+      )
       expect(r.stdout).toBe('')
     } finally {
       writeFileSync(state, good)
@@ -165,7 +196,24 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
 
   it('serialises concurrent hot-plugs: eight at once all land, every one in the state file, no slot given twice', async () => {
     const ids = Array.from({ length: 8 }, (_, i) => `conc${i}`)
-    const rs = await Promise.all(ids.map((id) => cliAsync(['hotplug', '--state', state, 'block', '--via', 'virtio-blk', '--id', id, '--file', disk(`${id}.img`), '--lock-wait-ms', '60000'])))
+    const rs = await Promise.all(
+      ids.map((id) =>
+        cliAsync([
+          'hotplug',
+          '--state',
+          state,
+          'block',
+          '--via',
+          'virtio-blk',
+          '--id',
+          id,
+          '--file',
+          disk(`${id}.img`),
+          '--lock-wait-ms',
+          '60000',
+        ]),
+      ),
+    )
     for (const r of rs) expect(r.status, r.stderr).toBe(0)
     const doc = read()
     for (const id of ids) expect(doc.plan.devices.map((d) => d.id)).toContain(id)
@@ -195,7 +243,10 @@ describeQemu('qemu-system-x86_64', 'qemu-plan run / hotplug / unplug', () => {
     const bin = join(dir, 'no-python')
     mkdirSync(bin, { recursive: true })
     const before = readFileSync(state, 'utf8')
-    const r = cliSync(['hotplug', '--state', state, 'network', '--id', 'nopy', '--mac', '02:00:00:00:00:07', '--tap', `qpn${process.pid % 10000}`], { ...process.env, PATH: bin })
+    const r = cliSync(
+      ['hotplug', '--state', state, 'network', '--id', 'nopy', '--mac', '02:00:00:00:00:07', '--tap', `qpn${process.pid % 10000}`],
+      { ...process.env, PATH: bin },
+    )
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/^MissingProgram: python3 is needed to pass fds to QEMU/)
     expect(readFileSync(state, 'utf8')).toBe(before)

@@ -20,7 +20,12 @@ import { describeQemu, findDevice, launchPaused, tempDir, unwrap } from '../supp
 import { relocate } from '../support/relocate.ts'
 import { tapWrapper } from '../support/taps.ts'
 
-const binaries: Readonly<Record<string, string>> = { amd64: 'qemu-system-x86_64', arm64: 'qemu-system-aarch64', ppc64le: 'qemu-system-ppc64', s390x: 'qemu-system-s390x' }
+const binaries: Readonly<Record<string, string>> = {
+  amd64: 'qemu-system-x86_64',
+  arm64: 'qemu-system-aarch64',
+  ppc64le: 'qemu-system-ppc64',
+  s390x: 'qemu-system-s390x',
+}
 const binaryFor = (arch: string): string => binaries[arch] as string
 
 const goldenRoot = join(import.meta.dirname, '../golden')
@@ -30,7 +35,11 @@ const scenarios = existsSync(goldenRoot)
       .flatMap((d) =>
         readdirSync(join(goldenRoot, d.name))
           .filter((f) => f.endsWith('.input.json'))
-          .map((f) => ({ arch: d.name, name: f.replace('.input.json', ''), input: JSON.parse(readFileSync(join(goldenRoot, d.name, f), 'utf8')) as GoldenInput })),
+          .map((f) => ({
+            arch: d.name,
+            name: f.replace('.input.json', ''),
+            input: JSON.parse(readFileSync(join(goldenRoot, d.name, f), 'utf8')) as GoldenInput,
+          })),
       )
   : []
 
@@ -58,7 +67,10 @@ const expectPlaced = async (vm: Awaited<ReturnType<typeof launchPaused>>, d: Dev
  * A refused scenario: its golden file holds the refusal, and where the refusal is that this QEMU
  * has no such machine, this QEMU indeed lists no such machine.
  */
-const expectRefusalJustified = async (bin: string, s: { readonly arch: string; readonly name: string; readonly input: GoldenInput }): Promise<void> => {
+const expectRefusalJustified = async (
+  bin: string,
+  s: { readonly arch: string; readonly name: string; readonly input: GoldenInput },
+): Promise<void> => {
   const golden = readFileSync(join(goldenRoot, s.arch, `${s.name}.qemu.argv`), 'utf8')
   const planned = planOf(s.input)
   if (E.isLeft(planned)) return void expect(`error: ${planned.left}\n`).toBe(golden)
@@ -89,7 +101,11 @@ const modeOf = (input: GoldenInput): { mode: 'launch' | 'properties' | 'refused'
 it('launches at least one golden scenario per arch, and four in all, for real (not just their properties)', () => {
   const launched = scenarios.filter((s) => modeOf(s.input).mode === 'launch')
   expect(launched.length).toBeGreaterThanOrEqual(4)
-  for (const arch of new Set(scenarios.map((s) => s.arch))) expect(launched.map((s) => s.arch), arch).toContain(arch)
+  for (const arch of new Set(scenarios.map((s) => s.arch)))
+    expect(
+      launched.map((s) => s.arch),
+      arch,
+    ).toContain(arch)
 })
 
 for (const s of scenarios) {
@@ -119,14 +135,17 @@ for (const s of scenarios) {
               const driver = first?.[0] === 'driver' ? (first[1] as string) : (first?.[0] as string)
               const props = await unwrap(vm.qmp.execute<ReadonlyArray<{ name: string }>>('device-list-properties', { typename: driver }))
               const names = new Set(props.map((x) => x.name))
-              for (const [k] of dev.slice(1)) if (!['driver', 'bus', 'id'].includes(k)) expect(names.has(k), `${driver}.${k} (${why})`).toBe(true)
+              for (const [k] of dev.slice(1))
+                if (!['driver', 'bus', 'id'].includes(k)) expect(names.has(k), `${driver}.${k} (${why})`).toBe(true)
             }
           } finally {
             await vm.close()
           }
           return
         }
-        const taps = planned.right.devices.flatMap((d, i) => (d._tag === 'Net' && d.fds.length > 0 ? [{ name: `qp${process.pid % 10000}t${i}`, queues: d.fds.length }] : []))
+        const taps = planned.right.devices.flatMap((d, i) =>
+          d._tag === 'Net' && d.fds.length > 0 ? [{ name: `qp${process.pid % 10000}t${i}`, queues: d.fds.length }] : [],
+        )
         const launchArgs = taps.length > 0 ? [...tapWrapper(taps), bin, ...args] : args
         const vm = await launchPaused(taps.length > 0 ? 'python3' : bin, launchArgs, { dir })
         try {

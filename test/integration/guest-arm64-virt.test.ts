@@ -15,7 +15,16 @@ import { addCpus, addMemory, execute } from '../../src/effects/hotplug.ts'
 import { unwrap } from '../support/qemu.ts'
 import { describeGuest } from '../support/guest/boot.ts'
 import { hotplugBlock, unplug } from '../../src/arch/hotplug.ts'
-import { blockBackends, deviceDeleted, guestSession, latest, linesAfterQuiet, placementTests, plugAndWatch, right } from '../support/guest/session.ts'
+import {
+  blockBackends,
+  deviceDeleted,
+  guestSession,
+  latest,
+  linesAfterQuiet,
+  placementTests,
+  plugAndWatch,
+  right,
+} from '../support/guest/session.ts'
 
 describeGuest('arm64', 'real guest: arm64 virt (TCG)', (binary) => {
   const s = guestSession(binary, { arch: 'arm64', id: 'gvirt', tapSuffix: 'a' })
@@ -24,7 +33,9 @@ describeGuest('arm64', 'real guest: arm64 virt (TCG)', (binary) => {
   it('QEMU 7.2 virt has no vCPU hot-plug (query-hotpluggable-cpus is not enabled there): the plan refuses it, typed; guest unchanged', async () => {
     const g = s.guest()
     const from = g.console.mark()
-    await expect(g.vm.qmp.execute('query-hotpluggable-cpus')()).resolves.toMatchObject({ left: { _tag: 'QmpError', desc: expect.stringMatching(/not enabled/) } })
+    await expect(g.vm.qmp.execute('query-hotpluggable-cpus')()).resolves.toMatchObject({
+      left: { _tag: 'QmpError', desc: expect.stringMatching(/not enabled/) },
+    })
     const r = await addCpus(g.vm.qmp, s.plan(), 1)()
     expect(E.isLeft(r) && r.left.error).toMatchObject({ _tag: 'Unsupported', feature: 'vCPU hot-plug on virt' })
     expect(await unwrap(g.vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).toHaveLength(1)
@@ -38,7 +49,9 @@ describeGuest('arm64', 'real guest: arm64 virt (TCG)', (binary) => {
     const from = g.console.mark()
     // QEMU's own answer, to a DIMM sent by hand
     await unwrap(g.vm.qmp.execute('object-add', { 'qom-type': 'memory-backend-ram', id: 'probe0', size: 128 * 2 ** 20 }))
-    await expect(g.vm.qmp.execute('device_add', { driver: 'pc-dimm', id: 'probedimm', memdev: 'probe0' })()).resolves.toMatchObject({ left: { desc: expect.stringContaining('acpi-ged') } })
+    await expect(g.vm.qmp.execute('device_add', { driver: 'pc-dimm', id: 'probedimm', memdev: 'probe0' })()).resolves.toMatchObject({
+      left: { desc: expect.stringContaining('acpi-ged') },
+    })
     await unwrap(g.vm.qmp.execute('object-del', { id: 'probe0' }))
     const r = await addMemory(g.vm.qmp, s.plan(), 128)()
     expect(E.isLeft(r) && r.left.error).toMatchObject({ _tag: 'Unsupported', feature: expect.stringContaining('acpi-ged') })

@@ -12,7 +12,16 @@ import { unplug } from '../../src/arch/hotplug.ts'
 import { addCpus, addMemory, execute } from '../../src/effects/hotplug.ts'
 import { unwrap } from '../support/qemu.ts'
 import { describeGuest } from '../support/guest/boot.ts'
-import { blockBackends, deviceDeleted, guestSession, latest, placementTests, replugTest, right, seenWithinMs } from '../support/guest/session.ts'
+import {
+  blockBackends,
+  deviceDeleted,
+  guestSession,
+  latest,
+  placementTests,
+  replugTest,
+  right,
+  seenWithinMs,
+} from '../support/guest/session.ts'
 
 describeGuest('s390x', 'real guest: s390x s390-ccw-virtio (TCG)', (binary) => {
   const s = guestSession(binary, { arch: 's390x', id: 'gccw', tapSuffix: 's' })
@@ -41,7 +50,13 @@ describeGuest('s390x', 'real guest: s390x s390-ccw-virtio (TCG)', (binary) => {
     const events = g.vm.qmp.mark()
     s.setPlan(right(await execute(g.vm.qmp, right(unplug(s.plan(), 'hotdisk0', seenWithinMs)))()))
     expect(deviceDeleted(s, 'hotdisk0', events)).toBe(true)
-    expect((await g.console.waitFor(/^del blk /, seenWithinMs, from)).words).toEqual(['del', 'blk', 'vda', 'ccw', disk().location?.ccwBusId])
+    expect((await g.console.waitFor(/^del blk /, seenWithinMs, from)).words).toEqual([
+      'del',
+      'blk',
+      'vda',
+      'ccw',
+      disk().location?.ccwBusId,
+    ])
     expect(await blockBackends(s)).not.toContain('hotdisk0')
   })
 

@@ -19,8 +19,16 @@ const input = {
   config: {
     hypervisor: {
       qemu: {
-        kernel: '/k', initrd: '/i', machine_type: 'q35', default_bridges: 2, default_vcpus: 1, default_maxvcpus: 4,
-        default_memory: 512, memory_slots: 4, disable_vhost_net: true, block_device_driver: 'virtio-scsi',
+        kernel: '/k',
+        initrd: '/i',
+        machine_type: 'q35',
+        default_bridges: 2,
+        default_vcpus: 1,
+        default_maxvcpus: 4,
+        default_memory: 512,
+        memory_slots: 4,
+        disable_vhost_net: true,
+        block_device_driver: 'virtio-scsi',
       },
     },
   },
@@ -63,7 +71,9 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
   })
 
   it('hot-adds a tap network device from real fds passed with getfd', async () => {
-    const h = right(hotplugNetwork(plan, { id: 'hotnet0', mac: '02:00:00:00:00:42', tap: { name: `qph${process.pid % 10000}`, queues: 2 } }))
+    const h = right(
+      hotplugNetwork(plan, { id: 'hotnet0', mac: '02:00:00:00:00:42', tap: { name: `qph${process.pid % 10000}`, queues: 2 } }),
+    )
     plan = right(await execute(vm.qmp, h)())
     const loc = h.location?.placement
     expect(loc?._tag).toBe('Pci')
@@ -80,8 +90,12 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
     expect(after.length).toBe(before.length + 2)
     expect(plan.hotplugged.cpus.map((c) => c.id)).toEqual(['cpu-0', 'cpu-1'])
     plan = right(await addMemory(vm.qmp, plan, 128)()).after
-    const mem = await unwrap(vm.qmp.execute<ReadonlyArray<{ type: string; data: { id: string; size: number; slot: number } }>>('query-memory-devices'))
-    expect(mem).toContainEqual(expect.objectContaining({ type: 'dimm', data: expect.objectContaining({ id: 'dimmmem0', size: 128 * 2 ** 20, slot: 0 }) }))
+    const mem = await unwrap(
+      vm.qmp.execute<ReadonlyArray<{ type: string; data: { id: string; size: number; slot: number } }>>('query-memory-devices'),
+    )
+    expect(mem).toContainEqual(
+      expect.objectContaining({ type: 'dimm', data: expect.objectContaining({ id: 'dimmmem0', size: 128 * 2 ** 20, slot: 0 }) }),
+    )
   })
 
   it('sets x-ignore-shared and reads it back', async () => {
@@ -106,7 +120,9 @@ describeQemu('qemu-system-x86_64', 'hot-plug on real QEMU (x86_64 q35, TCG)', (b
 
   it('a refused NIC rolls back cleanly: netdev_add took the fds over, so no closefd is sent and nothing is reported', async () => {
     await unwrap(vm.qmp.execute('device_add', { driver: 'virtio-rng-pci', id: 'netclash', bus: 'pci-bridge-1', addr: '0x6' }))
-    const h = right(hotplugNetwork(plan, { id: 'netclash', mac: '02:00:00:00:00:43', tap: { name: `qpr${process.pid % 10000}`, queues: 1 } }))
+    const h = right(
+      hotplugNetwork(plan, { id: 'netclash', mac: '02:00:00:00:00:43', tap: { name: `qpr${process.pid % 10000}`, queues: 1 } }),
+    )
     const r = await execute(vm.qmp, h)()
     expect(E.isLeft(r) && r.left.error).toMatchObject({ _tag: 'QmpError', command: 'device_add' })
     expect(E.isLeft(r) && r.left.undoErrors).toEqual([])
@@ -133,7 +149,20 @@ describe('hot-plug inputs', () => {
 })
 
 const otherArch = (arch: 'arm64' | 's390x', machineCfg: Record<string, unknown>) => ({
-  config: { hypervisor: { qemu: { kernel: '/k', initrd: '/i', default_bridges: 1, default_vcpus: 1, default_maxvcpus: 4, default_memory: 512, disable_vhost_net: true, ...machineCfg } } },
+  config: {
+    hypervisor: {
+      qemu: {
+        kernel: '/k',
+        initrd: '/i',
+        default_bridges: 1,
+        default_vcpus: 1,
+        default_maxvcpus: 4,
+        default_memory: 512,
+        disable_vhost_net: true,
+        ...machineCfg,
+      },
+    },
+  },
   sandbox: { arch, id: `hot${arch}`, uuid: '0b5f2c1e-8a57-4a53-9b1c-2f1c1f7d9a04', host: { memoryMiB: 2048, nested: false } },
 })
 

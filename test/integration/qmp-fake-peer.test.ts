@@ -18,7 +18,10 @@ let dir: string | undefined
 const peers: Array<Socket> = []
 
 /** A peer that runs `script` for each line it receives (with the parsed id). */
-const peer = async (onConnect: (s: Socket) => void, onLine: (s: Socket, msg: { execute: string; id: number }) => void = () => {}): Promise<string> => {
+const peer = async (
+  onConnect: (s: Socket) => void,
+  onLine: (s: Socket, msg: { execute: string; id: number }) => void = () => {},
+): Promise<string> => {
   dir = tempDir()
   const path = join(dir, 'peer.sock')
   server = createServer((s) => {

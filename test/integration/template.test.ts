@@ -17,7 +17,9 @@ import { relocate } from '../support/relocate.ts'
 const input = (template: { bootToBeTemplate: boolean; bootFromTemplate: boolean }) => ({
   config: { hypervisor: { qemu: { kernel: '/k', initrd: '/i', machine_type: 'q35', default_memory: 256, disable_vhost_net: true } } },
   sandbox: {
-    arch: 'amd64', id: template.bootFromTemplate ? 'fromtpl' : 'tpl', uuid: '0b5f2c1e-8a57-4a53-9b1c-2f1c1f7d9a05',
+    arch: 'amd64',
+    id: template.bootFromTemplate ? 'fromtpl' : 'tpl',
+    uuid: '0b5f2c1e-8a57-4a53-9b1c-2f1c1f7d9a05',
     host: { memoryMiB: 2048, nested: false },
     template: { ...template, memoryPath: '/run/tpl/memory', devicesStatePath: '/run/tpl/state' },
   },
@@ -39,7 +41,9 @@ describeQemu('qemu-system-x86_64', 'VM templating on real QEMU (x86_64 q35, TCG)
       }
       const tplPlan = planOf(fix(input({ bootToBeTemplate: true, bootFromTemplate: false })))
       if (E.isLeft(tplPlan)) throw new Error(tplPlan.left)
-      const a = await launchPaused(bin, E.getOrElseW(() => ({ args: [] as ReadonlyArray<string> }))(render(tplPlan.right, 'qemu')).args, { dir })
+      const a = await launchPaused(bin, E.getOrElseW(() => ({ args: [] as ReadonlyArray<string> }))(render(tplPlan.right, 'qemu')).args, {
+        dir,
+      })
       try {
         await unwrap(saveTemplate(a.qmp, tplPlan.right, state, 20_000))
       } finally {

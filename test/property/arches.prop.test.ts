@@ -18,7 +18,8 @@ import { allArches, arbitraryScenario } from '../../src/testing/index.ts'
 const plan = (s: { config: unknown; sandbox: unknown; imageSizeBytes: number }, seed: number) => {
   const c = decodeConfig(s.config)
   const b = decodeSandbox(s.sandbox)
-  if (E.isLeft(c) || E.isLeft(b)) throw new Error(`a generated document did not decode: ${JSON.stringify(E.isLeft(c) ? c.left : (b as E.Left<unknown>).left)}`)
+  if (E.isLeft(c) || E.isLeft(b))
+    throw new Error(`a generated document did not decode: ${JSON.stringify(E.isLeft(c) ? c.left : (b as E.Left<unknown>).left)}`)
   return planSandbox(c.right.value, b.right.value, { imageSizeBytes: s.imageSizeBytes }, seededIds(seed))
 }
 

@@ -7,7 +7,16 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { addDeviceToBridge, devicesOf, formatSlot, maxCapacity, newBridge, removeDeviceFromBridge, type Bridge, type BridgeType } from '../../src/core/bridges.ts'
+import {
+  addDeviceToBridge,
+  devicesOf,
+  formatSlot,
+  maxCapacity,
+  newBridge,
+  removeDeviceFromBridge,
+  type Bridge,
+  type BridgeType,
+} from '../../src/core/bridges.ts'
 
 const types: ReadonlyArray<BridgeType> = ['pci', 'pcie', 'ccw']
 
@@ -27,13 +36,19 @@ const occupancy = (cap: number): fc.Arbitrary<ReadonlyArray<number>> => {
 
 // CCW bridges are kept small here (slots up to 40 taken at random) except in the dedicated exhaustion test.
 const bridge = (i: number): fc.Arbitrary<Bridge> =>
-  fc.constantFrom(...types).chain((type) =>
-    (type === 'ccw' ? fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 40 }) : occupancy(maxCapacity[type])).map((slots) =>
-      newBridge(type, `${type}-bridge-${i}`, 2 + i, Object.fromEntries(slots.map((s) => [s, `pre-${i}-${s}`]))),
-    ),
-  )
+  fc
+    .constantFrom(...types)
+    .chain((type) =>
+      (type === 'ccw' ? fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 40 }) : occupancy(maxCapacity[type])).map((slots) =>
+        newBridge(type, `${type}-bridge-${i}`, 2 + i, Object.fromEntries(slots.map((s) => [s, `pre-${i}-${s}`]))),
+      ),
+    )
 
-const bridges: fc.Arbitrary<ReadonlyArray<Bridge>> = fc.integer({ min: 0, max: 4 }).chain((n): fc.Arbitrary<ReadonlyArray<Bridge>> => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => bridge(i)))))
+const bridges: fc.Arbitrary<ReadonlyArray<Bridge>> = fc
+  .integer({ min: 0, max: 4 })
+  .chain((n): fc.Arbitrary<ReadonlyArray<Bridge>> =>
+    n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => bridge(i))),
+  )
 
 type Op = { readonly op: 'add'; readonly type: BridgeType } | { readonly op: 'remove'; readonly pick: number }
 const ops: fc.Arbitrary<ReadonlyArray<Op>> = fc.array(
@@ -45,7 +60,8 @@ const ops: fc.Arbitrary<ReadonlyArray<Op>> = fc.array(
 )
 
 const isFull = (b: Bridge): boolean => Object.keys(devicesOf(b)).length >= b.maxCapacity
-const entries = (bs: ReadonlyArray<Bridge>) => bs.flatMap((b) => Object.entries(devicesOf(b)).map(([slot, id]) => ({ bridge: b.id, slot: Number(slot), id })))
+const entries = (bs: ReadonlyArray<Bridge>) =>
+  bs.flatMap((b) => Object.entries(devicesOf(b)).map(([slot, id]) => ({ bridge: b.id, slot: Number(slot), id })))
 
 /** Every occupied slot is within 1..capacity, and each (bridge, slot) holds one device. */
 const wellFormed = (bs: ReadonlyArray<Bridge>): void => {

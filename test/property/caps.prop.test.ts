@@ -12,7 +12,9 @@ import { toMessage } from '../../src/core/errors.ts'
 import { render } from '../../src/core/render.ts'
 import { plannedVariant } from '../support/corpus.ts'
 
-const x86 = decodeCapabilities(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'caps', 'qemu-system-x86_64.json'), 'utf8')))
+const x86 = decodeCapabilities(
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'caps', 'qemu-system-x86_64.json'), 'utf8')),
+)
 
 describe('check laws', () => {
   it('passes every amd64 plan rendered in the qemu dialect', () => {
@@ -30,10 +32,13 @@ describe('check laws', () => {
   })
   it('never throws on arbitrary argv', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('-device', '-machine', '-object', '-chardev', '-cpu', '-incoming'))), (argv) => {
-        const r = checkArgv(argv, (x86 as E.Right<Capabilities>).right)
-        expect(E.isRight(r) || r.left._tag === 'ParseError').toBe(true)
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('-device', '-machine', '-object', '-chardev', '-cpu', '-incoming'))),
+        (argv) => {
+          const r = checkArgv(argv, (x86 as E.Right<Capabilities>).right)
+          expect(E.isRight(r) || r.left._tag === 'ParseError').toBe(true)
+        },
+      ),
       { numRuns: 500 },
     )
   })

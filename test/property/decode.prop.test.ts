@@ -39,7 +39,11 @@ const seeds: ReadonlyArray<Seed> = [
       readdirSync(join(goldenRoot, d.name))
         .filter((f) => f.endsWith('.input.json'))
         .map((f) => {
-          const input = JSON.parse(readFileSync(join(goldenRoot, d.name, f), 'utf8')) as { config: unknown; sandbox: unknown; imageSizeBytes?: number }
+          const input = JSON.parse(readFileSync(join(goldenRoot, d.name, f), 'utf8')) as {
+            config: unknown
+            sandbox: unknown
+            imageSizeBytes?: number
+          }
           return { name: `${d.name}/${f}`, config: input.config, sandbox: input.sandbox, imageSizeBytes: input.imageSizeBytes }
         }),
     ),
@@ -75,7 +79,8 @@ const paths = (u: unknown): ReadonlyArray<Path> => {
   return out
 }
 
-const get = (u: unknown, p: Path): unknown => p.reduce<unknown>((acc, k) => (Array.isArray(acc) ? acc[Number(k)] : isObj(acc) ? acc[k] : undefined), u)
+const get = (u: unknown, p: Path): unknown =>
+  p.reduce<unknown>((acc, k) => (Array.isArray(acc) ? acc[Number(k)] : isObj(acc) ? acc[k] : undefined), u)
 
 /** Replace (or with `undefined` delete) the node at a non-root path, in place. */
 const setAt = (doc: unknown, p: Path, v: unknown | typeof DELETE): void => {
@@ -100,7 +105,31 @@ const nest = (v: unknown, depth: number, asArray: boolean): unknown => {
 /** Values that are almost right: wrong types, edge numbers, strings with separators, huge values. */
 const garbage: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, true, false, 0, -1, 1.5, -0, 2 ** 53, 2 ** 32, 2 ** 32 - 1, 3, 2, 65536, '', ' ', 'a,b', '/a,b', '/', 'x=y', '..', '0', '02:42:ac:11:00:02', '0x8086'),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    -0,
+    2 ** 53,
+    2 ** 32,
+    2 ** 32 - 1,
+    3,
+    2,
+    65536,
+    '',
+    ' ',
+    'a,b',
+    '/a,b',
+    '/',
+    'x=y',
+    '..',
+    '0',
+    '02:42:ac:11:00:02',
+    '0x8086',
+  ),
   fc.constantFrom(NaN, Infinity, -Infinity, 10n, new Date(0), new Date(NaN)),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.integer({ min: 1, max: 5000 }).map((n) => 'x'.repeat(n * 100)),
@@ -110,9 +139,47 @@ const garbage: fc.Arbitrary<unknown> = fc.oneof(
 /** Keys to insert: unknown garbage, and the keys the decoders know (set to a random value). */
 const knownKeys = [
   ...Object.keys(QemuTable.props),
-  'hypervisor', 'qemu', 'arch', 'id', 'uuid', 'host', 'runDir', 'consolePath', 'daemonize', 'template', 'devices', 'kind', 'memoryMiB', 'nested',
-  'qemuVersion', 'gicVersion', 'accelerator', 'contextId', 'vhostFd', 'mountTag', 'hostPath', 'deviceId', 'name', 'endpoint', 'tapName', 'mac',
-  'model', 'fds', 'vhostFds', 'file', 'format', 'shareRW', 'type', 'devId', 'socketPath', 'tag', 'cacheSize', 'bdf', 'vendorId', '__proto__', 'constructor',
+  'hypervisor',
+  'qemu',
+  'arch',
+  'id',
+  'uuid',
+  'host',
+  'runDir',
+  'consolePath',
+  'daemonize',
+  'template',
+  'devices',
+  'kind',
+  'memoryMiB',
+  'nested',
+  'qemuVersion',
+  'gicVersion',
+  'accelerator',
+  'contextId',
+  'vhostFd',
+  'mountTag',
+  'hostPath',
+  'deviceId',
+  'name',
+  'endpoint',
+  'tapName',
+  'mac',
+  'model',
+  'fds',
+  'vhostFds',
+  'file',
+  'format',
+  'shareRW',
+  'type',
+  'devId',
+  'socketPath',
+  'tag',
+  'cacheSize',
+  'bdf',
+  'vendorId',
+  '__proto__',
+  'constructor',
 ]
 const key = fc.oneof(fc.constantFrom(...knownKeys), fc.string({ maxLength: 12 }))
 
@@ -127,8 +194,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant({ op: 'delete' } as const),
   garbage.map((value) => ({ op: 'replace', value }) as const),
   fc.record({ key, value: garbage }).map((r) => ({ op: 'insert', ...r }) as const),
-  fc.record({ depth: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constantFrom(1000, 20_000)), asArray: fc.boolean() }).map((r) => ({ op: 'nest', ...r }) as const),
-  fc.constantFrom('vsock', 'volume', 'socket', 'network', 'block', 'vhostUser', 'vfio', 'gpu').map((kind) => ({ op: 'swapKind', kind }) as const),
+  fc
+    .record({ depth: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constantFrom(1000, 20_000)), asArray: fc.boolean() })
+    .map((r) => ({ op: 'nest', ...r }) as const),
+  fc
+    .constantFrom('vsock', 'volume', 'socket', 'network', 'block', 'vhostUser', 'vfio', 'gpu')
+    .map((kind) => ({ op: 'swapKind', kind }) as const),
 )
 
 /** Apply a mutation at a path; returns the path it changed. */
@@ -257,8 +328,17 @@ describe('decoders on random values', () => {
 
   it('never throw on arbitrary JS values (BigInt, Map, boxed values, sparse arrays, null prototypes)', () => {
     const anything = fc.anything({
-      maxDepth: 4, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true,
-      withObjectString: true, withSparseArray: true, withTypedArray: true, withUnicodeString: true,
+      maxDepth: 4,
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      withUnicodeString: true,
     })
     fc.assert(
       fc.property(anything, (u) => {
@@ -266,8 +346,18 @@ describe('decoders on random values', () => {
         checkTyped(decodeSandbox(u))
         checkTyped(decodeConfig({ hypervisor: { qemu: u } }))
         checkTyped(decodeConfig({ hypervisor: { qemu: { kernel: '/k', image: '/i', kernel_params: u, default_memory: u } } }))
-        checkTyped(decodeSandbox({ arch: 'amd64', id: 'x', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: u, template: u, devices: u }))
-        checkTyped(decodeSandbox({ arch: 'amd64', id: 'x', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: { memoryMiB: 1, nested: false }, devices: [u, u] }))
+        checkTyped(
+          decodeSandbox({ arch: 'amd64', id: 'x', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: u, template: u, devices: u }),
+        )
+        checkTyped(
+          decodeSandbox({
+            arch: 'amd64',
+            id: 'x',
+            uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+            host: { memoryMiB: 1, nested: false },
+            devices: [u, u],
+          }),
+        )
       }),
       { numRuns: 1000 },
     )
@@ -275,7 +365,12 @@ describe('decoders on random values', () => {
 })
 
 describe('decoders on mutated valid documents', () => {
-  const target = fc.record({ seed: fc.constantFrom(...seeds), which: fc.constantFrom('config', 'sandbox') as fc.Arbitrary<'config' | 'sandbox'>, pick: fc.nat(), m: mutation })
+  const target = fc.record({
+    seed: fc.constantFrom(...seeds),
+    which: fc.constantFrom('config', 'sandbox') as fc.Arbitrary<'config' | 'sandbox'>,
+    pick: fc.nat(),
+    m: mutation,
+  })
 
   it('one mutation: never throws, names the mutated field, and what decodes also plans and renders', () => {
     fc.assert(
@@ -289,7 +384,10 @@ describe('decoders on mutated valid documents', () => {
         if (E.isLeft(r)) {
           const crossKind = mutated[mutated.length - 1] === 'kind'
           for (const e of errorPaths(r.left))
-            expect(related(e.path, mutated, e.crossField || crossKind), `${toMessage(r.left)} for a ${m.op} at ${mutated.join('.') || '<root>'}`).toBe(true)
+            expect(
+              related(e.path, mutated, e.crossField || crossKind),
+              `${toMessage(r.left)} for a ${m.op} at ${mutated.join('.') || '<root>'}`,
+            ).toBe(true)
         } else {
           planAndRender(which === 'config' ? doc.root : seed.config, which === 'sandbox' ? doc.root : seed.sandbox, seed.imageSizeBytes)
         }
@@ -300,18 +398,22 @@ describe('decoders on mutated valid documents', () => {
 
   it('several mutations at once: never throws, failures are typed', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(fc.record({ which: fc.boolean(), pick: fc.nat(), m: mutation }), { minLength: 2, maxLength: 6 }), (seed, ms) => {
-        const config = { root: clone(seed.config) }
-        const sandbox = { root: clone(seed.sandbox) }
-        for (const { which, pick, m } of ms) {
-          const doc = which ? config : sandbox
-          const all = paths(doc.root)
-          mutate(doc, all[pick % all.length] as Path, m)
-        }
-        checkTyped(decodeConfig(config.root))
-        checkTyped(decodeSandbox(sandbox.root))
-        planAndRender(config.root, sandbox.root, seed.imageSizeBytes)
-      }),
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.record({ which: fc.boolean(), pick: fc.nat(), m: mutation }), { minLength: 2, maxLength: 6 }),
+        (seed, ms) => {
+          const config = { root: clone(seed.config) }
+          const sandbox = { root: clone(seed.sandbox) }
+          for (const { which, pick, m } of ms) {
+            const doc = which ? config : sandbox
+            const all = paths(doc.root)
+            mutate(doc, all[pick % all.length] as Path, m)
+          }
+          checkTyped(decodeConfig(config.root))
+          checkTyped(decodeSandbox(sandbox.root))
+          planAndRender(config.root, sandbox.root, seed.imageSizeBytes)
+        },
+      ),
       { numRuns: 1000 },
     )
   })

@@ -54,12 +54,13 @@ const splitRaw = (s: string): Array<string> => {
   out.push(cur)
   return out
 }
-const implicit = (g: ReadonlyArray<string>): boolean => g[0] === '-device' && !/(^|,)(bus|devno)=/.test(g[1] ?? '') || (g[0] === '-device' && /(^|,)devno=(,|$)/.test(g[1] ?? ''))
+const implicit = (g: ReadonlyArray<string>): boolean =>
+  (g[0] === '-device' && !/(^|,)(bus|devno)=/.test(g[1] ?? '')) || (g[0] === '-device' && /(^|,)devno=(,|$)/.test(g[1] ?? ''))
 
 /** An equivalent argv: options shuffled (QEMU-placed devices keep their relative order), properties shuffled. */
 const shuffled = (argv: ReadonlyArray<string>, seed: number): ReadonlyArray<string> => {
   let s = seed >>> 0
-  const rnd = (n: number): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n)
+  const rnd = (n: number): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n
   const shuffle = <A>(xs: Array<A>): Array<A> => {
     for (let i = xs.length - 1; i > 0; i--) {
       const j = rnd(i + 1)
@@ -87,16 +88,38 @@ const shuffled = (argv: ReadonlyArray<string>, seed: number): ReadonlyArray<stri
 /** An independent canonical form: sorted options with sorted, spelling-folded properties; QEMU-placed devices in order. */
 /** Properties QEMU reads as booleans; any other value (a mount tag `no`, a path `off`) is a string. */
 const boolKeys = new Set([
-  'disable-modern', 'shpc', 'scsi', 'config-wce', 'share-rw', 'server', 'wait', 'nowait', 'mq', 'kernel_irqchip', 'nvdimm', 'usb',
-  'share', 'prealloc', 'vhost', 'vhostforce', 'mem-lock', 'mlock', 'cap-cfpc', 'cap-sbbc', 'cap-ibs',
+  'disable-modern',
+  'shpc',
+  'scsi',
+  'config-wce',
+  'share-rw',
+  'server',
+  'wait',
+  'nowait',
+  'mq',
+  'kernel_irqchip',
+  'nvdimm',
+  'usb',
+  'share',
+  'prealloc',
+  'vhost',
+  'vhostforce',
+  'mem-lock',
+  'mlock',
+  'cap-cfpc',
+  'cap-sbbc',
+  'cap-ibs',
 ])
 
 const canonical = (argv: ReadonlyArray<string>): string => {
   const norm = (flag: string, v: string): string => {
     if (!optsFlags.has(flag)) return v
     const all = parseOpts(v)
-    const implied = all.findIndex(([k, x], i) => (i === 0 && x === undefined) || (['driver', 'type', 'qom-type'].includes(k) && x !== undefined))
-    const head: readonly [string, string | undefined] | undefined = implied < 0 ? undefined : [all[implied]?.[1] ?? all[implied]?.[0] ?? '', undefined]
+    const implied = all.findIndex(
+      ([k, x], i) => (i === 0 && x === undefined) || (['driver', 'type', 'qom-type'].includes(k) && x !== undefined),
+    )
+    const head: readonly [string, string | undefined] | undefined =
+      implied < 0 ? undefined : [all[implied]?.[1] ?? all[implied]?.[0] ?? '', undefined]
     const rest = all.filter((_, i) => i !== implied)
     const fold = ([k, x]: readonly [string, string | undefined]): string => {
       if (x === undefined) return `${k}=on`
@@ -108,7 +131,14 @@ const canonical = (argv: ReadonlyArray<string>): string => {
     return [h, ...rest.map(fold).sort()].join(',')
   }
   const gs = groups(argv).map((g) => (g.length === 2 ? [g[0] as string, norm(g[0] as string, g[1] as string)] : g))
-  return JSON.stringify([argv[0], gs.filter((g) => !implicit(g)).map((g) => g.join(' ')).sort(), gs.filter(implicit).map((g) => g.join(' '))])
+  return JSON.stringify([
+    argv[0],
+    gs
+      .filter((g) => !implicit(g))
+      .map((g) => g.join(' '))
+      .sort(),
+    gs.filter(implicit).map((g) => g.join(' ')),
+  ])
 }
 
 const emptyDiff = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean | string => {
@@ -141,7 +171,12 @@ describe('diff laws', () => {
     )
   })
   it('after one mutation, the diff is empty iff the canonical argv are equal', () => {
-    const mutation = fc.record({ group: fc.nat(), element: fc.nat(), value: fc.constantFrom('on', 'off', 'true', '0x3', '3', 'zz', '/other', '2048M', ''), drop: fc.boolean() })
+    const mutation = fc.record({
+      group: fc.nat(),
+      element: fc.nat(),
+      value: fc.constantFrom('on', 'off', 'true', '0x3', '3', 'zz', '/other', '2048M', ''),
+      drop: fc.boolean(),
+    })
     let differing = 0
     fc.assert(
       fc.property(corpus, dialect, mutation, (p, d, m) => {

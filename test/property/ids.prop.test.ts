@@ -8,12 +8,22 @@ import { makeNameId, truncateBytes, utf8Length } from '../../src/core/ids.ts'
 
 const enc = new TextEncoder()
 const bytes = (s: string): number => enc.encode(s).length
-const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 60 }))
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ maxLength: 60 }),
+)
 
 describe('utf8Length', () => {
   it('is the length TextEncoder gives, lone surrogates included', () => {
-    const any = fc.oneof(text, fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 30 }).map((cs) => String.fromCharCode(...cs)))
-    fc.assert(fc.property(any, (s) => utf8Length(s) === bytes(s)), { numRuns: 2000 })
+    const any = fc.oneof(
+      text,
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 30 }).map((cs) => String.fromCharCode(...cs)),
+    )
+    fc.assert(
+      fc.property(any, (s) => utf8Length(s) === bytes(s)),
+      { numRuns: 2000 },
+    )
   })
 })
 

@@ -26,7 +26,10 @@ describe('opts / parseOpts', () => {
   it('parseOpts recovers every bare element, key and value that opts rendered (undefined dropped)', () => {
     fc.assert(
       fc.property(
-        fc.option(text.filter((s) => !s.includes('=')), { nil: undefined }),
+        fc.option(
+          text.filter((s) => !s.includes('=')),
+          { nil: undefined },
+        ),
         fc.array(fc.tuple(key, value), { maxLength: 8 }),
         (bare, pairs) => {
           const items: ReadonlyArray<Opt> = [...(bare === undefined ? [] : [bare]), ...pairs]
@@ -46,7 +49,11 @@ describe('opts / parseOpts', () => {
   it('no value ever contributes a single comma', () => {
     fc.assert(
       fc.property(key, text, (k, v) => {
-        const s = opts([['a', 'x'], [k, v], ['z', 'y']])
+        const s = opts([
+          ['a', 'x'],
+          [k, v],
+          ['z', 'y'],
+        ])
         expect(parseOpts(s)).toHaveLength(3)
       }),
       { numRuns: 1000 },
@@ -75,7 +82,20 @@ describe('device option strings', () => {
     fc.assert(
       fc.property(path, path, text, path, text, path, path, (file, fsPath, tag, sock, name, img, rng) => {
         for (const ctx of ctxs) {
-          const blk = optionStrings({ _tag: 'Block', id: 'd0', file, format: 'raw', aio: 'threads', cache: undefined, disableModern: false, shareRW: false, placement: at }, ctx)
+          const blk = optionStrings(
+            {
+              _tag: 'Block',
+              id: 'd0',
+              file,
+              format: 'raw',
+              aio: 'threads',
+              cache: undefined,
+              disableModern: false,
+              shareRW: false,
+              placement: at,
+            },
+            ctx,
+          )
           expect(valueOf(blk, '-drive', 'file')).toEqual([file])
           const fs = optionStrings({ _tag: 'Fs9p', id: 'fs0', path: fsPath, mountTag: tag, disableModern: false, placement: at }, ctx)
           expect(valueOf(fs, '-fsdev', 'path')).toEqual([fsPath])
@@ -97,11 +117,35 @@ describe('device option strings', () => {
     fc.assert(
       fc.property(path, text, text, (sock, tag, ifName) => {
         for (const ctx of ctxs) {
-          const vu = optionStrings({ _tag: 'VhostUser', type: 'fs', id: 'fs-a', socketPath: sock, chardev: 'char-a', mac: undefined, tag, cacheSizeMiB: 0, placement: at }, ctx)
+          const vu = optionStrings(
+            {
+              _tag: 'VhostUser',
+              type: 'fs',
+              id: 'fs-a',
+              socketPath: sock,
+              chardev: 'char-a',
+              mac: undefined,
+              tag,
+              cacheSizeMiB: 0,
+              placement: at,
+            },
+            ctx,
+          )
           expect(valueOf(vu, '-chardev', 'path')).toEqual([sock])
           expect(valueOf(vu, '-device', 'tag')).toEqual([tag])
           const net = optionStrings(
-            { _tag: 'Net', type: 'tap', id: 'network-0', ifName, mac: '02:42:ac:11:00:02', fds: [], vhostFds: [], vhost: false, disableModern: false, placement: at },
+            {
+              _tag: 'Net',
+              type: 'tap',
+              id: 'network-0',
+              ifName,
+              mac: '02:42:ac:11:00:02',
+              fds: [],
+              vhostFds: [],
+              vhost: false,
+              disableModern: false,
+              placement: at,
+            },
             ctx,
           )
           expect(valueOf(net, '-netdev', 'ifname')).toEqual([ifName])
@@ -115,21 +159,25 @@ describe('device option strings', () => {
 
   it('recover the file-backed memory path and the QMP socket path of a whole plan', () => {
     fc.assert(
-      fc.property(path, text.filter((s) => s.length > 0 && !s.includes('/') && !s.includes('=')), (memPath, dirPart) => {
-        const runDir = `/run/${dirPart}`
-        const p = planFor({ file_mem_backend: memPath }, { runDir })
-        if (E.isLeft(p)) throw new Error(p.left._tag)
-        for (const dialect of ['govmm', 'qemu'] as const) {
-          const r = render(p.right, dialect)
-          if (E.isLeft(r)) throw new Error(r.left._tag)
-          const a = r.right.args
-          const objects = a.flatMap((x, i) => (a[i - 1] === '-object' ? [parseOpts(x)] : []))
-          const dimm = objects.filter((o) => o.some(([k, v]) => k === 'id' && v === 'dimm1'))
-          expect(dimm.flatMap((o) => o.filter(([k]) => k === 'mem-path').map(([, v]) => v))).toEqual([memPath])
-          const qmp = parseOpts(a[a.indexOf('-qmp') + 1] as string)
-          expect(qmp[0]).toEqual([`unix:${runDir}/sb1/qmp.sock`, undefined])
-        }
-      }),
+      fc.property(
+        path,
+        text.filter((s) => s.length > 0 && !s.includes('/') && !s.includes('=')),
+        (memPath, dirPart) => {
+          const runDir = `/run/${dirPart}`
+          const p = planFor({ file_mem_backend: memPath }, { runDir })
+          if (E.isLeft(p)) throw new Error(p.left._tag)
+          for (const dialect of ['govmm', 'qemu'] as const) {
+            const r = render(p.right, dialect)
+            if (E.isLeft(r)) throw new Error(r.left._tag)
+            const a = r.right.args
+            const objects = a.flatMap((x, i) => (a[i - 1] === '-object' ? [parseOpts(x)] : []))
+            const dimm = objects.filter((o) => o.some(([k, v]) => k === 'id' && v === 'dimm1'))
+            expect(dimm.flatMap((o) => o.filter(([k]) => k === 'mem-path').map(([, v]) => v))).toEqual([memPath])
+            const qmp = parseOpts(a[a.indexOf('-qmp') + 1] as string)
+            expect(qmp[0]).toEqual([`unix:${runDir}/sb1/qmp.sock`, undefined])
+          }
+        },
+      ),
       { numRuns: 300 },
     )
   })

@@ -65,11 +65,51 @@ describe('render ∘ parse ∘ render = render', () => {
   })
 })
 
-const flagWords = ['-device', '-machine', '-m', '-netdev', '-chardev', '-object', '-drive', '-fsdev', '-S', '-incoming', '-numa', '-qmp', '-smp', '-append', '-name']
+const flagWords = [
+  '-device',
+  '-machine',
+  '-m',
+  '-netdev',
+  '-chardev',
+  '-object',
+  '-drive',
+  '-fsdev',
+  '-S',
+  '-incoming',
+  '-numa',
+  '-qmp',
+  '-smp',
+  '-append',
+  '-name',
+]
 const optionish = fc.oneof(
   fc.string(),
   fc.constantFrom(...flagWords),
-  fc.array(fc.oneof(fc.constantFrom('virtio-net-pci', 'driver=vfio-pci', 'id=x', 'netdev=x', 'bus=pci.0', 'addr=0x1f', 'devno=fe.0.0001', ',,', 'server', 'nowait', 'tap', 'socket', 'memdev=dimm1', 'q35', 'romfile='), fc.string()), { maxLength: 6 }).map((xs) => xs.join(',')),
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          'virtio-net-pci',
+          'driver=vfio-pci',
+          'id=x',
+          'netdev=x',
+          'bus=pci.0',
+          'addr=0x1f',
+          'devno=fe.0.0001',
+          ',,',
+          'server',
+          'nowait',
+          'tap',
+          'socket',
+          'memdev=dimm1',
+          'q35',
+          'romfile=',
+        ),
+        fc.string(),
+      ),
+      { maxLength: 6 },
+    )
+    .map((xs) => xs.join(',')),
 )
 
 const checkError = (argv: ReadonlyArray<string>, r: ReturnType<typeof parseArgv>): void => {
@@ -84,14 +124,23 @@ const checkError = (argv: ReadonlyArray<string>, r: ReturnType<typeof parseArgv>
 
 describe('parsing never throws', () => {
   it('on arbitrary argv', () => {
-    fc.assert(fc.property(fc.array(optionish, { maxLength: 20 }), (argv) => checkError(argv, parseArgv(argv))), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.array(optionish, { maxLength: 20 }), (argv) => checkError(argv, parseArgv(argv))),
+      { numRuns: 2000 },
+    )
   })
   it('on arbitrary lines', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(optionish).map((xs) => xs.join(' '))), (line) => {
-        const r = parseLine(line)
-        expect(E.isRight(r) || r.left._tag === 'ParseError').toBe(true)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(optionish).map((xs) => xs.join(' ')),
+        ),
+        (line) => {
+          const r = parseLine(line)
+          expect(E.isRight(r) || r.left._tag === 'ParseError').toBe(true)
+        },
+      ),
       { numRuns: 2000 },
     )
   })

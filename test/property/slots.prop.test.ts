@@ -20,7 +20,10 @@ const lowestFreeOf = (model: ReadonlyMap<number, string>, limit: number): number
 // from a few dense clusters so that leaves fill up and empty again
 const shapes = [
   { bits: 5, slot: fc.integer({ min: 0, max: 31 }) },
-  { bits: 16, slot: fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 1000, max: 1100 }), fc.integer({ min: 65500, max: 65535 })) },
+  {
+    bits: 16,
+    slot: fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 1000, max: 1100 }), fc.integer({ min: 65500, max: 65535 })),
+  },
 ] as const
 
 describe('slot map', () => {
@@ -56,7 +59,10 @@ describe('slot map', () => {
             expect(S.get(m, shift, o.slot)).toBe(model.get(o.slot))
             expect(S.lowestFree(m, shift)).toBe(lowestFreeOf(model, 2 ** (shift + 5)))
             for (const id of ['a', 'e']) {
-              const first = [...model].filter(([, v]) => v === id).map(([k]) => k).sort((x, y) => x - y)[0]
+              const first = [...model]
+                .filter(([, v]) => v === id)
+                .map(([k]) => k)
+                .sort((x, y) => x - y)[0]
               expect(S.find(m, shift, id)).toBe(first)
             }
             // canonical: rebuilding from the entries in reverse order gives an equal value

@@ -33,7 +33,12 @@ describe('topology laws', () => {
     fc.assert(
       fc.property(planned, (p) => {
         const t = topo(p)
-        const ids = [...(t.root?.slots ?? []).flatMap((s) => (s.id === undefined ? [] : [s.id])), ...t.bridges.flatMap((b) => b.slots.map((s) => s.id)), ...t.unplaced.map((d) => d.id), ...t.offBus.map((d) => d.id)]
+        const ids = [
+          ...(t.root?.slots ?? []).flatMap((s) => (s.id === undefined ? [] : [s.id])),
+          ...t.bridges.flatMap((b) => b.slots.map((s) => s.id)),
+          ...t.unplaced.map((d) => d.id),
+          ...t.offBus.map((d) => d.id),
+        ]
         expect(ids.length).toBe(p.devices.length)
         expect(new Set(ids).size).toBe(ids.length)
         if (t.root) expect(t.root.free.length + t.root.slots.length).toBe(32)
@@ -61,7 +66,14 @@ describe('topology laws', () => {
     fc.assert(
       fc.property(planned, (p) => {
         // QEMU only auto-places on the root bus: the planner must not have spilled onto a bridge
-        fc.pre(p.devices.every((d) => !('placement' in d) || d.placement._tag !== 'Pci' || !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus)))
+        fc.pre(
+          p.devices.every(
+            (d) =>
+              !('placement' in d) ||
+              d.placement._tag !== 'Pci' ||
+              !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus),
+          ),
+        )
         // and govmm must not have dropped a device the planner gave a slot
         fc.pre(p.devices.every((d) => problem(d) === undefined))
         const q = reparsed(p, 'govmm')
@@ -78,7 +90,14 @@ describe('topology laws', () => {
     fc.assert(
       fc.property(planned, (p) => {
         fc.pre(p.state.host.accelerator === 'kvm' && p.devices.every((d) => problem(d) === undefined))
-        fc.pre(p.devices.every((d) => !('placement' in d) || d.placement._tag !== 'Pci' || !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus)))
+        fc.pre(
+          p.devices.every(
+            (d) =>
+              !('placement' in d) ||
+              d.placement._tag !== 'Pci' ||
+              !p.state.bridges.some((b) => d.placement._tag === 'Pci' && b.id === d.placement.bus),
+          ),
+        )
         const q = reparsed(p, 'govmm')
         const want = render(p, 'qemu')
         fc.pre(q !== undefined && E.isRight(want))

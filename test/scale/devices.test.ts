@@ -26,7 +26,11 @@ const cli = async (args: ReadonlyArray<string>): Promise<{ code: number; out: st
   return { code, out, err }
 }
 /** stderr without the `note:` lines the CLI prints about host facts it filled in. */
-const errors = (err: string): string => err.split('\n').filter((l) => l !== '' && !l.startsWith('note:')).join('\n')
+const errors = (err: string): string =>
+  err
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('note:'))
+    .join('\n')
 
 const sandbox = (count: number) => ({
   arch: 's390x',
@@ -35,7 +39,9 @@ const sandbox = (count: number) => ({
   host: { memoryMiB: 32000, cpus: 8, nested: false },
   devices: Array.from({ length: count }, (_, i) => ({ kind: 'block', id: `drive-${i}`, file: `/var/lib/disks/d${i}.img`, format: 'raw' })),
 })
-const config = (bridges: number) => ({ hypervisor: { qemu: { kernel: '/boot/vmlinuz', initrd: '/boot/initrd', block_device_driver: 'virtio-blk', default_bridges: bridges } } })
+const config = (bridges: number) => ({
+  hypervisor: { qemu: { kernel: '/boot/vmlinuz', initrd: '/boot/initrd', block_device_driver: 'virtio-blk', default_bridges: bridges } },
+})
 const input = ['--image-size', '134217728', '--seed', '1']
 
 beforeAll(() => {
@@ -49,7 +55,18 @@ describe(`${n.toLocaleString('en')} devices`, { timeout: 240_000 }, () => {
   let lines = ''
 
   it('argv plans and renders every disk, one argument per line', async () => {
-    const r = await cli(['argv', '--config', f('config.json'), '--sandbox', f('sandbox.json'), '--dialect', 'qemu', '--format', 'lines', ...input])
+    const r = await cli([
+      'argv',
+      '--config',
+      f('config.json'),
+      '--sandbox',
+      f('sandbox.json'),
+      '--dialect',
+      'qemu',
+      '--format',
+      'lines',
+      ...input,
+    ])
     expect(errors(r.err)).toBe('')
     expect(r.code).toBe(0)
     lines = r.out
@@ -85,7 +102,12 @@ describe(`${n.toLocaleString('en')} devices`, { timeout: 240_000 }, () => {
     expect(errors(r.err)).toBe('')
     expect(r.code).toBe(0)
     const t = JSON.parse(r.out) as { bridges: ReadonlyArray<{ addr: number; slots: ReadonlyArray<{ id: string }>; capacity: number }> }
-    expect(t.bridges.map((b) => [b.addr, b.capacity])).toEqual([[0, 65535], [1, 65535], [2, 65535], [3, 65535]])
+    expect(t.bridges.map((b) => [b.addr, b.capacity])).toEqual([
+      [0, 65535],
+      [1, 65535],
+      [2, 65535],
+      [3, 65535],
+    ])
     expect(t.bridges.reduce((s, b) => s + b.slots.filter((x) => x.id.startsWith('drive-')).length, 0)).toBe(n)
   })
 
@@ -96,7 +118,9 @@ describe(`${n.toLocaleString('en')} devices`, { timeout: 240_000 }, () => {
     const one = await cli(['diff', '--json', '--config', f('config.json'), '--dialect', 'qemu', ...input, f('fewer.json'), f('argv.txt')])
     expect(errors(one.err)).toBe('')
     expect(one.code).toBe(1)
-    const d = (JSON.parse(one.out) as { diff: unknown }).diff as { devices: { added: ReadonlyArray<{ id: string }>; removed: ReadonlyArray<unknown>; changed: ReadonlyArray<unknown> } }
+    const d = (JSON.parse(one.out) as { diff: unknown }).diff as {
+      devices: { added: ReadonlyArray<{ id: string }>; removed: ReadonlyArray<unknown>; changed: ReadonlyArray<unknown> }
+    }
     expect(d.devices.added.map((x) => x.id)).toContain('drive-199999')
     expect(d.devices.removed).toEqual([])
     expect(d.devices.changed).toEqual([])
@@ -107,7 +131,9 @@ describe(`${n.toLocaleString('en')} devices`, { timeout: 240_000 }, () => {
     const r = await cli(['check', '--caps', caps, f('argv.txt')])
     expect(errors(r.err)).toBe('')
     expect(r.code).toBe(1)
-    expect(r.out.trim().split('\n')).toEqual([expect.stringMatching(/^CapabilityMissing: at token \d+ \("host"\): .* has no CPU model host$/)])
+    expect(r.out.trim().split('\n')).toEqual([
+      expect.stringMatching(/^CapabilityMissing: at token \d+ \("host"\): .* has no CPU model host$/),
+    ])
     expect(readFileSync(f('argv.txt'), 'utf8')).toBe(lines)
   })
 })

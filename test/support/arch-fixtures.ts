@@ -73,8 +73,17 @@ export interface ArchFixtures {
   readonly stateFor: (configOver?: Record<string, unknown>, sandboxOver?: Record<string, unknown>) => ArchState
   readonly draftFor: (configOver?: Record<string, unknown>, sandboxOver?: Record<string, unknown>) => Draft
   /** `planSandbox` with `seededIds(1)` and the image's size. */
-  readonly planFor: (configOver?: Record<string, unknown>, sandboxOver?: Record<string, unknown>, imageSizeBytes?: number) => E.Either<PlanError, Plan>
-  readonly argvFor: (dialect: Dialect, configOver?: Record<string, unknown>, sandboxOver?: Record<string, unknown>, imageSizeBytes?: number) => E.Either<PlanError, Rendered>
+  readonly planFor: (
+    configOver?: Record<string, unknown>,
+    sandboxOver?: Record<string, unknown>,
+    imageSizeBytes?: number,
+  ) => E.Either<PlanError, Plan>
+  readonly argvFor: (
+    dialect: Dialect,
+    configOver?: Record<string, unknown>,
+    sandboxOver?: Record<string, unknown>,
+    imageSizeBytes?: number,
+  ) => E.Either<PlanError, Rendered>
 }
 
 /** Fixtures for `arch`: sandboxes of that arch, states and drafts of its record, plans and argv through the public planner. */
@@ -97,11 +106,19 @@ export const fixturesFor = (archName: Arch): ArchFixtures => {
     if (!c.disableVhostNet) st = arch.enableVhostNet(st)
     return arch.bridges(c.defaultBridges)(st)
   }
-  const draftFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}): Draft => emptyDraft(stateFor(configOver, sandboxOver))
-  const planFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}, imageSizeBytes = 134217728): E.Either<PlanError, Plan> =>
-    planSandbox(config(configOver), sandbox(sandboxOver), { imageSizeBytes }, seededIds(1))
-  const argvFor = (dialect: Dialect, configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}, imageSizeBytes = 134217728): E.Either<PlanError, Rendered> =>
-    E.flatMap((p: Plan) => render(p, dialect))(planFor(configOver, sandboxOver, imageSizeBytes))
+  const draftFor = (configOver: Record<string, unknown> = {}, sandboxOver: Record<string, unknown> = {}): Draft =>
+    emptyDraft(stateFor(configOver, sandboxOver))
+  const planFor = (
+    configOver: Record<string, unknown> = {},
+    sandboxOver: Record<string, unknown> = {},
+    imageSizeBytes = 134217728,
+  ): E.Either<PlanError, Plan> => planSandbox(config(configOver), sandbox(sandboxOver), { imageSizeBytes }, seededIds(1))
+  const argvFor = (
+    dialect: Dialect,
+    configOver: Record<string, unknown> = {},
+    sandboxOver: Record<string, unknown> = {},
+    imageSizeBytes = 134217728,
+  ): E.Either<PlanError, Rendered> => E.flatMap((p: Plan) => render(p, dialect))(planFor(configOver, sandboxOver, imageSizeBytes))
   return { arch, sandboxDoc, sandbox, stateFor, draftFor, planFor, argvFor }
 }
 
@@ -120,4 +137,5 @@ export const runSteps = (d: Draft, ...steps: ReadonlyArray<(d: Draft) => E.Eithe
   }, d)
 
 /** The `-device` (or other `flag`) values of an argv that start with `prefix`. */
-export const switchesStarting = (args: ReadonlyArray<string>, flag: string, prefix: string): ReadonlyArray<string> => values(args, flag).filter((v) => v.startsWith(prefix))
+export const switchesStarting = (args: ReadonlyArray<string>, flag: string, prefix: string): ReadonlyArray<string> =>
+  values(args, flag).filter((v) => v.startsWith(prefix))

@@ -32,9 +32,14 @@ export const planOf = (input: GoldenInput): E.Either<string, Plan> =>
     E.Do,
     E.bind('config', () => decodeConfig(input.config)),
     E.bindW('sandbox', () => decodeSandbox(input.sandbox)),
-    E.flatMap(({ config, sandbox }) => planSandbox(config.value, sandbox.value, { imageSizeBytes: input.imageSizeBytes }, goldenIds(input.ids))),
+    E.flatMap(({ config, sandbox }) =>
+      planSandbox(config.value, sandbox.value, { imageSizeBytes: input.imageSizeBytes }, goldenIds(input.ids)),
+    ),
     E.mapLeft(toMessage),
   )
 
 export const planGolden = (input: GoldenInput, dialect: Dialect): E.Either<string, Rendered> =>
-  pipe(planOf(input), E.flatMap((p) => pipe(render(p, dialect), E.mapLeft(toMessage))))
+  pipe(
+    planOf(input),
+    E.flatMap((p) => pipe(render(p, dialect), E.mapLeft(toMessage))),
+  )

@@ -19,7 +19,10 @@ export const vectorsDir = join(import.meta.dirname, '../fixtures/kata-1.9-vector
 // the spec format (test/fixtures/kata-1.9-vectors/README.md)
 // -------------------------------------------------------------------------------------
 
-interface KParam { readonly key: string; readonly value: string }
+interface KParam {
+  readonly key: string
+  readonly value: string
+}
 
 export interface Spec {
   readonly name: string
@@ -53,9 +56,20 @@ export interface Spec {
   readonly entropySource: string
   readonly sharedFS: string
   readonly virtioFSCacheSize: number
-  readonly knobs: { readonly daemonize: boolean; readonly memPrealloc: boolean; readonly hugePages: boolean; readonly realtime: boolean; readonly mlock: boolean }
+  readonly knobs: {
+    readonly daemonize: boolean
+    readonly memPrealloc: boolean
+    readonly hugePages: boolean
+    readonly realtime: boolean
+    readonly mlock: boolean
+  }
   readonly fileBackedMemRootDir: string
-  readonly template: { readonly bootToBeTemplate: boolean; readonly bootFromTemplate: boolean; readonly memoryPath: string; readonly devicesStatePath: string }
+  readonly template: {
+    readonly bootToBeTemplate: boolean
+    readonly bootFromTemplate: boolean
+    readonly memoryPath: string
+    readonly devicesStatePath: string
+  }
   readonly consolePath: string
   readonly randomSeed: number
   readonly devices: ReadonlyArray<Record<string, unknown> & { readonly kind: string }>
@@ -87,7 +101,9 @@ const toml = (v: string | number | boolean | ReadonlyArray<string>): string =>
 
 /** `SerializeParams` of the spec's params, as the text of `kernel_params` (katautils splits it on blanks). */
 const kernelParamsText = (ps: ReadonlyArray<KParam>): string =>
-  ps.flatMap((p) => (p.key === '' && p.value === '' ? [] : [p.key === '' ? p.value : p.value === '' ? p.key : `${p.key}=${p.value}`])).join(' ')
+  ps
+    .flatMap((p) => (p.key === '' && p.value === '' ? [] : [p.key === '' ? p.value : p.value === '' ? p.key : `${p.key}=${p.value}`]))
+    .join(' ')
 
 /** The `[hypervisor.qemu]` table a user writes for this spec; empty strings are kept, as a user may write them. */
 const configText = (s: Spec): string => {
@@ -140,30 +156,52 @@ const device = (s: Spec, d: Spec['devices'][number], i: number): Translated<Reco
       return { ok: { kind, id: f.id, deviceId: f.deviceId, hostPath: f.hostPath, name: f.name } }
     case 'network':
       if (f.interworkingModel === 'none')
-        return { reason: `devices[${i}]: the "none" interworking model, which Kata's xConnectVMNetwork refuses before launch (we refuse it when planning)` }
+        return {
+          reason: `devices[${i}]: the "none" interworking model, which Kata's xConnectVMNetwork refuses before launch (we refuse it when planning)`,
+        }
       return {
         ok: {
-          kind, endpoint: f.endpoint, tapName: f.tapName, mac: f.mac,
+          kind,
+          endpoint: f.endpoint,
+          tapName: f.tapName,
+          mac: f.mac,
           ...(f.interworkingModel !== undefined ? { model: f.interworkingModel } : {}),
-          fds: fds(f.vmFds, 100 + 20 * i), vhostFds: fds(f.vhostFds, 110 + 20 * i),
+          fds: fds(f.vmFds, 100 + 20 * i),
+          vhostFds: fds(f.vhostFds, 110 + 20 * i),
         },
       }
     case 'block':
       // bridgeType is Kata's hot-plug placement; outside s390x it does not change the argv
-      if (f.bridgeType !== undefined && s.arch === 's390x') return { reason: `devices[${i}]: a block device placed on a bridge as on hot-plug (s390x, where it moves devnos)` }
+      if (f.bridgeType !== undefined && s.arch === 's390x')
+        return { reason: `devices[${i}]: a block device placed on a bridge as on hot-plug (s390x, where it moves devnos)` }
       return { ok: { kind, id: f.id, file: f.file, format: f.format, shareRW: f.shareRW } }
     case 'vhostUser':
       return {
         ok: {
-          kind, type: f.vhostUserType, devId: f.devId, socketPath: f.socketPath,
-          ...(f.mac !== undefined ? { mac: f.mac } : {}), ...(f.tag !== undefined ? { tag: f.tag } : {}), ...(f.cacheSize !== undefined ? { cacheSize: f.cacheSize } : {}),
+          kind,
+          type: f.vhostUserType,
+          devId: f.devId,
+          socketPath: f.socketPath,
+          ...(f.mac !== undefined ? { mac: f.mac } : {}),
+          ...(f.tag !== undefined ? { tag: f.tag } : {}),
+          ...(f.cacheSize !== undefined ? { cacheSize: f.cacheSize } : {}),
         },
       }
     case 'vfio':
-      if (f.bdf === '') return { reason: `devices[${i}]: a VFIO device with an empty BDF, which govmm drops (a sandbox names a real device)` }
-      return { ok: { kind, bdf: f.bdf, ...(f.vendorId !== undefined ? { vendorId: f.vendorId } : {}), ...(f.pciDeviceId !== undefined ? { deviceId: f.pciDeviceId } : {}) } }
+      if (f.bdf === '')
+        return { reason: `devices[${i}]: a VFIO device with an empty BDF, which govmm drops (a sandbox names a real device)` }
+      return {
+        ok: {
+          kind,
+          bdf: f.bdf,
+          ...(f.vendorId !== undefined ? { vendorId: f.vendorId } : {}),
+          ...(f.pciDeviceId !== undefined ? { deviceId: f.pciDeviceId } : {}),
+        },
+      }
     case 'rng':
-      return { reason: `devices[${i}]: an rng device added by calling arch.appendRNGDevice directly (Kata's only RNG is rng0 from entropy_source)` }
+      return {
+        reason: `devices[${i}]: an rng device added by calling arch.appendRNGDevice directly (Kata's only RNG is rng0 from entropy_source)`,
+      }
     case 'bridgeAdd':
     case 'bridgeRemove':
       return { reason: `devices[${i}]: ${kind}, a direct call of the bridge allocator (checked in the bridge-ops test instead)` }
@@ -186,11 +224,20 @@ export interface Inputs {
 export const toInputs = (s: Spec, r?: Result): Translated<Inputs> => {
   const stage = /^devices\[(\d+)\]\/block$/.exec(r?.errorStage ?? '')
   if (stage && s.devices[Number(stage[1])]?.bridgeType !== undefined)
-    return { reason: `${r?.error ?? ''} comes from the bridge placement Kata makes on hot-plug (devices[${stage[1]}] has a bridgeType); cold-plugged devices take no bridge slot` }
-  if (!/^[A-Za-z0-9._-]+$/.test(s.id)) return { reason: `sandbox id ${JSON.stringify(s.id)}: strict ids (letters, digits, - . _) refuse it, since it names a directory and QEMU ids` }
+    return {
+      reason: `${r?.error ?? ''} comes from the bridge placement Kata makes on hot-plug (devices[${stage[1]}] has a bridgeType); cold-plugged devices take no bridge slot`,
+    }
+  if (!/^[A-Za-z0-9._-]+$/.test(s.id))
+    return {
+      reason: `sandbox id ${JSON.stringify(s.id)}: strict ids (letters, digits, - . _) refuse it, since it names a directory and QEMU ids`,
+    }
   if (s.knobs.realtime) return { reason: 'knobs.realtime: govmm Knobs.Realtime has no configuration key' }
   if (s.memSlots === 0) return { reason: 'memSlots 0: memory_slots = 0 means the default (10) in katautils, never "no slots="' }
-  if (s.entropySource === '') return { reason: 'entropySource "": katautils turns an empty entropy_source into /dev/urandom, so no configuration gives rng0 without filename=' }
+  if (s.entropySource === '')
+    return {
+      reason:
+        'entropySource "": katautils turns an empty entropy_source into /dev/urandom, so no configuration gives rng0 without filename=',
+    }
   if (s.nested && (s.arch === 'arm64' || s.arch === 'ppc64le'))
     return { reason: `nested on ${s.arch}: Kata 1.9 evaluates RunningOnVMM only on amd64, so no real ${s.arch} host is nested for it` }
   if (s.maxVcpus === 0) return { reason: 'maxVcpus 0: the arch maximum of the oracle machine' }

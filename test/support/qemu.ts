@@ -63,11 +63,21 @@ export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'qemu-plan-'))
  * Start `binary args` paused (`-S`) with a QMP socket in a temp dir (unless args have `-qmp`),
  * connect, and return the VM. `close` quits QEMU (kills it if needed) and removes the temp dir.
  */
-export const launchPaused = async (binary: string, args: ReadonlyArray<string>, o: { dir?: string; fds?: ReadonlyArray<number>; timeoutMs?: number } = {}): Promise<Vm> => {
+export const launchPaused = async (
+  binary: string,
+  args: ReadonlyArray<string>,
+  o: { dir?: string; fds?: ReadonlyArray<number>; timeoutMs?: number } = {},
+): Promise<Vm> => {
   const dir = o.dir ?? tempDir()
   const qmpIdx = args.indexOf('-qmp')
-  const sockPath = qmpIdx >= 0 ? (args[qmpIdx + 1] ?? '').replace(/^unix:/, '').split(',')[0] ?? '' : join(dir, 'qmp.sock')
-  const full = [...args, ...(qmpIdx >= 0 ? [] : ['-qmp', `unix:${sockPath},server=on,wait=off`]), ...(args.includes('-S') ? [] : ['-S']), '-display', 'none']
+  const sockPath = qmpIdx >= 0 ? ((args[qmpIdx + 1] ?? '').replace(/^unix:/, '').split(',')[0] ?? '') : join(dir, 'qmp.sock')
+  const full = [
+    ...args,
+    ...(qmpIdx >= 0 ? [] : ['-qmp', `unix:${sockPath},server=on,wait=off`]),
+    ...(args.includes('-S') ? [] : ['-S']),
+    '-display',
+    'none',
+  ]
   const proc = await unwrap(launch(binary, full, o.fds))
   const cleanup = (): void => {
     proc.kill()

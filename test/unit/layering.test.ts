@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest'
 
 const src = resolve(import.meta.dirname, '../../src')
 const files = (dir: string): ReadonlyArray<string> =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 
 const imports = (file: string): ReadonlyArray<string> =>
   [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] as string)
@@ -43,7 +45,8 @@ describe('layering', () => {
   }
 
   // code, not comments or strings: a call of the clock, randomness, timers or the process
-  const impure = /\b(Date\s*\.\s*now|new\s+Date|Math\s*\.\s*random|performance\s*\.|process\s*\.|globalThis|setTimeout|setInterval|setImmediate|queueMicrotask|crypto\s*\.|require\s*\()/
+  const impure =
+    /\b(Date\s*\.\s*now|new\s+Date|Math\s*\.\s*random|performance\s*\.|process\s*\.|globalThis|setTimeout|setInterval|setImmediate|queueMicrotask|crypto\s*\.|require\s*\()/
   const code = (text: string): string =>
     text
       .replace(/\/\*[\s\S]*?\*\//g, '')

@@ -31,7 +31,12 @@ it('parse → render in the other dialect → diff → topology → check', () =
       )
     }),
     E.bindW('diff', ({ argv }) => diffArgv(fixture('golden', 'amd64', 'kata-worked-example.qemu.argv').trimEnd().split('\n'), argv)),
-    E.bindW('problems', ({ argv }) => pipe(decodeCapabilities(caps), E.flatMap((c) => checkArgv(argv, c)))),
+    E.bindW('problems', ({ argv }) =>
+      pipe(
+        decodeCapabilities(caps),
+        E.flatMap((c) => checkArgv(argv, c)),
+      ),
+    ),
   )
   if (E.isLeft(result)) throw new Error(result.left._tag)
   const { pinned, diff, problems } = result.right

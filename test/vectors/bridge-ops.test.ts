@@ -8,12 +8,34 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { addDeviceToBridge, addressFormatCCW, addressFormatCCWForVirtServer, devicesOf, newBridge, pciPath, removeDeviceFromBridge, type Bridge, type BridgeType } from '../../src/core/bridges.ts'
+import {
+  addDeviceToBridge,
+  addressFormatCCW,
+  addressFormatCCWForVirtServer,
+  devicesOf,
+  newBridge,
+  pciPath,
+  removeDeviceFromBridge,
+  type Bridge,
+  type BridgeType,
+} from '../../src/core/bridges.ts'
 import type { PlanError } from '../../src/core/errors.ts'
 import { vectorsDir } from '../support/kata-vectors.ts'
 
-interface KBridge { readonly id: string; readonly type: BridgeType; readonly addr: number; readonly devices: Readonly<Record<string, string>> }
-interface Op { readonly op: string; readonly id?: string; readonly type?: string; readonly prefix?: string; readonly start?: number; readonly count?: number }
+interface KBridge {
+  readonly id: string
+  readonly type: BridgeType
+  readonly addr: number
+  readonly devices: Readonly<Record<string, string>>
+}
+interface Op {
+  readonly op: string
+  readonly id?: string
+  readonly type?: string
+  readonly prefix?: string
+  readonly start?: number
+  readonly count?: number
+}
 interface Scenario {
   readonly name: string
   readonly ops: ReadonlyArray<Op>
@@ -46,7 +68,13 @@ const kataError = (e: PlanError): string => {
   }
 }
 
-const view = (bs: ReadonlyArray<Bridge>) => bs.map((b) => ({ id: b.id, type: b.type, addr: b.addr, devices: Object.fromEntries(Object.entries(devicesOf(b)).map(([k, v]) => [k, v])) }))
+const view = (bs: ReadonlyArray<Bridge>) =>
+  bs.map((b) => ({
+    id: b.id,
+    type: b.type,
+    addr: b.addr,
+    devices: Object.fromEntries(Object.entries(devicesOf(b)).map(([k, v]) => [k, v])),
+  }))
 
 describe('Kata 1.9 bridge allocator (bridge-ops.json)', () => {
   for (const s of scenarios) {
@@ -63,8 +91,17 @@ describe('Kata 1.9 bridge allocator (bridge-ops.json)', () => {
           expect(want.error, at).toBeNull()
           bridges = r.right.bridges
           const b = r.right.bridge
-          expect({ addr: r.right.addr, bridgeId: b.id, bridgeType: b.type, bridgeAddr: b.addr }, at).toEqual({ addr: want.addr, bridgeId: want.bridgeId, bridgeType: want.bridgeType, bridgeAddr: want.bridgeAddr })
-          if (b.type === 'ccw') expect([addressFormatCCW(b, r.right.addr), addressFormatCCWForVirtServer(b, r.right.addr)], at).toEqual([E.right(want.devNo), E.right(want.devNoVirtServer)])
+          expect({ addr: r.right.addr, bridgeId: b.id, bridgeType: b.type, bridgeAddr: b.addr }, at).toEqual({
+            addr: want.addr,
+            bridgeId: want.bridgeId,
+            bridgeType: want.bridgeType,
+            bridgeAddr: want.bridgeAddr,
+          })
+          if (b.type === 'ccw')
+            expect([addressFormatCCW(b, r.right.addr), addressFormatCCWForVirtServer(b, r.right.addr)], at).toEqual([
+              E.right(want.devNo),
+              E.right(want.devNoVirtServer),
+            ])
           else expect(pciPath(b, r.right.slot), at).toBe(want.pciAddr)
           return
         }

@@ -14,7 +14,17 @@ import { describe, expect, it } from 'vitest'
 import { toMessage, type PlanError } from '../../src/core/errors.ts'
 import { render } from '../../src/core/render.ts'
 import { loadPlan } from '../../src/effects/load.ts'
-import { counterIds, memoryFs, readResult, readSpec, specKeys, throughKatautils, toInputs, type Result, type Spec } from '../support/kata-vectors.ts'
+import {
+  counterIds,
+  memoryFs,
+  readResult,
+  readSpec,
+  specKeys,
+  throughKatautils,
+  toInputs,
+  type Result,
+  type Spec,
+} from '../support/kata-vectors.ts'
 
 /** Specs a user cannot write; the reason must match what the translator says. */
 const leftOut: Readonly<Record<string, RegExp>> = {
@@ -47,7 +57,8 @@ const knownFailures: Readonly<Record<string, string>> = {}
 const errors: Readonly<Record<string, (e: PlanError) => void>> = {
   '19': (e) => expect(e).toEqual({ _tag: 'ImageNotFound', path: '/usr/share/kata-containers/missing.img' }),
   '20': (e) => expect(e).toMatchObject({ _tag: 'UnknownMachine', arch: 'amd64', machine: 'microvm' }),
-  '21': (e) => expect(toMessage(e)).toBe('InvalidConfig: hypervisor.qemu.default_maxvcpus: MaxCPUs 4 must be equal to or greater than CPUs 8'),
+  '21': (e) =>
+    expect(toMessage(e)).toBe('InvalidConfig: hypervisor.qemu.default_maxvcpus: MaxCPUs 4 must be equal to or greater than CPUs 8'),
   '22': (e) => {
     expect(e).toMatchObject({ _tag: 'PathTooLong', length: 120, max: 107 })
     expect(toMessage(e)).toContain('path too long (got 120, max 107): /run/vc/vm/xxxx')
@@ -60,7 +71,10 @@ const plan = async (s: Spec, r: Result) => {
   const t = toInputs(s, r)
   if ('reason' in t) throw new Error(`not expressible: ${t.reason}`)
   const ids = counterIds(s.randomSeed)
-  const loaded = await loadPlan({ configPath: t.ok.configPath, sandboxPath: t.ok.sandboxPath }, { ...memoryFs(t.ok.files, t.ok.sizes), ...ids })()
+  const loaded = await loadPlan(
+    { configPath: t.ok.configPath, sandboxPath: t.ok.sandboxPath },
+    { ...memoryFs(t.ok.files, t.ok.sizes), ...ids },
+  )()
   return { rendered: E.flatMap((l: { plan: Parameters<typeof render>[0] }) => render(l.plan, 'govmm'))(loaded), draws: ids.draws() }
 }
 
@@ -96,7 +110,8 @@ describe('Kata 1.9 vectors (govmm dialect, through configuration.toml and sandbo
       const { rendered, draws } = await plan(s, r)
       if (r.argv === null) {
         expect(E.isLeft(rendered), `Kata failed with "${r.error}"; we planned`).toBe(true)
-        if (E.isLeft(rendered)) (errors[key] ?? ((e) => expect.unreachable(`no expected error for spec ${key}: ${toMessage(e)}`)))(rendered.left)
+        if (E.isLeft(rendered))
+          (errors[key] ?? ((e) => expect.unreachable(`no expected error for spec ${key}: ${toMessage(e)}`)))(rendered.left)
         return
       }
       if (E.isLeft(rendered)) expect.unreachable(toMessage(rendered.left))

@@ -13,7 +13,8 @@ import { nodeFileSystem } from '../../effects/ports.ts'
 import type { Dialect } from '../../core/devices/profile.ts'
 import { files, flags, jsonFlag, oneStdin, report, shellQuote, usageError, warn, type Command, type Exit, type Io } from '../io.ts'
 
-const usage = 'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--json] [--seed N] [--image-size BYTES]'
+const usage =
+  'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--json] [--seed N] [--image-size BYTES]'
 
 /** Parse a non-negative integer flag. @since 0.1.0 @category utils */
 export const intFlag = (v: string | undefined): number | undefined | 'bad' =>
@@ -45,8 +46,20 @@ export const inputFlags = {
 export const inputOptions = (
   io: Io,
   usage: string,
-  v: { readonly config?: string | undefined; readonly dialect?: string | undefined; readonly seed?: string | undefined; readonly 'image-size'?: string | undefined },
-): { readonly configPath: string | undefined; readonly dialect: Dialect; readonly seed: number | undefined; readonly imageSizeBytes: number | undefined } | Exit => {
+  v: {
+    readonly config?: string | undefined
+    readonly dialect?: string | undefined
+    readonly seed?: string | undefined
+    readonly 'image-size'?: string | undefined
+  },
+):
+  | {
+      readonly configPath: string | undefined
+      readonly dialect: Dialect
+      readonly seed: number | undefined
+      readonly imageSizeBytes: number | undefined
+    }
+  | Exit => {
   const dialect = v.dialect ?? 'qemu'
   if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
   const seed = intFlag(v.seed)
@@ -64,15 +77,23 @@ export const argvCommand: Command = {
 --format json    one JSON array whose first element is the QEMU binary (--json is the same)
 Host fds named in the sandbox are listed on stderr in the order QEMU sees them (fd 3, 4, …).`,
   run: async (args, io) => {
-    const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { ...planFlags, ...jsonFlag, dialect: { type: 'string' }, format: { type: 'string' } }, strict: true }).values,
+    const v = flags(
+      io,
+      usage,
+      () =>
+        parseArgs({
+          args: [...args],
+          options: { ...planFlags, ...jsonFlag, dialect: { type: 'string' }, format: { type: 'string' } },
+          strict: true,
+        }).values,
     )
     if (typeof v === 'number') return v
     if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
     const dialect = v.dialect ?? 'qemu'
     const format = v.format ?? (v.json ? 'json' : 'shell')
     if (dialect !== 'qemu' && dialect !== 'govmm') return usageError(io, `--dialect must be qemu or govmm, not ${dialect}`, usage)
-    if (format !== 'shell' && format !== 'json' && format !== 'lines') return usageError(io, `--format must be shell, json or lines, not ${format}`, usage)
+    if (format !== 'shell' && format !== 'json' && format !== 'lines')
+      return usageError(io, `--format must be shell, json or lines, not ${format}`, usage)
     if (v.json && format !== 'json') return usageError(io, `--json and --format ${format} disagree`, usage)
     const seed = intFlag(v.seed)
     const imageSizeBytes = intFlag(v['image-size'])
@@ -82,7 +103,12 @@ Host fds named in the sandbox are listed on stderr in the order QEMU sees them (
     const loaded = await loadPlan({ configPath: v.config, sandboxPath: v.sandbox, seed, imageSizeBytes }, files(io))()
     const r = pipe(
       loaded,
-      E.flatMap((l) => pipe(render(l.plan, dialect), E.map((x) => ({ ...x, warnings: [...l.warnings, ...x.warnings] })))),
+      E.flatMap((l) =>
+        pipe(
+          render(l.plan, dialect),
+          E.map((x) => ({ ...x, warnings: [...l.warnings, ...x.warnings] })),
+        ),
+      ),
     )
     if (E.isLeft(r)) {
       report(io, r.left)
@@ -90,9 +116,12 @@ Host fds named in the sandbox are listed on stderr in the order QEMU sees them (
     }
     const noBinary = await missingBinary(nodeFileSystem, r.right.binary)()
     for (const w of [...r.right.warnings, ...(noBinary === undefined ? [] : [noBinary])]) warn(io, w)
-    if (r.right.fds.length > 0) warn(io, `pass host fds ${r.right.fds.join(',')} as QEMU's fds ${r.right.fds.map((_, i) => 3 + i).join(',')}`, 'note')
+    if (r.right.fds.length > 0)
+      warn(io, `pass host fds ${r.right.fds.join(',')} as QEMU's fds ${r.right.fds.map((_, i) => 3 + i).join(',')}`, 'note')
     const all = [r.right.binary, ...r.right.args]
-    io.out(format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`)
+    io.out(
+      format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`,
+    )
     return 0
   },
 }

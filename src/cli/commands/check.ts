@@ -19,11 +19,12 @@ import { nodeFileSystem } from '../../effects/ports.ts'
 import { files as inputFiles, flags, jsonFlag, oneStdin, report, usageError, warn, type Command } from '../io.ts'
 import { inputFlags, inputOptions } from './argv.ts'
 
-const usage = 'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
+const usage =
+  'qemu-plan check --caps FILE (INPUT | --sandbox FILE) [--config FILE] [--dialect qemu|govmm] [--json] [--seed N] [--image-size BYTES]'
 
 /** @since 0.1.0 @category constructors */
 export const checkCommand: Command = {
-  summary: 'check a command line or sandbox against a QEMU binary\'s probed capabilities',
+  summary: "check a command line or sandbox against a QEMU binary's probed capabilities",
   usage,
   details: `--caps FILE is a capabilities document from qemu-plan probe; INPUT a command line or a sandbox spec,
 as for diff. One of them may be - (standard input).
@@ -41,7 +42,8 @@ or an input does not load, 2 a usage error.`,
     if (typeof v === 'number') return v
     const files = [...v.positionals, ...(v.values.sandbox === undefined ? [] : [v.values.sandbox])]
     const file = files[0]
-    if (v.values.caps === undefined || file === undefined || files.length > 1) return usageError(io, 'check takes --caps FILE and exactly one input', usage)
+    if (v.values.caps === undefined || file === undefined || files.length > 1)
+      return usageError(io, 'check takes --caps FILE and exactly one input', usage)
     const o = inputOptions(io, usage, v.values)
     if (typeof o === 'number') return o
     const capsPath = v.values.caps
@@ -50,9 +52,20 @@ or an input does not load, 2 a usage error.`,
     const fs = inputFiles(io)
     const r = await pipe(
       TE.Do,
-      TE.bind('caps', () => pipe(fs.readText(capsPath), TE.flatMapEither((t) => parseJson(t, capsPath)), TE.flatMapEither(decodeCapabilities))),
+      TE.bind('caps', () =>
+        pipe(
+          fs.readText(capsPath),
+          TE.flatMapEither((t) => parseJson(t, capsPath)),
+          TE.flatMapEither(decodeCapabilities),
+        ),
+      ),
       TE.bind('input', () => loadArgvInput(file, o, fs)),
-      TE.flatMapEither(({ caps, input }) => pipe(checkArgv(input.argv, caps), E.map((problems) => ({ caps, input, problems })))),
+      TE.flatMapEither(({ caps, input }) =>
+        pipe(
+          checkArgv(input.argv, caps),
+          E.map((problems) => ({ caps, input, problems })),
+        ),
+      ),
     )()
     if (E.isLeft(r)) {
       report(io, r.left)

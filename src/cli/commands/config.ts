@@ -21,11 +21,19 @@ export const configCommand: Command = {
   summary: "print the configuration after katautils' defaults",
   usage,
   run: async (args, io) => {
-    const v = flags(io, usage, () => parseArgs({ args: [...args], options: { config: { type: 'string' }, ...jsonFlag }, strict: true }).values)
+    const v = flags(
+      io,
+      usage,
+      () => parseArgs({ args: [...args], options: { config: { type: 'string' }, ...jsonFlag }, strict: true }).values,
+    )
     if (typeof v === 'number') return v
     const path = v.config
     if (!path) return usageError(io, '--config is required', usage)
-    const r = await pipe(files(io).readText(path), TE.flatMapEither((t) => parseConfigText(t, path)), TE.flatMapEither(decodeConfig))()
+    const r = await pipe(
+      files(io).readText(path),
+      TE.flatMapEither((t) => parseConfigText(t, path)),
+      TE.flatMapEither(decodeConfig),
+    )()
     if (E.isLeft(r)) {
       report(io, r.left)
       return 1

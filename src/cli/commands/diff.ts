@@ -17,7 +17,11 @@ import { inputFlags, inputOptions } from './argv.ts'
 const usage = 'qemu-plan diff A B [--json] [--config FILE] [--dialect qemu|govmm] [--seed N] [--image-size BYTES]'
 
 /** Load and parse one side; print the error and answer `undefined` on trouble. */
-const side = async (io: Io, path: string, o: { configPath: string | undefined; dialect: Dialect; seed: number | undefined; imageSizeBytes: number | undefined }) => {
+const side = async (
+  io: Io,
+  path: string,
+  o: { configPath: string | undefined; dialect: Dialect; seed: number | undefined; imageSizeBytes: number | undefined },
+) => {
   const loaded = await loadArgvInput(path, o, files(io))()
   const parsed = E.isLeft(loaded) ? loaded : parseArgv(loaded.right.argv)
   if (E.isLeft(parsed)) {

@@ -26,7 +26,13 @@ export const hostCommand: Command = {
       report(io, r.left)
       return 1
     }
-    io.out(v.values.json ? `${JSON.stringify(r.right)}\n` : `${Object.entries(r.right).map(([k, x]) => `${k}: ${String(x)}`).join('\n')}\n`)
+    io.out(
+      v.values.json
+        ? `${JSON.stringify(r.right)}\n`
+        : `${Object.entries(r.right)
+            .map(([k, x]) => `${k}: ${String(x)}`)
+            .join('\n')}\n`,
+    )
     return 0
   },
 }

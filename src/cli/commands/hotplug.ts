@@ -28,10 +28,25 @@ what the state file says is checked against what QEMU has (a contradiction is St
 --timeout-ms bounds each QMP wait (default 5000).`
 
 const options = {
-  state: { type: 'string' }, id: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' }, via: { type: 'string' }, scsi: { type: 'boolean' },
-  'no-share-rw': { type: 'boolean' }, mac: { type: 'string' }, tap: { type: 'string' }, queues: { type: 'string' }, bdf: { type: 'string' },
-  sysfsdev: { type: 'string' }, 'root-bus': { type: 'boolean' }, count: { type: 'string' }, clamp: { type: 'boolean' }, 'size-mib': { type: 'string' },
-  'timeout-ms': { type: 'string' }, 'lock-wait-ms': { type: 'string' }, ...jsonFlag,
+  state: { type: 'string' },
+  id: { type: 'string' },
+  file: { type: 'string' },
+  format: { type: 'string' },
+  via: { type: 'string' },
+  scsi: { type: 'boolean' },
+  'no-share-rw': { type: 'boolean' },
+  mac: { type: 'string' },
+  tap: { type: 'string' },
+  queues: { type: 'string' },
+  bdf: { type: 'string' },
+  sysfsdev: { type: 'string' },
+  'root-bus': { type: 'boolean' },
+  count: { type: 'string' },
+  clamp: { type: 'boolean' },
+  'size-mib': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'lock-wait-ms': { type: 'string' },
+  ...jsonFlag,
 } as const
 
 /** The flags hotplug and unplug share: a usage error, or what they say. */
@@ -43,7 +58,8 @@ const stateFlags = (
   const ms = intFlag(v['timeout-ms']) ?? 5000
   const lockMs = intFlag(v['lock-wait-ms']) ?? lockWaitMs
   if (!v.state) return usageError(io, '--state is required', usage)
-  if (v.state === '-') return usageError(io, "--state names the VM's state file, which is read and rewritten: it cannot be standard input (-)", usage)
+  if (v.state === '-')
+    return usageError(io, "--state names the VM's state file, which is read and rewritten: it cannot be standard input (-)", usage)
   if (ms === 'bad' || lockMs === 'bad') return usageError(io, '--timeout-ms and --lock-wait-ms take a non-negative integer', usage)
   return { state: v.state, ms, lockMs }
 }
@@ -118,9 +134,7 @@ export const hotplugCommand: Command = {
   details: `${stateDetails}
 Prints where the device landed (bus and slot, guest PCI path or CCW bus id); --json prints it as one object.`,
   run: async (args, io) => {
-    const parsed = flags(io, hotUsage, () =>
-      parseArgs({ args: [...args], options, allowPositionals: true, strict: true }),
-    )
+    const parsed = flags(io, hotUsage, () => parseArgs({ args: [...args], options, allowPositionals: true, strict: true }))
     if (typeof parsed === 'number') return parsed
     const v = parsed.values
     const [what, ...extra] = parsed.positionals
@@ -132,8 +146,15 @@ Prints where the device landed (bus and slot, guest PCI path or CCW bus id); --j
       case 'block': {
         if (!v.id || !v.file) return usageError(io, 'block needs --id and --file', hotUsage)
         const via = v.scsi ? 'virtio-scsi' : v.via
-        if (via !== undefined && !(vias as ReadonlyArray<string>).includes(via)) return usageError(io, `--via takes ${vias.join(', ')} (got ${via})`, hotUsage)
-        const req = { id: v.id, file: v.file, format: v.format, via: via as (typeof vias)[number] | undefined, shareRW: v['no-share-rw'] ? false : undefined }
+        if (via !== undefined && !(vias as ReadonlyArray<string>).includes(via))
+          return usageError(io, `--via takes ${vias.join(', ')} (got ${via})`, hotUsage)
+        const req = {
+          id: v.id,
+          file: v.file,
+          format: v.format,
+          via: via as (typeof vias)[number] | undefined,
+          shareRW: v['no-share-rw'] ? false : undefined,
+        }
         return session(io, sf, async (qmp, p) => {
           // an NVDIMM maps the whole file: its size comes from stat, as Kata's BLKGETSIZE64 did
           const nvdimm = (req.via ?? p.hotplugConfig.blockDeviceDriver) === 'nvdimm'
@@ -145,12 +166,17 @@ Prints where the device landed (bus and slot, guest PCI path or CCW bus id); --j
       case 'network': {
         const queues = v.queues === undefined ? 1 : n(v.queues)
         if (!v.id || !v.mac || !v.tap || queues === 'bad') return usageError(io, 'network needs --id, --mac and --tap', hotUsage)
-        return session(io, sf, (qmp, p) => running(hotplugNetwork(p, { id: v.id as string, mac: v.mac as string, tap: { name: v.tap as string, queues } }))(qmp, p))
+        return session(io, sf, (qmp, p) =>
+          running(hotplugNetwork(p, { id: v.id as string, mac: v.mac as string, tap: { name: v.tap as string, queues } }))(qmp, p),
+        )
       }
       case 'vfio':
-        if (!v.id || (v.bdf === undefined) === (v.sysfsdev === undefined)) return usageError(io, 'vfio needs --id and one of --bdf or --sysfsdev', hotUsage)
+        if (!v.id || (v.bdf === undefined) === (v.sysfsdev === undefined))
+          return usageError(io, 'vfio needs --id and one of --bdf or --sysfsdev', hotUsage)
         return session(io, sf, (qmp, p) =>
-          running(hotplugVfio(p, { id: v.id as string, bdf: v.bdf, sysfsdev: v.sysfsdev, onRootBus: v['root-bus'] === true ? true : undefined }))(qmp, p),
+          running(
+            hotplugVfio(p, { id: v.id as string, bdf: v.bdf, sysfsdev: v.sysfsdev, onRootBus: v['root-bus'] === true ? true : undefined }),
+          )(qmp, p),
         )
       case 'cpus': {
         const count = n(v.count)
@@ -174,8 +200,21 @@ export const unplugCommand: Command = {
   usage: unUsage,
   details: stateDetails,
   run: async (args, io) => {
-    const v = flags(io, unUsage, () =>
-      parseArgs({ args: [...args], options: { state: { type: 'string' }, id: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'lock-wait-ms': { type: 'string' }, ...jsonFlag }, strict: true }).values,
+    const v = flags(
+      io,
+      unUsage,
+      () =>
+        parseArgs({
+          args: [...args],
+          options: {
+            state: { type: 'string' },
+            id: { type: 'string' },
+            'timeout-ms': { type: 'string' },
+            'lock-wait-ms': { type: 'string' },
+            ...jsonFlag,
+          },
+          strict: true,
+        }).values,
     )
     if (typeof v === 'number') return v
     const sf = stateFlags(io, unUsage, v)
@@ -185,4 +224,3 @@ export const unplugCommand: Command = {
     return session(io, sf, (qmp, p) => running(unplugPlan(p, id, sf.ms))(qmp, p))
   },
 }
-

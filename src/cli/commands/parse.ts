@@ -28,7 +28,12 @@ line as ps shows it; - reads it from standard input (a JSON array or a line).
 --format plan the parsed device model.`,
   run: async (args, io) => {
     const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { to: { type: 'string' }, format: { type: 'string' }, ...jsonFlag }, allowPositionals: true, strict: true }),
+      parseArgs({
+        args: [...args],
+        options: { to: { type: 'string' }, format: { type: 'string' }, ...jsonFlag },
+        allowPositionals: true,
+        strict: true,
+      }),
     )
     if (typeof v === 'number') return v
     const [file, ...extra] = v.positionals
@@ -36,7 +41,8 @@ line as ps shows it; - reads it from standard input (a JSON array or a line).
     const to = v.values.to
     const format = v.values.format ?? (v.values.json ? 'json' : 'shell')
     if (to !== undefined && to !== 'qemu' && to !== 'govmm') return usageError(io, `--to must be qemu or govmm, not ${to}`, usage)
-    if (!['shell', 'json', 'lines', 'plan'].includes(format)) return usageError(io, `--format must be shell, json, lines or plan, not ${format}`, usage)
+    if (!['shell', 'json', 'lines', 'plan'].includes(format))
+      return usageError(io, `--format must be shell, json, lines or plan, not ${format}`, usage)
     if (v.values.json && format !== 'json' && format !== 'plan') return usageError(io, `--json and --format ${format} disagree`, usage)
     const loaded = await loadArgvInput(file, { dialect: to ?? 'qemu' }, files(io))()
     const parsed = E.isLeft(loaded) ? loaded : parseArgv(loaded.right.argv)
@@ -45,11 +51,14 @@ line as ps shows it; - reads it from standard input (a JSON array or a line).
       return 1
     }
     if (format === 'plan') {
-      io.out(`${JSON.stringify({ dialect: parsed.right.dialect, rtc: parsed.right.rtc, derivedIds: parsed.right.derivedIds, plan: parsed.right.plan }, null, 2)}\n`)
+      io.out(
+        `${JSON.stringify({ dialect: parsed.right.dialect, rtc: parsed.right.rtc, derivedIds: parsed.right.derivedIds, plan: parsed.right.plan }, null, 2)}\n`,
+      )
       return 0
     }
     // a govmm line leaves PCI placement to QEMU: pin the slots QEMU would pick, so the qemu dialect keeps them
-    const plan = to === 'qemu' && parsed.right.dialect === 'govmm' ? assignPlacements(withMachineFacts(parsed.right.plan)) : parsed.right.plan
+    const plan =
+      to === 'qemu' && parsed.right.dialect === 'govmm' ? assignPlacements(withMachineFacts(parsed.right.plan)) : parsed.right.plan
     const r = render(plan, to ?? parsed.right.dialect)
     if (E.isLeft(r)) {
       report(io, r.left)
@@ -57,7 +66,9 @@ line as ps shows it; - reads it from standard input (a JSON array or a line).
     }
     for (const w of r.right.warnings) warn(io, w)
     const all = parsed.right.hasBinary ? [r.right.binary, ...r.right.args] : r.right.args
-    io.out(format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`)
+    io.out(
+      format === 'json' ? `${JSON.stringify(all)}\n` : format === 'lines' ? `${all.join('\n')}\n` : `${all.map(shellQuote).join(' ')}\n`,
+    )
     return 0
   },
 }

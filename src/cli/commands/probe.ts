@@ -23,8 +23,15 @@ export const probeCommand: Command = {
 or, on failure, the file as it was); the place is checked before the probe runs. --name sets the
 binary name recorded (default: the file name of --qemu).`,
   run: async (args, io) => {
-    const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { qemu: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, ...jsonFlag }, strict: true }).values,
+    const v = flags(
+      io,
+      usage,
+      () =>
+        parseArgs({
+          args: [...args],
+          options: { qemu: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, ...jsonFlag },
+          strict: true,
+        }).values,
     )
     if (typeof v === 'number') return v
     if (!v.qemu) return usageError(io, '--qemu is required', usage)

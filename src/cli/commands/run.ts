@@ -28,15 +28,18 @@ export const runCommand: Command = {
 --timeout-ms bounds the wait for QEMU's QMP socket (default 15000). --json prints events as
 JSON lines: {"event": "running", …}, {"event": "stopping"}, {"event": "stopped", …}.`,
   run: async (args, io) => {
-    const v = flags(io, usage, () =>
-      parseArgs({ args: [...args], options: { ...planFlags, ...jsonFlag, 'timeout-ms': { type: 'string' } }, strict: true }).values,
+    const v = flags(
+      io,
+      usage,
+      () => parseArgs({ args: [...args], options: { ...planFlags, ...jsonFlag, 'timeout-ms': { type: 'string' } }, strict: true }).values,
     )
     if (typeof v === 'number') return v
     const seed = intFlag(v.seed)
     const size = intFlag(v['image-size'])
     const ms = intFlag(v['timeout-ms']) ?? 15_000
     if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
-    if (seed === 'bad' || size === 'bad' || ms === 'bad') return usageError(io, '--seed, --image-size and --timeout-ms take a non-negative integer', usage)
+    if (seed === 'bad' || size === 'bad' || ms === 'bad')
+      return usageError(io, '--seed, --image-size and --timeout-ms take a non-negative integer', usage)
     const twice = oneStdin(io, usage, [v.config, v.sandbox])
     if (twice !== undefined) return twice
     const fail = (e: PlanError): 1 => (report(io, e), 1)
@@ -61,7 +64,12 @@ JSON lines: {"event": "running", …}, {"event": "stopping"}, {"event": "stopped
     await probe.right.close()
     const saved = await writeState(statePath(plan), plan)()
     if (E.isLeft(saved)) warn(io, `state file not written (hot-plug will not find this VM): ${toMessage(saved.left)}`)
-    say('running', `running ${plan.name}: pid ${proc.pid}, QMP ${plan.qmpPath}`, { name: plan.name, pid: proc.pid, qmp: plan.qmpPath, state: statePath(plan) })
+    say('running', `running ${plan.name}: pid ${proc.pid}, QMP ${plan.qmpPath}`, {
+      name: plan.name,
+      pid: proc.pid,
+      qmp: plan.qmpPath,
+      state: statePath(plan),
+    })
     let stopping = false
     const stop = async (): Promise<void> => {
       if (stopping) return

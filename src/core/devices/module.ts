@@ -77,7 +77,10 @@ export interface DeviceModule<D, R = D> {
   readonly problem: (d: D) => Problem | undefined
   readonly render: (d: D) => Rendering
   /** Reading it back from a `-device`: which drivers are its, and the reader. */
-  readonly parse: { readonly drivers: (driver: string) => boolean; readonly read: (r: Reader, c: ParseContext, driver: string) => R | undefined }
+  readonly parse: {
+    readonly drivers: (driver: string) => boolean
+    readonly read: (r: Reader, c: ParseContext, driver: string) => R | undefined
+  }
   /** `undefined` for devices that are only ever cold-plugged. */
   readonly hotplug: Hotplug<D> | undefined
   /** Its kind as `topology` prints it (`pci-bridge`, `vhost-user-blk`, `Block` …). */

@@ -31,19 +31,35 @@ export interface Nvdimm {
 
 /** Kata's rootfs image: `nv0` backed by `mem0`. @since 0.3.0 @category constructors */
 export const image = (img: { readonly path: string; readonly sizeBytes: number }): Nvdimm => ({
-  _tag: 'Nvdimm', id: 'nv0', memdev: 'mem0', memPath: img.path, size: img.sizeBytes, share: false,
+  _tag: 'Nvdimm',
+  id: 'nv0',
+  memdev: 'mem0',
+  memPath: img.path,
+  size: img.sizeBytes,
+  share: false,
 })
 
 /** A block device hot-plugged as an NVDIMM: `nvdimm<id>` on `nvdimmbackmem<id>`, ids cut to 31 bytes. @since 0.3.0 @category constructors */
 export const disk = (b: { readonly id: string; readonly file: string; readonly sizeBytes: number }): Nvdimm => ({
-  _tag: 'Nvdimm', id: truncateBytes(`nvdimm${b.id}`, maxDevIdSize), memdev: truncateBytes(`nvdimmbackmem${b.id}`, maxDevIdSize), memPath: b.file,
-  size: b.sizeBytes, share: true,
+  _tag: 'Nvdimm',
+  id: truncateBytes(`nvdimm${b.id}`, maxDevIdSize),
+  memdev: truncateBytes(`nvdimmbackmem${b.id}`, maxDevIdSize),
+  memPath: b.file,
+  size: b.sizeBytes,
+  share: true,
 })
 
 const device = (d: Nvdimm): Switch => ({ flag: '-device', items: ['nvdimm', ['id', d.id], ['memdev', d.memdev]] })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
-export const codec: t.Decoder<unknown, Nvdimm> = t.type({ _tag: t.literal('Nvdimm'), id: Text, memdev: Text, memPath: Text, size: UInt, share: t.boolean })
+export const codec: t.Decoder<unknown, Nvdimm> = t.type({
+  _tag: t.literal('Nvdimm'),
+  id: Text,
+  memdev: Text,
+  memPath: Text,
+  size: UInt,
+  share: t.boolean,
+})
 
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Nvdimm> = {
@@ -51,7 +67,10 @@ export const module: DeviceModule<Nvdimm> = {
   vocabulary: { drivers: ['nvdimm'], objects: ['memory-backend-file'] },
   onBus: false,
   placement: () => noPlacement,
-  claims: (d) => [['device', d.id], ['object', d.memdev]],
+  claims: (d) => [
+    ['device', d.id],
+    ['object', d.memdev],
+  ],
   source: () => 'image',
   problem: (d) => (d.size > 0 ? undefined : { field: 'image', reason: `image ${d.memPath} has size 0` }),
   render: (d) => switches(device(d), MemoryBackend.file(d.memdev, d.memPath, d.size, d.share)),
@@ -61,7 +80,8 @@ export const module: DeviceModule<Nvdimm> = {
       const id = r.req('id')
       const b = c.use(r, r.req('memdev'), 'object', ['MemoryBackend'])
       if (b === undefined) return undefined
-      if (b.file === undefined || b.prealloc) r.fail(`memdev ${b.id}: an NVDIMM backend in the device model is a memory-backend-file without prealloc`)
+      if (b.file === undefined || b.prealloc)
+        r.fail(`memdev ${b.id}: an NVDIMM backend in the device model is a memory-backend-file without prealloc`)
       return { _tag: 'Nvdimm', id, memdev: b.id, memPath: b.file ?? '', size: b.sizeBytes, share: b.share }
     },
   },
@@ -75,5 +95,9 @@ export const module: DeviceModule<Nvdimm> = {
     removeBackend: (d) => [execute('object-del', { id: d.memdev })],
   },
   kind: () => 'Nvdimm',
-  view: (d) => ({ kind: 'Nvdimm', placement: undefined, props: props({ memdev: d.memdev, 'mem-path': d.memPath, size: d.size, share: d.share ? true : undefined }) }),
+  view: (d) => ({
+    kind: 'Nvdimm',
+    placement: undefined,
+    props: props({ memdev: d.memdev, 'mem-path': d.memPath, size: d.size, share: d.share ? true : undefined }),
+  }),
 }

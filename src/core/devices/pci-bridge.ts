@@ -28,7 +28,15 @@ export interface Bridge {
 const driverOf = (b: Bridge): string => (b.type === 'pci' ? 'pci-bridge' : 'pcie-pci-bridge')
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
-export const codec: t.Decoder<unknown, Bridge> = t.type({ _tag: t.literal('Bridge'), type: t.union([t.literal('pci'), t.literal('pcie')]), bus: Text, id: Text, chassis: UInt, shpc: t.boolean, addr: PciSlot })
+export const codec: t.Decoder<unknown, Bridge> = t.type({
+  _tag: t.literal('Bridge'),
+  type: t.union([t.literal('pci'), t.literal('pcie')]),
+  bus: Text,
+  id: Text,
+  chassis: UInt,
+  shpc: t.boolean,
+  addr: PciSlot,
+})
 
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Bridge> = {
@@ -40,7 +48,13 @@ export const module: DeviceModule<Bridge> = {
   source: () => 'default_bridges',
   problem: () => undefined,
   render: (b) => {
-    const pciOnly: ReadonlyArray<Item> = b.type === 'pci' ? [['chassis_nr', b.chassis], ['shpc', b.shpc]] : []
+    const pciOnly: ReadonlyArray<Item> =
+      b.type === 'pci'
+        ? [
+            ['chassis_nr', b.chassis],
+            ['shpc', b.shpc],
+          ]
+        : []
     return switches({ flag: '-device', items: [driverOf(b), ['bus', b.bus], ['id', b.id], ...pciOnly, slot('addr', b.addr), romfile] })
   },
   parse: {
@@ -60,5 +74,9 @@ export const module: DeviceModule<Bridge> = {
   },
   hotplug: undefined,
   kind: driverOf,
-  view: (b) => ({ kind: `Bridge/${b.type}`, placement: `${b.bus}:0x${b.addr.toString(16)}`, props: props(b.type === 'pci' ? { chassis_nr: b.chassis, shpc: b.shpc } : {}) }),
+  view: (b) => ({
+    kind: `Bridge/${b.type}`,
+    placement: `${b.bus}:0x${b.addr.toString(16)}`,
+    props: props(b.type === 'pci' ? { chassis_nr: b.chassis, shpc: b.shpc } : {}),
+  }),
 }

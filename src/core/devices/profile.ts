@@ -123,15 +123,34 @@ export const fds = (key: string, from: number, count: number): Role => ({ role: 
  * @category utils
  */
 export const govmmVirtioPci: ReadonlySet<string> = new Set([
-  'virtio-9p-pci', 'virtio-net-pci', 'virtio-serial-pci', 'virtio-blk', 'virtio-blk-pci', 'vhost-vsock-pci',
-  'virtio-rng', 'virtio-balloon', 'vhost-user-scsi-pci', 'vhost-user-blk-pci', 'vfio-pci', 'virtio-scsi-pci',
-  'pci-bridge', 'pcie-pci-bridge',
+  'virtio-9p-pci',
+  'virtio-net-pci',
+  'virtio-serial-pci',
+  'virtio-blk',
+  'virtio-blk-pci',
+  'vhost-vsock-pci',
+  'virtio-rng',
+  'virtio-balloon',
+  'vhost-user-scsi-pci',
+  'vhost-user-blk-pci',
+  'vfio-pci',
+  'virtio-scsi-pci',
+  'pci-bridge',
+  'pcie-pci-bridge',
 ])
 
 /** govmm's `isVirtioCCW` for the s390x build (`qemu/qemu_s390x.go`). @since 0.3.0 @category utils */
 export const govmmVirtioCcw: ReadonlySet<string> = new Set([
-  'virtio-9p-ccw', 'virtio-net-ccw', 'virtio-serial-ccw', 'virtio-blk', 'virtio-blk-ccw', 'vhost-vsock-ccw',
-  'virtio-rng', 'virtio-balloon', 'vfio-ccw', 'virtio-scsi-ccw',
+  'virtio-9p-ccw',
+  'virtio-net-ccw',
+  'virtio-serial-ccw',
+  'virtio-blk',
+  'virtio-blk-ccw',
+  'vhost-vsock-ccw',
+  'virtio-rng',
+  'virtio-balloon',
+  'vfio-ccw',
+  'virtio-scsi-ccw',
 ])
 
 const isPci = (t: Transport, drv: string): boolean => t === 'pci' && govmmVirtioPci.has(drv)

@@ -56,5 +56,6 @@ export const isFamily = (family: string, alias = false): ((driver: string) => bo
 
 /** A transport-specific driver must be the machine's transport. @since 0.3.0 @category parse */
 export const sameTransport = (r: Reader, driver: string, t: Transport): void => {
-  if ((driver.endsWith('-pci') || driver.endsWith('-ccw')) && !driver.endsWith(`-${t}`)) r.fail(`driver ${driver} does not match the machine's ${t} transport`)
+  if ((driver.endsWith('-pci') || driver.endsWith('-ccw')) && !driver.endsWith(`-${t}`))
+    r.fail(`driver ${driver} does not match the machine's ${t} transport`)
 }

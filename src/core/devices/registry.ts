@@ -61,7 +61,8 @@ export const renderingOf = (d: Device): Rendering => moduleOf(d).render(d)
 /** @since 0.3.0 @category utils */
 export const kindOf = (d: Device): string => moduleOf(d).kind(d)
 /** @since 0.3.0 @category utils */
-export const viewOf = (d: Device): { readonly kind: string; readonly placement: string | undefined; readonly props: Props } => moduleOf(d).view(d)
+export const viewOf = (d: Device): { readonly kind: string; readonly placement: string | undefined; readonly props: Props } =>
+  moduleOf(d).view(d)
 
 /** Every driver and object type any device can emit (what a capability probe records). @since 0.3.0 @category utils */
 export const vocabulary: { readonly drivers: ReadonlyArray<string>; readonly objects: ReadonlyArray<string> } = (() => {
@@ -84,7 +85,8 @@ export const deviceCodec = new t.Type<Device, Device, unknown>(
   (u): u is Device => typeof u === 'object' && u !== null && Object.hasOwn(registry, (u as { _tag?: unknown })._tag as string),
   (u, c) => {
     const tag = typeof u === 'object' && u !== null ? (u as { _tag?: unknown })._tag : undefined
-    if (typeof tag !== 'string' || !Object.hasOwn(registry, tag)) return t.failure(u, c, `a device (_tag: ${Object.keys(registry).join(' | ')})`)
+    if (typeof tag !== 'string' || !Object.hasOwn(registry, tag))
+      return t.failure(u, c, `a device (_tag: ${Object.keys(registry).join(' | ')})`)
     return (registry[tag as Device['_tag']].codec as t.Decoder<unknown, Device>).validate(u, c)
   },
   t.identity,
@@ -97,10 +99,12 @@ const searchReader = (driver: string): DeviceModule<never, Device>['parse'] | un
 
 /** The readers of the vocabulary's drivers, looked up once: a large command line repeats a few drivers. */
 const readers: ReadonlyMap<string, DeviceModule<never, Device>['parse']> = new Map(
-  modules.flatMap((m) => m.vocabulary.drivers.flatMap((d) => {
-    const p = searchReader(d)
-    return p === undefined ? [] : [[d, p] as const]
-  })),
+  modules.flatMap((m) =>
+    m.vocabulary.drivers.flatMap((d) => {
+      const p = searchReader(d)
+      return p === undefined ? [] : [[d, p] as const]
+    }),
+  ),
 )
 
 /** The module that reads a `-device` of this driver back, if any. @since 0.3.0 @category utils */

@@ -31,26 +31,56 @@ export interface ScsiDisk {
 }
 
 /** Kata's `GetSCSIIdLun`: 256 LUNs per SCSI id. @since 0.3.0 @category constructors */
-export const scsiIdLun = (index: number): { readonly scsiId: number; readonly lun: number } => ({ scsiId: Math.floor(index / 256), lun: index % 256 })
+export const scsiIdLun = (index: number): { readonly scsiId: number; readonly lun: number } => ({
+  scsiId: Math.floor(index / 256),
+  lun: index % 256,
+})
 
 /** A disk at block index `index` on controller `controller`. @since 0.3.0 @category constructors */
 export const make = (
-  b: { readonly id: string; readonly file: string; readonly format: string; readonly shareRW?: boolean | undefined; readonly cache?: Drive.Cache | undefined },
+  b: {
+    readonly id: string
+    readonly file: string
+    readonly format: string
+    readonly shareRW?: boolean | undefined
+    readonly cache?: Drive.Cache | undefined
+  },
   controller: string,
   index: number,
 ): ScsiDisk => ({
-  _tag: 'ScsiDisk', id: truncateBytes(b.id, maxDevIdSize), file: b.file, format: b.format, cache: b.cache, bus: `${controller}.0`, ...scsiIdLun(index),
+  _tag: 'ScsiDisk',
+  id: truncateBytes(b.id, maxDevIdSize),
+  file: b.file,
+  format: b.format,
+  cache: b.cache,
+  bus: `${controller}.0`,
+  ...scsiIdLun(index),
   shareRW: b.shareRW ?? false,
 })
 
 const device = (d: ScsiDisk): Switch => ({
   flag: '-device',
-  items: ['scsi-hd', ['drive', d.id], ['bus', d.bus], ['scsi-id', d.scsiId], ['lun', d.lun], ['id', d.id], ['share-rw', d.shareRW ? true : undefined]],
+  items: [
+    'scsi-hd',
+    ['drive', d.id],
+    ['bus', d.bus],
+    ['scsi-id', d.scsiId],
+    ['lun', d.lun],
+    ['id', d.id],
+    ['share-rw', d.shareRW ? true : undefined],
+  ],
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, ScsiDisk> = t.type({
-  _tag: t.literal('ScsiDisk'), id: Text, file: Text, format: Text, cache: optional(CacheCodec), bus: Text, scsiId: UInt, lun: t.refinement(UInt, (n) => n <= 255, 'LUN (0..255)'),
+  _tag: t.literal('ScsiDisk'),
+  id: Text,
+  file: Text,
+  format: Text,
+  cache: optional(CacheCodec),
+  bus: Text,
+  scsiId: UInt,
+  lun: t.refinement(UInt, (n) => n <= 255, 'LUN (0..255)'),
   shareRW: t.boolean,
 })
 
@@ -60,7 +90,10 @@ export const module: DeviceModule<ScsiDisk> = {
   vocabulary: { drivers: ['scsi-hd'], objects: [] },
   onBus: false,
   placement: () => noPlacement,
-  claims: (d) => [['device', d.id], ['drive', d.id]],
+  claims: (d) => [
+    ['device', d.id],
+    ['drive', d.id],
+  ],
   source: () => 'hotplug',
   problem: () => undefined,
   render: (d) => ({ switches: [device(d), Drive.render({ ...d, aio: 'threads' })], fds: [] }),
@@ -79,9 +112,16 @@ export const module: DeviceModule<ScsiDisk> = {
     },
   },
   hotplug: {
-    add: (d, transport) => [Drive.add({ ...d, aio: 'threads' }), execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver'))],
+    add: (d, transport) => [
+      Drive.add({ ...d, aio: 'threads' }),
+      execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver')),
+    ],
     removeBackend: (d) => [Drive.remove(d.id)],
   },
   kind: () => 'ScsiDisk',
-  view: (d) => ({ kind: 'ScsiDisk', placement: `${d.bus}:${d.scsiId}.${d.lun}`, props: props({ file: d.file, format: d.format, 'share-rw': d.shareRW }) }),
+  view: (d) => ({
+    kind: 'ScsiDisk',
+    placement: `${d.bus}:${d.scsiId}.${d.lun}`,
+    props: props({ file: d.file, format: d.format, 'share-rw': d.shareRW }),
+  }),
 }

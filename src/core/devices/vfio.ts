@@ -44,20 +44,39 @@ export const make = (
 
 /** A mediated device (Kata's `VFIODeviceMediatedType`), by its sysfs path. @since 0.3.0 @category constructors */
 export const mediated = (sysfsdev: string, id: string, placement: Placement): Vfio => ({
-  _tag: 'Vfio', id, bdf: undefined, sysfsdev, vendorId: undefined, deviceId: undefined, placement,
+  _tag: 'Vfio',
+  id,
+  bdf: undefined,
+  sysfsdev,
+  vendorId: undefined,
+  deviceId: undefined,
+  placement,
 })
 
 const device = (d: Vfio): Switch => ({
   flag: '-device',
   items: [
-    vfioDriver, ['host', d.bdf], ['sysfsdev', d.sysfsdev], pciOnly('x-pci-vendor-id', d.vendorId), pciOnly('x-pci-device-id', d.deviceId), qemuId(d.id), romfile, devno(d.placement),
+    vfioDriver,
+    ['host', d.bdf],
+    ['sysfsdev', d.sysfsdev],
+    pciOnly('x-pci-vendor-id', d.vendorId),
+    pciOnly('x-pci-device-id', d.deviceId),
+    qemuId(d.id),
+    romfile,
+    devno(d.placement),
     place(d.placement),
   ],
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Vfio> = t.type({
-  _tag: t.literal('Vfio'), id: Text, bdf: optional(Text), sysfsdev: optional(Text), vendorId: optional(Text), deviceId: optional(Text), placement: PlacementCodec,
+  _tag: t.literal('Vfio'),
+  id: Text,
+  bdf: optional(Text),
+  sysfsdev: optional(Text),
+  vendorId: optional(Text),
+  deviceId: optional(Text),
+  placement: PlacementCodec,
 })
 
 /** @since 0.3.0 @category model */
@@ -79,7 +98,15 @@ export const module: DeviceModule<Vfio> = {
       if ((bdf === undefined) === (sysfsdev === undefined)) r.fail('a VFIO device in the device model has host= or sysfsdev=, not both')
       const id = r.str('id') ?? idOf(c.count('Vfio'))
       r.fixed('romfile', [''])
-      return { _tag: 'Vfio', id, bdf, sysfsdev, vendorId: r.str('x-pci-vendor-id'), deviceId: r.str('x-pci-device-id'), placement: readPlacement(r) }
+      return {
+        _tag: 'Vfio',
+        id,
+        bdf,
+        sysfsdev,
+        vendorId: r.str('x-pci-vendor-id'),
+        deviceId: r.str('x-pci-device-id'),
+        placement: readPlacement(r),
+      }
     },
   },
   hotplug: {
@@ -87,5 +114,9 @@ export const module: DeviceModule<Vfio> = {
     removeBackend: () => [],
   },
   kind: () => 'Vfio',
-  view: (d) => ({ kind: 'Vfio', placement: showPlacement(d.placement), props: props({ host: d.bdf, sysfsdev: d.sysfsdev, 'x-pci-vendor-id': d.vendorId, 'x-pci-device-id': d.deviceId }) }),
+  view: (d) => ({
+    kind: 'Vfio',
+    placement: showPlacement(d.placement),
+    props: props({ host: d.bdf, sysfsdev: d.sysfsdev, 'x-pci-vendor-id': d.vendorId, 'x-pci-device-id': d.deviceId }),
+  }),
 }

@@ -50,8 +50,15 @@ export const idOf = (v: Pick<VhostUserInput, 'type' | 'devId'>): string => makeN
 
 /** @since 0.3.0 @category constructors */
 export const make = (v: VhostUserInput, at: { readonly placement: Placement }): VhostUser => ({
-  _tag: 'VhostUser', type: v.type, id: idOf(v), chardev: makeNameId('char', v.devId, maxDevIdSize), socketPath: v.socketPath, mac: v.mac, tag: v.tag,
-  cacheSizeMiB: v.cacheSize ?? 0, placement: at.placement,
+  _tag: 'VhostUser',
+  type: v.type,
+  id: idOf(v),
+  chardev: makeNameId('char', v.devId, maxDevIdSize),
+  socketPath: v.socketPath,
+  mac: v.mac,
+  tag: v.tag,
+  cacheSizeMiB: v.cacheSize ?? 0,
+  placement: at.placement,
 })
 
 const frontend = (d: VhostUser): Switch => {
@@ -63,12 +70,28 @@ const frontend = (d: VhostUser): Switch => {
     case 'blk':
       return {
         flag: '-device',
-        items: ['vhost-user-blk-pci', legacy('logical_block_size', '4096'), legacy('size', '512M'), ['chardev', d.chardev], qemuId(d.id), romfile, place(d.placement)],
+        items: [
+          'vhost-user-blk-pci',
+          legacy('logical_block_size', '4096'),
+          legacy('size', '512M'),
+          ['chardev', d.chardev],
+          qemuId(d.id),
+          romfile,
+          place(d.placement),
+        ],
       }
     case 'fs':
       return {
         flag: '-device',
-        items: ['vhost-user-fs-pci', ['chardev', d.chardev], ['tag', d.tag], legacy('cache-size', `${d.cacheSizeMiB}M`), qemuId(d.id), romfile, place(d.placement)],
+        items: [
+          'vhost-user-fs-pci',
+          ['chardev', d.chardev],
+          ['tag', d.tag],
+          legacy('cache-size', `${d.cacheSizeMiB}M`),
+          qemuId(d.id),
+          romfile,
+          place(d.placement),
+        ],
       }
   }
 }
@@ -85,7 +108,17 @@ export const readNet = (r: Reader, c: ParseContext, drv: string, b: VhostUserNet
   if (drv !== 'virtio-net-pci') r.fail('a vhost-user net device in the device model is virtio-net-pci')
   r.fixed('romfile', [''])
   const ch = chardevOf(r, c, b.chardev)
-  return { _tag: 'VhostUser', type: 'net', id: b.id, chardev: ch?.id ?? '', socketPath: ch?.path ?? '', mac, tag: undefined, cacheSizeMiB: 0, placement: readPlacement(r) }
+  return {
+    _tag: 'VhostUser',
+    type: 'net',
+    id: b.id,
+    chardev: ch?.id ?? '',
+    socketPath: ch?.path ?? '',
+    mac,
+    tag: undefined,
+    cacheSizeMiB: 0,
+    placement: readPlacement(r),
+  }
 }
 
 const read = (r: Reader, c: ParseContext, drv: string): VhostUser | undefined => {
@@ -114,8 +147,15 @@ const read = (r: Reader, c: ParseContext, drv: string): VhostUser | undefined =>
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, VhostUser> = t.type({
-  _tag: t.literal('VhostUser'), type: t.union([t.literal('net'), t.literal('scsi'), t.literal('blk'), t.literal('fs')]), id: Text, chardev: Text, socketPath: Text,
-  mac: optional(Text), tag: optional(Text), cacheSizeMiB: UInt, placement: PlacementCodec,
+  _tag: t.literal('VhostUser'),
+  type: t.union([t.literal('net'), t.literal('scsi'), t.literal('blk'), t.literal('fs')]),
+  id: Text,
+  chardev: Text,
+  socketPath: Text,
+  mac: optional(Text),
+  tag: optional(Text),
+  cacheSizeMiB: UInt,
+  placement: PlacementCodec,
 })
 
 /** @since 0.3.0 @category model */
@@ -125,7 +165,17 @@ export const module: DeviceModule<VhostUser> = {
   onBus: true,
   placement: (d) => d.placement,
   // the chardev and netdev come before the device on the command line
-  claims: (d) => (d.type === 'net' ? [['chardev', d.chardev], ['netdev', d.id], ['device', d.id]] : [['chardev', d.chardev], ['device', d.id]]),
+  claims: (d) =>
+    d.type === 'net'
+      ? [
+          ['chardev', d.chardev],
+          ['netdev', d.id],
+          ['device', d.id],
+        ]
+      : [
+          ['chardev', d.chardev],
+          ['device', d.id],
+        ],
   source: () => 'vhostUser',
   problem: (d) =>
     d.type === 'net' && !d.mac
@@ -134,7 +184,11 @@ export const module: DeviceModule<VhostUser> = {
         ? { field: 'tag', reason: 'a vhost-user fs device needs a tag' }
         : undefined,
   render: (d) => ({
-    switches: [Chardev.render(d.chardev, d.socketPath, false), ...(d.type === 'net' ? [VhostUserNet.render(d.id, d.chardev)] : []), frontend(d)],
+    switches: [
+      Chardev.render(d.chardev, d.socketPath, false),
+      ...(d.type === 'net' ? [VhostUserNet.render(d.id, d.chardev)] : []),
+      frontend(d),
+    ],
     fds: [],
   }),
   parse: { drivers: (drv) => drv === 'vhost-user-scsi-pci' || drv === 'vhost-user-blk-pci' || drv === 'vhost-user-fs-pci', read },
@@ -143,6 +197,12 @@ export const module: DeviceModule<VhostUser> = {
   view: (d) => ({
     kind: `VhostUser/${d.type}`,
     placement: showPlacement(d.placement),
-    props: props({ socket: d.socketPath, chardev: d.chardev, mac: d.mac, tag: d.tag, cacheSizeMiB: d.type === 'fs' ? d.cacheSizeMiB : undefined }),
+    props: props({
+      socket: d.socketPath,
+      chardev: d.chardev,
+      mac: d.mac,
+      tag: d.tag,
+      cacheSizeMiB: d.type === 'fs' ? d.cacheSizeMiB : undefined,
+    }),
   }),
 }

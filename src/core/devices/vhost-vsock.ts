@@ -36,12 +36,27 @@ export const maxGuestCid = 2 ** 32 - 1
 export const idOf = (contextId: number): string => `vsock-${contextId}`
 
 /** @since 0.3.0 @category constructors */
-export const make = (v: { readonly contextId: number; readonly vhostFd?: number | undefined }, at: { readonly placement: Placement; readonly nested: boolean }): Vsock => ({
-  _tag: 'Vsock', id: idOf(v.contextId), contextId: v.contextId, vhostFd: v.vhostFd, disableModern: at.nested, placement: at.placement,
+export const make = (
+  v: { readonly contextId: number; readonly vhostFd?: number | undefined },
+  at: { readonly placement: Placement; readonly nested: boolean },
+): Vsock => ({
+  _tag: 'Vsock',
+  id: idOf(v.contextId),
+  contextId: v.contextId,
+  vhostFd: v.vhostFd,
+  disableModern: at.nested,
+  placement: at.placement,
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
-export const codec: t.Decoder<unknown, Vsock> = t.type({ _tag: t.literal('Vsock'), id: Text, contextId: UInt, vhostFd: optional(UInt), disableModern: t.boolean, placement: PlacementCodec })
+export const codec: t.Decoder<unknown, Vsock> = t.type({
+  _tag: t.literal('Vsock'),
+  id: Text,
+  contextId: UInt,
+  vhostFd: optional(UInt),
+  disableModern: t.boolean,
+  placement: PlacementCodec,
+})
 
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Vsock> = {
@@ -52,14 +67,22 @@ export const module: DeviceModule<Vsock> = {
   claims: (d) => [['device', d.id]],
   source: () => 'vsock',
   problem: (d) =>
-    d.contextId < minGuestCid || d.contextId > maxGuestCid ? { field: 'contextId', reason: `guest CID ${d.contextId} is outside ${minGuestCid}..${maxGuestCid}` } : undefined,
+    d.contextId < minGuestCid || d.contextId > maxGuestCid
+      ? { field: 'contextId', reason: `guest CID ${d.contextId} is outside ${minGuestCid}..${maxGuestCid}` }
+      : undefined,
   render: (d) => ({
     switches: [
       {
         flag: '-device',
         items: [
-          vsockDriver, disableModern(d.disableModern), fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1), ['id', d.id], ['guest-cid', d.contextId],
-          romfile, devno(d.placement), place(d.placement),
+          vsockDriver,
+          disableModern(d.disableModern),
+          fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1),
+          ['id', d.id],
+          ['guest-cid', d.contextId],
+          romfile,
+          devno(d.placement),
+          place(d.placement),
         ],
       },
     ],
@@ -72,10 +95,21 @@ export const module: DeviceModule<Vsock> = {
       const id = r.req('id')
       const contextId = r.int('guest-cid')
       if (contextId === undefined) r.fail('property guest-cid is missing')
-      return { _tag: 'Vsock', id, contextId: contextId ?? 0, vhostFd: r.int('vhostfd'), disableModern: readVirtio(r), placement: readPlacement(r) }
+      return {
+        _tag: 'Vsock',
+        id,
+        contextId: contextId ?? 0,
+        vhostFd: r.int('vhostfd'),
+        disableModern: readVirtio(r),
+        placement: readPlacement(r),
+      }
     },
   },
   hotplug: undefined,
   kind: () => 'Vsock',
-  view: (d) => ({ kind: 'Vsock', placement: showPlacement(d.placement), props: props({ 'guest-cid': d.contextId, vhostfd: d.vhostFd, 'disable-modern': d.disableModern }) }),
+  view: (d) => ({
+    kind: 'Vsock',
+    placement: showPlacement(d.placement),
+    props: props({ 'guest-cid': d.contextId, vhostfd: d.vhostFd, 'disable-modern': d.disableModern }),
+  }),
 }

@@ -32,12 +32,27 @@ export interface Share {
 export const idOf = (mountTag: string): string => truncateBytes(`extra-9p-${mountTag}`, maxDevIdSize)
 
 /** @since 0.3.0 @category constructors */
-export const make = (v: { readonly mountTag: string; readonly hostPath: string }, at: { readonly placement: Placement; readonly nested: boolean }): Share => ({
-  _tag: 'Fs9p', id: idOf(v.mountTag), path: v.hostPath, mountTag: v.mountTag, disableModern: at.nested, placement: at.placement,
+export const make = (
+  v: { readonly mountTag: string; readonly hostPath: string },
+  at: { readonly placement: Placement; readonly nested: boolean },
+): Share => ({
+  _tag: 'Fs9p',
+  id: idOf(v.mountTag),
+  path: v.hostPath,
+  mountTag: v.mountTag,
+  disableModern: at.nested,
+  placement: at.placement,
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
-export const codec: t.Decoder<unknown, Share> = t.type({ _tag: t.literal('Fs9p'), id: Text, path: Text, mountTag: Text, disableModern: t.boolean, placement: PlacementCodec })
+export const codec: t.Decoder<unknown, Share> = t.type({
+  _tag: t.literal('Fs9p'),
+  id: Text,
+  path: Text,
+  mountTag: Text,
+  disableModern: t.boolean,
+  placement: PlacementCodec,
+})
 
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Share> = {
@@ -45,7 +60,10 @@ export const module: DeviceModule<Share> = {
   vocabulary: { drivers: ['virtio-9p-pci', 'virtio-9p-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,
-  claims: (d) => [['device', d.id], ['fsdev', d.id]],
+  claims: (d) => [
+    ['device', d.id],
+    ['fsdev', d.id],
+  ],
   source: () => 'volume',
   problem: () => undefined,
   render: (d) =>
@@ -53,7 +71,13 @@ export const module: DeviceModule<Share> = {
       {
         flag: '-device',
         items: [
-          ninepDriver, disableModern(d.disableModern), ['fsdev', d.id], ['mount_tag', d.mountTag], qemuId(d.id), romfile, devno(d.placement),
+          ninepDriver,
+          disableModern(d.disableModern),
+          ['fsdev', d.id],
+          ['mount_tag', d.mountTag],
+          qemuId(d.id),
+          romfile,
+          devno(d.placement),
           place(d.placement),
         ],
       },
@@ -72,5 +96,9 @@ export const module: DeviceModule<Share> = {
   },
   hotplug: undefined,
   kind: () => 'Fs9p',
-  view: (d) => ({ kind: 'Fs9p', placement: showPlacement(d.placement), props: props({ path: d.path, mount_tag: d.mountTag, 'disable-modern': d.disableModern }) }),
+  view: (d) => ({
+    kind: 'Fs9p',
+    placement: showPlacement(d.placement),
+    props: props({ path: d.path, mount_tag: d.mountTag, 'disable-modern': d.disableModern }),
+  }),
 }

@@ -49,22 +49,45 @@ export const idOf = (b: Pick<BlockInput, 'id'>): string => truncateBytes(b.id, m
 
 /** @since 0.3.0 @category constructors */
 export const make = (b: BlockInput, at: { readonly placement: Placement; readonly nested: boolean }): Block => ({
-  _tag: 'Block', id: idOf(b), file: b.file, format: b.format, aio: 'threads', cache: b.cache, disableModern: at.nested, shareRW: b.shareRW ?? false,
+  _tag: 'Block',
+  id: idOf(b),
+  file: b.file,
+  format: b.format,
+  aio: 'threads',
+  cache: b.cache,
+  disableModern: at.nested,
+  shareRW: b.shareRW ?? false,
   placement: at.placement,
 })
 
 const device = (d: Block): Switch => ({
   flag: '-device',
   items: [
-    blkDriver, disableModern(d.disableModern, 'govmm'), ['drive', d.id], ['scsi', false], ['config-wce', false],
-    qemuId(d.id), disableModern(d.disableModern, 'qemu'), romfile, devno(d.placement), ['share-rw', d.shareRW ? true : undefined], place(d.placement),
+    blkDriver,
+    disableModern(d.disableModern, 'govmm'),
+    ['drive', d.id],
+    ['scsi', false],
+    ['config-wce', false],
+    qemuId(d.id),
+    disableModern(d.disableModern, 'qemu'),
+    romfile,
+    devno(d.placement),
+    ['share-rw', d.shareRW ? true : undefined],
+    place(d.placement),
   ],
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Block> = t.type({
-  _tag: t.literal('Block'), id: Text, file: Text, format: Text, aio: t.union([t.literal('threads'), t.literal('native')]), cache: optional(CacheCodec),
-  disableModern: t.boolean, shareRW: t.boolean, placement: PlacementCodec,
+  _tag: t.literal('Block'),
+  id: Text,
+  file: Text,
+  format: Text,
+  aio: t.union([t.literal('threads'), t.literal('native')]),
+  cache: optional(CacheCodec),
+  disableModern: t.boolean,
+  shareRW: t.boolean,
+  placement: PlacementCodec,
 })
 
 /** @since 0.3.0 @category model */
@@ -73,7 +96,10 @@ export const module: DeviceModule<Block> = {
   vocabulary: { drivers: ['virtio-blk-pci', 'virtio-blk-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,
-  claims: (d) => [['device', d.id], ['drive', d.id]],
+  claims: (d) => [
+    ['device', d.id],
+    ['drive', d.id],
+  ],
   source: () => 'block',
   problem: () => undefined,
   render: (d) => ({ switches: [device(d), Drive.render(d)], fds: [] }),
@@ -89,11 +115,24 @@ export const module: DeviceModule<Block> = {
       const shareRW = r.bool('share-rw') ?? false
       const disableModern = readVirtio(r)
       // the key order of make(), so a planned and a parsed disk print alike
-      return { _tag: 'Block', id: b.id, file: b.file, format: b.format, aio: b.aio, cache: b.cache, disableModern, shareRW, placement: readPlacement(r) }
+      return {
+        _tag: 'Block',
+        id: b.id,
+        file: b.file,
+        format: b.format,
+        aio: b.aio,
+        cache: b.cache,
+        disableModern,
+        shareRW,
+        placement: readPlacement(r),
+      }
     },
   },
   hotplug: {
-    add: (d, transport) => [Drive.add(d), execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver'))],
+    add: (d, transport) => [
+      Drive.add(d),
+      execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver')),
+    ],
     removeBackend: (d) => [Drive.remove(d.id)],
   },
   kind: () => 'Block',
@@ -101,7 +140,12 @@ export const module: DeviceModule<Block> = {
     kind: 'Block',
     placement: showPlacement(d.placement),
     props: props({
-      file: d.file, format: d.format, aio: d.aio, 'share-rw': d.shareRW, 'disable-modern': d.disableModern, 'cache.direct': d.cache?.direct,
+      file: d.file,
+      format: d.format,
+      aio: d.aio,
+      'share-rw': d.shareRW,
+      'disable-modern': d.disableModern,
+      'cache.direct': d.cache?.direct,
       'cache.no-flush': d.cache?.noFlush,
     }),
   }),

@@ -86,7 +86,15 @@ export const make = (
   id: string,
   at: { readonly placement: Placement; readonly nested: boolean; readonly vhost: boolean },
 ): Nic => ({
-  _tag: 'Net', type, id, ifName: n.tapName, mac: n.mac, fds: n.fds ?? [], vhostFds: n.vhostFds ?? [], vhost: at.vhost, disableModern: at.nested,
+  _tag: 'Net',
+  type,
+  id,
+  ifName: n.tapName,
+  mac: n.mac,
+  fds: n.fds ?? [],
+  vhostFds: n.vhostFds ?? [],
+  vhost: at.vhost,
+  disableModern: at.nested,
   placement: at.placement,
 })
 
@@ -97,15 +105,30 @@ const mq = (queues: number): ReadonlyArray<Item> => (queues > 0 ? [['mq', true],
 const device = (d: Nic): Switch => ({
   flag: '-device',
   items: [
-    netDriver, ['netdev', d.id], ['mac', d.mac], qemuId(d.id), disableModern(d.disableModern), ...mq(d.fds.length), romfile,
-    devno(d.placement), place(d.placement),
+    netDriver,
+    ['netdev', d.id],
+    ['mac', d.mac],
+    qemuId(d.id),
+    disableModern(d.disableModern),
+    ...mq(d.fds.length),
+    romfile,
+    devno(d.placement),
+    place(d.placement),
   ],
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Nic> = t.type({
-  _tag: t.literal('Net'), type: t.union([t.literal('tap'), t.literal('macvtap')]), id: Text, ifName: Text, mac: Text, fds: t.array(FdSourceCodec),
-  vhostFds: t.array(UInt), vhost: t.boolean, disableModern: t.boolean, placement: PlacementCodec,
+  _tag: t.literal('Net'),
+  type: t.union([t.literal('tap'), t.literal('macvtap')]),
+  id: Text,
+  ifName: Text,
+  mac: Text,
+  fds: t.array(FdSourceCodec),
+  vhostFds: t.array(UInt),
+  vhost: t.boolean,
+  disableModern: t.boolean,
+  placement: PlacementCodec,
 })
 
 /** @since 0.3.0 @category model */
@@ -114,9 +137,13 @@ export const module: DeviceModule<Nic, Nic | VhostUser.VhostUser> = {
   vocabulary: { drivers: ['virtio-net-pci', 'virtio-net-ccw'], objects: [] },
   onBus: true,
   placement: (d) => d.placement,
-  claims: (d) => [['device', d.id], ['netdev', d.id]],
+  claims: (d) => [
+    ['device', d.id],
+    ['netdev', d.id],
+  ],
   source: () => 'network',
-  problem: (d) => (d.type === 'macvtap' && d.fds.length === 0 ? { field: 'fds', reason: 'a macvtap network device needs at least one fd' } : undefined),
+  problem: (d) =>
+    d.type === 'macvtap' && d.fds.length === 0 ? { field: 'fds', reason: 'a macvtap network device needs at least one fd' } : undefined,
   render: (d) => {
     const vhost = passedVhost(d)
     return {
@@ -140,9 +167,19 @@ export const module: DeviceModule<Nic, Nic | VhostUser.VhostUser> = {
       const n = b.fds.length
       if (n > 0 ? multi !== true : multi !== undefined) r.fail('mq=on goes with tap fds= in the device model, and only then')
       if (c.transport === 'pci' && n > 0 ? vectors !== 2 * n + 2 : vectors !== undefined)
-        r.fail(`vectors= in the device model is 2 × queues + 2 on PCI with fds (here ${n > 0 && c.transport === 'pci' ? 2 * n + 2 : 'none'})`)
+        r.fail(
+          `vectors= in the device model is 2 × queues + 2 on PCI with fds (here ${n > 0 && c.transport === 'pci' ? 2 * n + 2 : 'none'})`,
+        )
       return {
-        _tag: 'Net', type: 'tap', id: netdevId, ifName: b.ifName, mac, fds: b.fds, vhostFds: b.vhostFds, vhost: b.vhost, disableModern,
+        _tag: 'Net',
+        type: 'tap',
+        id: netdevId,
+        ifName: b.ifName,
+        mac,
+        fds: b.fds,
+        vhostFds: b.vhostFds,
+        vhost: b.vhost,
+        disableModern,
         placement: readPlacement(r),
       }
     },
@@ -163,12 +200,18 @@ export const module: DeviceModule<Nic, Nic | VhostUser.VhostUser> = {
   },
   kind: () => 'Net',
   view: (d) => {
-    const fdText = (xs: ReadonlyArray<FdSource>): string | undefined => (xs.length > 0 ? xs.map((x) => (typeof x === 'number' ? String(x) : `tap:${x.tap}`)).join(':') : undefined)
+    const fdText = (xs: ReadonlyArray<FdSource>): string | undefined =>
+      xs.length > 0 ? xs.map((x) => (typeof x === 'number' ? String(x) : `tap:${x.tap}`)).join(':') : undefined
     return {
       kind: 'Net',
       placement: showPlacement(d.placement),
       props: props({
-        mac: d.mac, vhost: d.vhost, vhostfds: fdText(d.vhostFds), fds: fdText(d.fds), ifname: d.fds.length > 0 ? undefined : d.ifName, 'disable-modern': d.disableModern,
+        mac: d.mac,
+        vhost: d.vhost,
+        vhostfds: fdText(d.vhostFds),
+        fds: fdText(d.fds),
+        ifname: d.fds.length > 0 ? undefined : d.ifName,
+        'disable-modern': d.disableModern,
       }),
     }
   },

@@ -27,7 +27,10 @@ export interface Entropy {
 
 /** @since 0.3.0 @category constructors */
 export const make = (rng: { readonly id: string; readonly filename: string }, placement: Placement): Entropy => ({
-  _tag: 'Rng', id: rng.id, filename: rng.filename, placement,
+  _tag: 'Rng',
+  id: rng.id,
+  filename: rng.filename,
+  placement,
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
@@ -39,7 +42,10 @@ export const module: DeviceModule<Entropy> = {
   vocabulary: { drivers: ['virtio-rng-pci', 'virtio-rng-ccw'], objects: ['rng-random'] },
   onBus: true,
   placement: (d) => d.placement,
-  claims: (d) => [['device', d.id], ['object', d.id]],
+  claims: (d) => [
+    ['device', d.id],
+    ['object', d.id],
+  ],
   source: () => 'entropy_source',
   problem: () => undefined,
   render: (d) =>

@@ -27,11 +27,21 @@ export interface ScsiController {
 
 /** Kata's `scsi0`, with `iothread-<16 hex>` when I/O threads are on. @since 0.3.0 @category constructors */
 export const make = (ioThreadHex: string | undefined, at: { readonly placement: Placement; readonly nested: boolean }): ScsiController => ({
-  _tag: 'Scsi', id: 'scsi0', ioThread: ioThreadHex === undefined ? undefined : `iothread-${ioThreadHex}`, disableModern: at.nested, placement: at.placement,
+  _tag: 'Scsi',
+  id: 'scsi0',
+  ioThread: ioThreadHex === undefined ? undefined : `iothread-${ioThreadHex}`,
+  disableModern: at.nested,
+  placement: at.placement,
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
-export const codec: t.Decoder<unknown, ScsiController> = t.type({ _tag: t.literal('Scsi'), id: Text, ioThread: optional(Text), disableModern: t.boolean, placement: PlacementCodec })
+export const codec: t.Decoder<unknown, ScsiController> = t.type({
+  _tag: t.literal('Scsi'),
+  id: Text,
+  ioThread: optional(Text),
+  disableModern: t.boolean,
+  placement: PlacementCodec,
+})
 
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<ScsiController> = {
@@ -39,13 +49,27 @@ export const module: DeviceModule<ScsiController> = {
   vocabulary: { drivers: ['virtio-scsi-pci', 'virtio-scsi-ccw'], objects: ['iothread'] },
   onBus: true,
   placement: (d) => d.placement,
-  claims: (d) => (d.ioThread === undefined ? [['device', d.id]] : [['device', d.id], ['object', d.ioThread]]),
+  claims: (d) =>
+    d.ioThread === undefined
+      ? [['device', d.id]]
+      : [
+          ['device', d.id],
+          ['object', d.ioThread],
+        ],
   source: () => 'block_device_driver',
   problem: () => undefined,
   render: (d) =>
     switches({
       flag: '-device',
-      items: [scsiDriver, ['id', d.id], disableModern(d.disableModern), ['iothread', d.ioThread], romfile, devno(d.placement), place(d.placement)],
+      items: [
+        scsiDriver,
+        ['id', d.id],
+        disableModern(d.disableModern),
+        ['iothread', d.ioThread],
+        romfile,
+        devno(d.placement),
+        place(d.placement),
+      ],
     }),
   parse: {
     drivers: isFamily('virtio-scsi'),
@@ -59,5 +83,9 @@ export const module: DeviceModule<ScsiController> = {
   },
   hotplug: undefined,
   kind: () => 'Scsi',
-  view: (d) => ({ kind: 'Scsi', placement: showPlacement(d.placement), props: props({ iothread: d.ioThread, 'disable-modern': d.disableModern }) }),
+  view: (d) => ({
+    kind: 'Scsi',
+    placement: showPlacement(d.placement),
+    props: props({ iothread: d.ioThread, 'disable-modern': d.disableModern }),
+  }),
 }

@@ -25,11 +25,19 @@ export interface Serial {
 
 /** @since 0.3.0 @category constructors */
 export const make = (id: string, at: { readonly placement: Placement; readonly nested: boolean }): Serial => ({
-  _tag: 'Serial', id, disableModern: at.nested, placement: at.placement,
+  _tag: 'Serial',
+  id,
+  disableModern: at.nested,
+  placement: at.placement,
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
-export const codec: t.Decoder<unknown, Serial> = t.type({ _tag: t.literal('Serial'), id: Text, disableModern: t.boolean, placement: PlacementCodec })
+export const codec: t.Decoder<unknown, Serial> = t.type({
+  _tag: t.literal('Serial'),
+  id: Text,
+  disableModern: t.boolean,
+  placement: PlacementCodec,
+})
 
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Serial> = {
@@ -41,7 +49,10 @@ export const module: DeviceModule<Serial> = {
   source: () => 'console',
   problem: () => undefined,
   render: (d) =>
-    switches({ flag: '-device', items: [serialDriver, disableModern(d.disableModern), ['id', d.id], romfile, devno(d.placement), place(d.placement)] }),
+    switches({
+      flag: '-device',
+      items: [serialDriver, disableModern(d.disableModern), ['id', d.id], romfile, devno(d.placement), place(d.placement)],
+    }),
   parse: {
     drivers: isFamily('virtio-serial'),
     read: (r, c, drv) => {

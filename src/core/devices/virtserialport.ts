@@ -26,16 +26,33 @@ export interface Port {
 }
 
 /** Kata's console: `console0` on `charconsole0`. @since 0.3.0 @category constructors */
-export const console = (path: string): Port => ({ _tag: 'Char', driver: 'virtconsole', id: 'console0', chardev: 'charconsole0', path, name: undefined })
+export const console = (path: string): Port => ({
+  _tag: 'Char',
+  driver: 'virtconsole',
+  id: 'console0',
+  chardev: 'charconsole0',
+  path,
+  name: undefined,
+})
 
 /** A sandbox socket device; its chardev id is cut to Kata's 31 bytes, the port id is not. @since 0.3.0 @category constructors */
 export const port = (s: { readonly id: string; readonly deviceId: string; readonly hostPath: string; readonly name: string }): Port => ({
-  _tag: 'Char', driver: 'virtserialport', id: s.deviceId, chardev: truncateBytes(s.id, maxDevIdSize), path: s.hostPath, name: s.name,
+  _tag: 'Char',
+  driver: 'virtserialport',
+  id: s.deviceId,
+  chardev: truncateBytes(s.id, maxDevIdSize),
+  path: s.hostPath,
+  name: s.name,
 })
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Port> = t.type({
-  _tag: t.literal('Char'), driver: t.union([t.literal('virtconsole'), t.literal('virtserialport')]), id: Text, chardev: Text, path: Text, name: optional(Text),
+  _tag: t.literal('Char'),
+  driver: t.union([t.literal('virtconsole'), t.literal('virtserialport')]),
+  id: Text,
+  chardev: Text,
+  path: Text,
+  name: optional(Text),
 })
 
 /** @since 0.3.0 @category model */
@@ -44,17 +61,30 @@ export const module: DeviceModule<Port> = {
   vocabulary: { drivers: ['virtconsole', 'virtserialport'], objects: [] },
   onBus: false,
   placement: () => noPlacement,
-  claims: (d) => [['device', d.id], ['chardev', d.chardev]],
+  claims: (d) => [
+    ['device', d.id],
+    ['chardev', d.chardev],
+  ],
   source: (d) => (d.driver === 'virtconsole' ? 'console' : 'socket'),
   problem: () => undefined,
   render: (d) =>
-    switches({ flag: '-device', items: [d.driver, ['chardev', d.chardev], ['id', d.id], ['name', d.name]] }, Chardev.render(d.chardev, d.path, true)),
+    switches(
+      { flag: '-device', items: [d.driver, ['chardev', d.chardev], ['id', d.id], ['name', d.name]] },
+      Chardev.render(d.chardev, d.path, true),
+    ),
   parse: {
     drivers: (drv) => drv === 'virtconsole' || drv === 'virtserialport',
     read: (r, c, drv) => {
       const b = c.use(r, r.req('chardev'), 'chardev', ['Chardev'])
       if (b !== undefined && !b.server) r.fail(`chardev ${b.id}: a virtio-serial port's chardev in the device model is a server`)
-      return { _tag: 'Char', driver: drv === 'virtconsole' ? 'virtconsole' : 'virtserialport', id: r.req('id'), chardev: b?.id ?? '', path: b?.path ?? '', name: r.str('name') }
+      return {
+        _tag: 'Char',
+        driver: drv === 'virtconsole' ? 'virtconsole' : 'virtserialport',
+        id: r.req('id'),
+        chardev: b?.id ?? '',
+        path: b?.path ?? '',
+        name: r.str('name'),
+      }
     },
   },
   hotplug: undefined,

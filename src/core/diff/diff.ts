@@ -54,7 +54,9 @@ export interface Diff {
 // -------------------------------------------------------------------------------------
 
 const props = (a: Props, b: Props): ReadonlyArray<Change> =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((key) => (a[key] === b[key] ? [] : [{ key, from: a[key], to: b[key] }]))
+  [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .sort()
+    .flatMap((key) => (a[key] === b[key] ? [] : [{ key, from: a[key], to: b[key] }]))
 
 /** Multiset difference `xs − ys`, in `xs` order. */
 const minus = (xs: ReadonlyArray<string>, ys: ReadonlyArray<string>): ReadonlyArray<string> => {
@@ -124,15 +126,30 @@ const match = (a: ReadonlyArray<DeviceView>, b: ReadonlyArray<DeviceView>): Read
   const newIdAt = queues(b, takenB, (x) => (idsA.has(`${x.kind}|${x.id}`) ? undefined : at(x)))
   const anyId = queues(b, takenB, (x) => `${x.kind}|${x.id}`)
   // 1. real ids
-  pass((d) => !d.derivedId, (d) => realId(`${d.kind}|${d.id}`))
+  pass(
+    (d) => !d.derivedId,
+    (d) => realId(`${d.kind}|${d.id}`),
+  )
   // 2. a derived id says where a device was in the argv, not which device it is: its placement does
-  pass((d) => d.placement !== undefined, (d) => (d.derivedId ? anyAt : derivedAt)(at(d) as string))
+  pass(
+    (d) => d.placement !== undefined,
+    (d) => (d.derivedId ? anyAt : derivedAt)(at(d) as string),
+  )
   // 3. devices QEMU places that had no id pair up in order, kind by kind
-  pass((d) => d.derivedId && d.placement === undefined, (d) => unplaced(d.kind))
+  pass(
+    (d) => d.derivedId && d.placement === undefined,
+    (d) => unplaced(d.kind),
+  )
   // 4. an id changed at the same placement: a rename
-  pass((d) => d.placement !== undefined, (d) => newIdAt(at(d) as string))
+  pass(
+    (d) => d.placement !== undefined,
+    (d) => newIdAt(at(d) as string),
+  )
   // 5. last resort for derived ids
-  pass((d) => d.derivedId, (d) => anyId(`${d.kind}|${d.id}`))
+  pass(
+    (d) => d.derivedId,
+    (d) => anyId(`${d.kind}|${d.id}`),
+  )
   return pairs
 }
 
@@ -158,7 +175,9 @@ export const diff = (va: View, vb: View): Diff => {
     const moved = x.placement === y.placement ? undefined : { from: x.placement, to: y.placement }
     // a derived id is no name: a new one is not a rename
     const renamedFrom = x.id === y.id || x.derivedId || y.derivedId ? undefined : x.id
-    return changes.length === 0 && moved === undefined && renamedFrom === undefined ? [] : [{ id: y.id, kind: y.kind, renamedFrom, moved, changes }]
+    return changes.length === 0 && moved === undefined && renamedFrom === undefined
+      ? []
+      : [{ id: y.id, kind: y.kind, renamedFrom, moved, changes }]
   })
   const implicit = pairs.filter(([x, y]) => x.placement === undefined && y.placement === undefined)
   const posA = new Map(a.devices.map((d, i) => [d, i]))
@@ -174,7 +193,11 @@ export const diff = (va: View, vb: View): Diff => {
     cpu: props(a.cpu, b.cpu),
     memory: props(a.memory, b.memory),
     kernel: props(a.kernel, b.kernel),
-    kernelParams: { added, removed, reordered: added.length === 0 && removed.length === 0 && a.kernelParams.join(' ') !== b.kernelParams.join(' ') },
+    kernelParams: {
+      added,
+      removed,
+      reordered: added.length === 0 && removed.length === 0 && a.kernelParams.join(' ') !== b.kernelParams.join(' '),
+    },
     other: props(a.other, b.other),
     devices: {
       added: b.devices.filter((d) => !inB.has(d)),

@@ -10,12 +10,24 @@ import type { DeviceView } from './view.ts'
 const show = (v: string | undefined): string => (v === undefined ? '(absent)' : v === '' ? "''" : v)
 
 const changeLines = (cs: ReadonlyArray<Change>, indent: string): ReadonlyArray<string> =>
-  cs.map((c) => (c.from === undefined ? `${indent}+ ${c.key}=${c.to}` : c.to === undefined ? `${indent}- ${c.key}=${c.from}` : `${indent}~ ${c.key}: ${show(c.from)} → ${show(c.to)}`))
+  cs.map((c) =>
+    c.from === undefined
+      ? `${indent}+ ${c.key}=${c.to}`
+      : c.to === undefined
+        ? `${indent}- ${c.key}=${c.from}`
+        : `${indent}~ ${c.key}: ${show(c.from)} → ${show(c.to)}`,
+  )
 
 const section = (title: string, lines: ReadonlyArray<string>): ReadonlyArray<string> => (lines.length === 0 ? [] : [`${title}:`, ...lines])
 
 const dev = (d: DeviceView): string =>
-  `${d.id} (${d.kind})${d.placement === undefined ? '' : ` at ${d.placement}`}${Object.keys(d.props).length === 0 ? '' : ` ${Object.entries(d.props).map(([k, v]) => `${k}=${v}`).join(' ')}`}`
+  `${d.id} (${d.kind})${d.placement === undefined ? '' : ` at ${d.placement}`}${
+    Object.keys(d.props).length === 0
+      ? ''
+      : ` ${Object.entries(d.props)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+  }`
 
 /**
  * Format a diff for people. Empty string when there is no difference.
@@ -26,7 +38,9 @@ const dev = (d: DeviceView): string =>
 export const formatDiff = (d: Diff): string => {
   const kp = d.kernelParams
   const lines = [
-    ...(d.dialects[0] !== d.dialects[1] ? [`note: comparing a ${d.dialects[0]} command line with a ${d.dialects[1]} one: PCI placement is not compared`] : []),
+    ...(d.dialects[0] !== d.dialects[1]
+      ? [`note: comparing a ${d.dialects[0]} command line with a ${d.dialects[1]} one: PCI placement is not compared`]
+      : []),
     ...section('machine', changeLines(d.machine, '  ')),
     ...section('cpu', changeLines(d.cpu, '  ')),
     ...section('memory', changeLines(d.memory, '  ')),

@@ -73,23 +73,51 @@ export const view = (parsed: Parsed): View => {
   const derived = new Set(parsed.derivedIds)
   const machine: Record<string, string> = { type: p.machine.type }
   for (const [key, v] of p.machine.options) machine[key] = normalBool(v)
-  const backend = !p.dimmSupported ? undefined : k.hugePages ? 'file:/dev/hugepages' : k.fileBackedMem && k.memPath !== undefined ? `file:${k.memPath}` : 'ram'
+  const backend = !p.dimmSupported
+    ? undefined
+    : k.hugePages
+      ? 'file:/dev/hugepages'
+      : k.fileBackedMem && k.memPath !== undefined
+        ? `file:${k.memPath}`
+        : 'ram'
   return {
     dialect: parsed.dialect,
     machine,
-    cpu: props({ model: p.cpuModel, cpus: p.smp.cpus || undefined, cores: p.smp.cores || undefined, threads: p.smp.threads || undefined, sockets: p.smp.sockets || undefined, maxcpus: p.smp.maxCpus || undefined }),
+    cpu: props({
+      model: p.cpuModel,
+      cpus: p.smp.cpus || undefined,
+      cores: p.smp.cores || undefined,
+      threads: p.smp.threads || undefined,
+      sockets: p.smp.sockets || undefined,
+      maxcpus: p.smp.maxCpus || undefined,
+    }),
     memory: props({
-      size: `${p.memory.sizeMiB}M`, slots: p.memory.slots || undefined, maxmem: `${p.memory.maxMemMiB}M`, backend,
-      share: backend && k.memShared ? true : undefined, prealloc: backend && k.memPrealloc ? true : undefined,
+      size: `${p.memory.sizeMiB}M`,
+      slots: p.memory.slots || undefined,
+      maxmem: `${p.memory.maxMemMiB}M`,
+      backend,
+      share: backend && k.memShared ? true : undefined,
+      prealloc: backend && k.memPrealloc ? true : undefined,
       'mem-lock': k.realtime || !k.mlock ? k.mlock : undefined,
     }),
     kernel: props({ path: p.kernel.path, initrd: p.kernel.initrd, bios: p.bios }),
     kernelParams: serializeParams(p.kernel.params),
     other: props({
-      binary: parsed.hasBinary ? p.binary.govmm : undefined, name: p.name, uuid: p.uuid, qmp: p.qmpPath, pidfile: p.pidFile, log: p.logFile,
-      'no-user-config': k.noUserConfig || undefined, nodefaults: k.noDefaults || undefined, nographic: k.noGraphic || undefined,
-      daemonize: k.daemonize || undefined, stopped: k.stopped || undefined, incoming: p.incoming, rtc: parsed.rtc ? 'base=utc,driftfix=slew' : undefined,
-      'kvm-pit': p.facts.kvmPit ? 'lost_tick_policy=discard' : undefined, iothreads: iothreads.length > 0 ? [...iothreads].sort().join(' ') : undefined,
+      binary: parsed.hasBinary ? p.binary.govmm : undefined,
+      name: p.name,
+      uuid: p.uuid,
+      qmp: p.qmpPath,
+      pidfile: p.pidFile,
+      log: p.logFile,
+      'no-user-config': k.noUserConfig || undefined,
+      nodefaults: k.noDefaults || undefined,
+      nographic: k.noGraphic || undefined,
+      daemonize: k.daemonize || undefined,
+      stopped: k.stopped || undefined,
+      incoming: p.incoming,
+      rtc: parsed.rtc ? 'base=utc,driftfix=slew' : undefined,
+      'kvm-pit': p.facts.kvmPit ? 'lost_tick_policy=discard' : undefined,
+      iothreads: iothreads.length > 0 ? [...iothreads].sort().join(' ') : undefined,
     }),
     devices: p.devices.map((d) => ({ id: d.id, ...viewOf(d), derivedId: derived.has(d.id) })),
   }

@@ -37,7 +37,11 @@ export const configEntries = (c: HypervisorConfig): ReadonlyArray<ConfigEntry> =
   { key: 'image', value: c.image },
   { key: 'firmware', value: c.firmware },
   { key: 'machine_accelerators', value: c.machineAccelerators },
-  { key: 'kernel_params', value: serializeParams(c.kernelParams).join(' '), ...(c.image !== undefined ? { note: "katautils' systemd parameters (with an image) come first" } : {}) },
+  {
+    key: 'kernel_params',
+    value: serializeParams(c.kernelParams).join(' '),
+    ...(c.image !== undefined ? { note: "katautils' systemd parameters (with an image) come first" } : {}),
+  },
   { key: 'machine_type', value: c.machineType, ...(c.machineType === undefined ? { note: "not set: the arch's default machine" } : {}) },
   { key: 'block_device_driver', value: c.blockDeviceDriver },
   { key: 'entropy_source', value: c.entropySource },
@@ -50,7 +54,11 @@ export const configEntries = (c: HypervisorConfig): ReadonlyArray<ConfigEntry> =
   { key: 'block_device_cache_direct', value: c.blockDeviceCache.direct },
   { key: 'block_device_cache_noflush', value: c.blockDeviceCache.noFlush },
   { key: 'default_vcpus', value: c.defaultVcpus, note: '0: 1; negative or above host.cpus: host.cpus (katautils defaultVCPUs)' },
-  { key: 'default_maxvcpus', value: c.defaultMaxVcpus, note: "0 or above host.cpus: host.cpus, then at most the arch's maximum (katautils defaultMaxVCPUs)" },
+  {
+    key: 'default_maxvcpus',
+    value: c.defaultMaxVcpus,
+    note: "0 or above host.cpus: host.cpus, then at most the arch's maximum (katautils defaultMaxVCPUs)",
+  },
   { key: 'default_memory', value: c.memoryMiB },
   { key: 'memory_slots', value: c.memorySlots },
   { key: 'memory_offset', value: c.memoryOffsetMiB },
@@ -88,7 +96,11 @@ export const configToml = (c: HypervisorConfig): string =>
   `[hypervisor.qemu]\n${configEntries(c)
     .map((e) => {
       const line = e.value === undefined ? `# ${e.key} is not set` : `${e.key} = ${tomlValue(e.value)}`
-      return e.note === undefined || e.value === undefined ? (e.note === undefined ? line : `${line}: ${e.note.replace(/^not set: /, '')}`) : `${line}  # ${e.note}`
+      return e.note === undefined || e.value === undefined
+        ? e.note === undefined
+          ? line
+          : `${line}: ${e.note.replace(/^not set: /, '')}`
+        : `${line}  # ${e.note}`
     })
     .join('\n')}\n`
 

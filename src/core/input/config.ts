@@ -13,7 +13,20 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { invalidConfig, invalidInput, type InvalidConfig, type InvalidInput } from '../errors.ts'
 import { param, type Param } from '../kernel.ts'
-import { AbsPath, Int32, SpacedText, Text, UInt32, decodeWith, hasControlChars, isRecord, oneOf, orEmpty, show, unknownKeys } from './decode.ts'
+import {
+  AbsPath,
+  Int32,
+  SpacedText,
+  Text,
+  UInt32,
+  decodeWith,
+  hasControlChars,
+  isRecord,
+  oneOf,
+  orEmpty,
+  show,
+  unknownKeys,
+} from './decode.ts'
 import { kernelParams, katautilsDefaults, machineAccelerators, maxPCIBridges, minMemoryMiB } from './katautils.ts'
 
 // -------------------------------------------------------------------------------------
@@ -152,7 +165,8 @@ const table = (u: unknown): E.Either<InvalidInput | InvalidConfig, { raw: unknow
   if (!isRecord(u)) return E.left(invalidInput({ problems: [{ path: '', expected: 'an object (the configuration)', actual: show(u) }] }))
   if (!('hypervisor' in u)) return E.right({ raw: u, at: 'hypervisor.qemu' })
   const h = u.hypervisor
-  if (!isRecord(h)) return E.left(invalidInput({ problems: [{ path: 'hypervisor', expected: 'a table holding a qemu table', actual: show(h) }] }))
+  if (!isRecord(h))
+    return E.left(invalidInput({ problems: [{ path: 'hypervisor', expected: 'a table holding a qemu table', actual: show(h) }] }))
   if (!isRecord(h.qemu)) return E.left(invalidInput({ problems: [{ path: 'hypervisor.qemu', expected: 'a table', actual: show(h.qemu) }] }))
   return E.right({ raw: h.qemu, at: 'hypervisor.qemu' })
 }
@@ -172,16 +186,33 @@ export const fromTable = (q: QemuTable): E.Either<InvalidInput | InvalidConfig, 
   const image = set(q.image)
   const initrd = set(q.initrd)
   if (image === undefined && initrd === undefined)
-    return E.left(invalidConfig({ field: field('image'), reason: 'Either initrd or image must be set to a valid path (initrd: initrd is not set) (image: image is not set)' }))
+    return E.left(
+      invalidConfig({
+        field: field('image'),
+        reason: 'Either initrd or image must be set to a valid path (initrd: initrd is not set) (image: image is not set)',
+      }),
+    )
   // planning with both would mix NVDIMM root params with an initrd boot
   if (image !== undefined && initrd !== undefined)
-    return E.left(invalidConfig({ field: field('initrd'), reason: 'having both an image and an initrd defined in the configuration file is not supported' }))
+    return E.left(
+      invalidConfig({
+        field: field('initrd'),
+        reason: 'having both an image and an initrd defined in the configuration file is not supported',
+      }),
+    )
   // Kata casts MemSlots to uint8 (256 becomes 0 and drops slots=): refused here instead
   if ((q.memory_slots ?? 0) > 255)
-    return E.left(invalidConfig({ field: field('memory_slots'), reason: `${q.memory_slots} does not fit QEMU's slot count (at most 255; Kata casts it to uint8)` }))
+    return E.left(
+      invalidConfig({
+        field: field('memory_slots'),
+        reason: `${q.memory_slots} does not fit QEMU's slot count (at most 255; Kata casts it to uint8)`,
+      }),
+    )
   const sharedFs = set(q.shared_fs) ?? katautilsDefaults.sharedFs
   if (sharedFs === 'virtio-fs' && set(q.virtio_fs_daemon) === undefined)
-    return E.left(invalidConfig({ field: field('virtio_fs_daemon'), reason: 'cannot enable virtio-fs without daemon path in configuration file' }))
+    return E.left(
+      invalidConfig({ field: field('virtio_fs_daemon'), reason: 'cannot enable virtio-fs without daemon path in configuration file' }),
+    )
   const accel = machineAccelerators(q.machine_accelerators ?? '')
   if (hasControlChars(accel))
     return E.left(invalidConfig({ field: field('machine_accelerators'), reason: `a control character inside an option: ${show(accel)}` }))
@@ -221,7 +252,11 @@ export const fromTable = (q: QemuTable): E.Either<InvalidInput | InvalidConfig, 
       debug: q.enable_debug ?? false,
       useVsock: q.use_vsock ?? false,
       hotplugVfioOnRootBus: q.hotplug_vfio_on_root_bus ?? false,
-      blockDeviceCache: { set: q.block_device_cache_set ?? false, direct: q.block_device_cache_direct ?? false, noFlush: q.block_device_cache_noflush ?? false },
+      blockDeviceCache: {
+        set: q.block_device_cache_set ?? false,
+        direct: q.block_device_cache_direct ?? false,
+        noFlush: q.block_device_cache_noflush ?? false,
+      },
       disableBlockDeviceUse: q.disable_block_device_use ?? false,
       guestHookPath: set(q.guest_hook_path),
     })),

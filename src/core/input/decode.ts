@@ -31,7 +31,11 @@ export type JsonSchema = { readonly [k: string]: unknown }
  */
 export class Refined<A> extends t.Type<A, A, unknown> {
   readonly _tag = 'Refined' as const
-  constructor(name: string, is: (u: unknown) => u is A, readonly schema: JsonSchema) {
+  constructor(
+    name: string,
+    is: (u: unknown) => u is A,
+    readonly schema: JsonSchema,
+  ) {
     super(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity)
   }
 }
@@ -49,7 +53,11 @@ export const hasControlChars = (s: string): boolean => controlChars.test(s)
 
 /** An integer codec bounded by `min..max`. @since 0.2.0 @category codecs */
 export const refineInt = (name: string, min: number, max: number): Refined<number> =>
-  refine(name, (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max, { type: 'integer', minimum: min, maximum: max })
+  refine(name, (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max, {
+    type: 'integer',
+    minimum: min,
+    maximum: max,
+  })
 
 /** Go's `int32`. @since 0.2.0 @category codecs */
 export const Int32 = refineInt('integer (int32: -2147483648..2147483647)', -2147483648, 2147483647)
@@ -59,7 +67,10 @@ export const UInt32 = refineInt('non-negative integer (uint32: 0..4294967295)', 
 export const UInt8 = refineInt('non-negative integer (uint8: 0..255)', 0, 255)
 
 /** Any string without control characters. @since 0.2.0 @category codecs */
-export const Text = refine('string without control characters', (u): u is string => typeof u === 'string' && !controlChars.test(u), { type: 'string', pattern: noControl })
+export const Text = refine('string without control characters', (u): u is string => typeof u === 'string' && !controlChars.test(u), {
+  type: 'string',
+  pattern: noControl,
+})
 /**
  * A string whose words are split on blanks (`kernel_params`, `machine_accelerators`): tabs and
  * newlines are separators there, other control characters (NUL first) are refused.
@@ -67,16 +78,24 @@ export const Text = refine('string without control characters', (u): u is string
  * @since 0.2.0
  * @category codecs
  */
-export const SpacedText = refine('string without control characters other than blanks', (u): u is string => typeof u === 'string' && !controlCharsButBlanks.test(u), {
-  type: 'string',
-  pattern: '^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f]*$',
-})
+export const SpacedText = refine(
+  'string without control characters other than blanks',
+  (u): u is string => typeof u === 'string' && !controlCharsButBlanks.test(u),
+  {
+    type: 'string',
+    pattern: '^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f]*$',
+  },
+)
 /** @since 0.1.0 @category codecs */
-export const NonEmptyString = refine('non-empty string without control characters', (u): u is string => typeof u === 'string' && u.length > 0 && !controlChars.test(u), {
-  type: 'string',
-  minLength: 1,
-  pattern: noControl,
-})
+export const NonEmptyString = refine(
+  'non-empty string without control characters',
+  (u): u is string => typeof u === 'string' && u.length > 0 && !controlChars.test(u),
+  {
+    type: 'string',
+    minLength: 1,
+    pattern: noControl,
+  },
+)
 /** A JavaScript safe integer ≥ 0 (counts and sizes with no narrower Go field). @since 0.1.0 @category codecs */
 export const UInt = refineInt('non-negative integer', 0, Number.MAX_SAFE_INTEGER)
 /** @since 0.1.0 @category codecs */
@@ -86,25 +105,41 @@ export const Int = refineInt('integer', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE
 /** @since 0.1.0 @category codecs */
 export const Fd = refineInt('file descriptor (integer 0..65535)', 0, 65535)
 /** @since 0.1.0 @category codecs */
-export const Mac = refine('MAC address (xx:xx:xx:xx:xx:xx)', (u): u is string => typeof u === 'string' && /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(u), {
-  type: 'string',
-  pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$',
-})
+export const Mac = refine(
+  'MAC address (xx:xx:xx:xx:xx:xx)',
+  (u): u is string => typeof u === 'string' && /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(u),
+  {
+    type: 'string',
+    pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$',
+  },
+)
 /** @since 0.1.0 @category codecs */
-export const Uuid = refine('UUID', (u): u is string => typeof u === 'string' && /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(u), {
-  type: 'string',
-  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-})
+export const Uuid = refine(
+  'UUID',
+  (u): u is string => typeof u === 'string' && /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(u),
+  {
+    type: 'string',
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  },
+)
 /** PCI address `[dddd:]bb:ss.f`. @since 0.1.0 @category codecs */
-export const Bdf = refine('PCI address ([dddd:]bb:ss.f)', (u): u is string => typeof u === 'string' && /^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/.test(u), {
-  type: 'string',
-  pattern: '^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$',
-})
+export const Bdf = refine(
+  'PCI address ([dddd:]bb:ss.f)',
+  (u): u is string => typeof u === 'string' && /^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/.test(u),
+  {
+    type: 'string',
+    pattern: '^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$',
+  },
+)
 /** An absolute path without control characters (a newline would also break `--format lines`). @since 0.1.0 @category codecs */
-export const AbsPath = refine('absolute path without control characters', (u): u is string => typeof u === 'string' && u.startsWith('/') && !controlChars.test(u), {
-  type: 'string',
-  pattern: '^/[^\\u0000-\\u001f\\u007f]*$',
-})
+export const AbsPath = refine(
+  'absolute path without control characters',
+  (u): u is string => typeof u === 'string' && u.startsWith('/') && !controlChars.test(u),
+  {
+    type: 'string',
+    pattern: '^/[^\\u0000-\\u001f\\u007f]*$',
+  },
+)
 /**
  * The directory of a sandbox's sockets: an absolute path without `=`. QEMU reads `-qmp unix:<path>`
  * with `path` as the implicit first option, so an `=` in the path would be taken as a key.
@@ -117,18 +152,29 @@ export const SocketDir = refine('absolute path without = or control characters',
   pattern: '^/[^=\\u0000-\\u001f\\u007f]*$',
 })
 /** A string safe inside a QEMU id (after a prefix such as `extra-9p-`): letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
-export const IdPart = refine('id (letters, digits, - . _)', (u): u is string => typeof u === 'string' && /^[A-Za-z0-9._-]+$/.test(u), { type: 'string', pattern: '^[A-Za-z0-9._-]+$' })
-/** A QEMU id used as is (QEMU's `id_wellformed`): a letter, then letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
-export const QemuId = refine('QEMU id (a letter, then letters, digits, - . _)', (u): u is string => typeof u === 'string' && /^[A-Za-z][A-Za-z0-9._-]*$/.test(u), {
-  type: 'string',
-  pattern: '^[A-Za-z][A-Za-z0-9._-]*$',
-})
-/** An id that also names a directory (the sandbox id in `/run/vc/vm/<id>/`): an `IdPart` other than `.` and `..`. @since 0.1.0 @category codecs */
-export const PathSegment = refine('id usable as a directory name (letters, digits, - . _; not . or ..)', (u): u is string => IdPart.is(u) && u !== '.' && u !== '..', {
+export const IdPart = refine('id (letters, digits, - . _)', (u): u is string => typeof u === 'string' && /^[A-Za-z0-9._-]+$/.test(u), {
   type: 'string',
   pattern: '^[A-Za-z0-9._-]+$',
-  not: { enum: ['.', '..'] },
 })
+/** A QEMU id used as is (QEMU's `id_wellformed`): a letter, then letters, digits, `-`, `.`, `_`. @since 0.1.0 @category codecs */
+export const QemuId = refine(
+  'QEMU id (a letter, then letters, digits, - . _)',
+  (u): u is string => typeof u === 'string' && /^[A-Za-z][A-Za-z0-9._-]*$/.test(u),
+  {
+    type: 'string',
+    pattern: '^[A-Za-z][A-Za-z0-9._-]*$',
+  },
+)
+/** An id that also names a directory (the sandbox id in `/run/vc/vm/<id>/`): an `IdPart` other than `.` and `..`. @since 0.1.0 @category codecs */
+export const PathSegment = refine(
+  'id usable as a directory name (letters, digits, - . _; not . or ..)',
+  (u): u is string => IdPart.is(u) && u !== '.' && u !== '..',
+  {
+    type: 'string',
+    pattern: '^[A-Za-z0-9._-]+$',
+    not: { enum: ['.', '..'] },
+  },
+)
 /** A Linux interface name: 1–15 bytes, no `/`, `:`, whitespace or control characters (IFNAMSIZ). @since 0.1.0 @category codecs */
 export const IfName = refine(
   'interface name (1-15 bytes, no / : whitespace or control characters)',
@@ -137,14 +183,22 @@ export const IfName = refine(
   { type: 'string', pattern: '^[^\\s/:\\u0000-\\u001f\\u007f]{1,15}$' },
 )
 /** A PCI vendor or device id as sysfs prints it (`0x1af4`). @since 0.1.0 @category codecs */
-export const PciId = refine('PCI id (0x followed by 1-4 hex digits)', (u): u is string => typeof u === 'string' && /^0x[0-9a-fA-F]{1,4}$/.test(u), {
-  type: 'string',
-  pattern: '^0x[0-9a-fA-F]{1,4}$',
-})
+export const PciId = refine(
+  'PCI id (0x followed by 1-4 hex digits)',
+  (u): u is string => typeof u === 'string' && /^0x[0-9a-fA-F]{1,4}$/.test(u),
+  {
+    type: 'string',
+    pattern: '^0x[0-9a-fA-F]{1,4}$',
+  },
+)
 
 /** `t.union` of string literals with a readable name. @since 0.1.0 @category codecs */
 export const oneOf = <A extends string>(values: ReadonlyArray<A>): Refined<A> =>
-  refine(values.map((v) => JSON.stringify(v)).join(' | '), (u): u is A => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u), { enum: values })
+  refine(
+    values.map((v) => JSON.stringify(v)).join(' | '),
+    (u): u is A => typeof u === 'string' && (values as ReadonlyArray<string>).includes(u),
+    { enum: values },
+  )
 
 /**
  * `c`, or the empty string: katautils reads an empty string as "not set" for every key.

@@ -81,7 +81,13 @@ export const kernelParams = (text: string): E.Either<InvalidConfig, ReadonlyArra
   for (const w of goFields(text)) {
     const eq = w.indexOf('=')
     const p = eq < 0 ? param(w) : param(w.slice(0, eq), w.slice(eq + 1))
-    if (p.key === '') return E.left(invalidConfig({ field: 'hypervisor.qemu.kernel_params', reason: `Empty kernel parameter (the word ${JSON.stringify(w)} has no key)` }))
+    if (p.key === '')
+      return E.left(
+        invalidConfig({
+          field: 'hypervisor.qemu.kernel_params',
+          reason: `Empty kernel parameter (the word ${JSON.stringify(w)} has no key)`,
+        }),
+      )
     out.push(p)
   }
   return E.right(out)
@@ -142,8 +148,11 @@ export const defaultMaxVCPUs = (requested: number, hostCpus: number, archMax: nu
  * @since 0.2.0
  * @category planning
  */
-export const maxQemuVCPUs = (arch: string, host: { readonly gicVersion?: number | undefined; readonly cpus?: number | undefined }, known: number): number =>
-  arch === 'arm64' && host.gicVersion === undefined && host.cpus !== undefined ? host.cpus : known
+export const maxQemuVCPUs = (
+  arch: string,
+  host: { readonly gicVersion?: number | undefined; readonly cpus?: number | undefined },
+  known: number,
+): number => (arch === 'arm64' && host.gicVersion === undefined && host.cpus !== undefined ? host.cpus : known)
 
 /**
  * katautils' vCPU numbers for a host: `default_vcpus` and `default_maxvcpus` resolved against the
@@ -166,7 +175,9 @@ export const vcpuPlan = (
     maxVcpus: defaultMaxVCPUs(config.defaultMaxVcpus, cpus, archMax),
     warnings:
       host.cpus === undefined
-        ? [`host.cpus is not given: default_vcpus and default_maxvcpus are resolved as if the host had ${archMax} CPUs (the ${arch} maximum); set host.cpus to plan what Kata plans on a real host`]
+        ? [
+            `host.cpus is not given: default_vcpus and default_maxvcpus are resolved as if the host had ${archMax} CPUs (the ${arch} maximum); set host.cpus to plan what Kata plans on a real host`,
+          ]
         : [],
   }
 }

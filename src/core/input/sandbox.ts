@@ -9,7 +9,29 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { invalidInput, type FieldProblem, type InvalidInput } from '../errors.ts'
 import type { Decoded } from './config.ts'
-import { refineInt, AbsPath, Bdf, Fd, IdPart, IfName, Mac, NonEmptyString, PathSegment, PciId, QemuId, SocketDir, UInt, UInt32, Uuid, oneOf, oneOfInts, problems, show, unknownKeys, isRecord } from './decode.ts'
+import {
+  refineInt,
+  AbsPath,
+  Bdf,
+  Fd,
+  IdPart,
+  IfName,
+  Mac,
+  NonEmptyString,
+  PathSegment,
+  PciId,
+  QemuId,
+  SocketDir,
+  UInt,
+  UInt32,
+  Uuid,
+  oneOf,
+  oneOfInts,
+  problems,
+  show,
+  unknownKeys,
+  isRecord,
+} from './decode.ts'
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -31,8 +53,17 @@ const device = {
   volume: withOptional({ kind: t.literal('volume'), mountTag: IdPart, hostPath: AbsPath }, {}),
   socket: withOptional({ kind: t.literal('socket'), id: QemuId, deviceId: QemuId, hostPath: AbsPath, name: NonEmptyString }, {}),
   network: withOptional(
-    { kind: t.literal('network'), endpoint: oneOf(['veth', 'bridgedmacvlan', 'ipvlan', 'tuntap', 'macvtap'] as const), tapName: IfName, mac: Mac },
-    { model: oneOf(['default', 'bridged', 'macvtap', 'enlightened', 'tcfilter', 'none'] as const), fds: t.array(Fd), vhostFds: t.array(Fd) },
+    {
+      kind: t.literal('network'),
+      endpoint: oneOf(['veth', 'bridgedmacvlan', 'ipvlan', 'tuntap', 'macvtap'] as const),
+      tapName: IfName,
+      mac: Mac,
+    },
+    {
+      model: oneOf(['default', 'bridged', 'macvtap', 'enlightened', 'tcfilter', 'none'] as const),
+      fds: t.array(Fd),
+      vhostFds: t.array(Fd),
+    },
   ),
   block: withOptional({ kind: t.literal('block'), id: QemuId, file: AbsPath, format: NonEmptyString }, { shareRW: t.boolean }),
   vhostUser: withOptional(
@@ -68,7 +99,10 @@ const Host = withOptional(
   },
 )
 
-const Template = withOptional({ bootToBeTemplate: t.boolean, bootFromTemplate: t.boolean, memoryPath: AbsPath, devicesStatePath: AbsPath }, {})
+const Template = withOptional(
+  { bootToBeTemplate: t.boolean, bootFromTemplate: t.boolean, memoryPath: AbsPath, devicesStatePath: AbsPath },
+  {},
+)
 
 /** Declared hot-plug needs, checked against the topology at plan time. */
 const Hotplug = withOptional({}, { blockDevices: UInt, networkDevices: UInt, vfioDevices: UInt, vcpus: UInt, memoryMiB: UInt })
@@ -91,7 +125,9 @@ export const sandboxCodecs = {
   host: Host.codec,
   template: Template.codec,
   hotplug: Hotplug.codec,
-  devices: Object.fromEntries(Object.entries(device).map(([k, v]) => [k, v.codec])) as { readonly [K in DeviceKind]: (typeof device)[K]['codec'] },
+  devices: Object.fromEntries(Object.entries(device).map(([k, v]) => [k, v.codec])) as {
+    readonly [K in DeviceKind]: (typeof device)[K]['codec']
+  },
 } as const
 
 // -------------------------------------------------------------------------------------
@@ -142,11 +178,20 @@ const decodeDevice = (u: unknown, at: string): Part<SandboxDevice> => {
 /** amd64 plans with the host's nesting (Kata's RunningOnVMM); other arches never read it. */
 const needsNesting = (arch: Arch, host: Part<t.TypeOf<typeof Host.codec>>): Part<undefined> | undefined =>
   arch === 'amd64' && 'ok' in host && host.ok.nested === undefined
-    ? { problems: [{ path: 'host.nested', expected: 'a boolean (amd64 plans with the host\'s nesting: the hypervisor flag of /proc/cpuinfo)', actual: show(undefined) }] }
+    ? {
+        problems: [
+          {
+            path: 'host.nested',
+            expected: "a boolean (amd64 plans with the host's nesting: the hypervisor flag of /proc/cpuinfo)",
+            actual: show(undefined),
+          },
+        ],
+      }
     : undefined
 
 /** MACs as Go's net.HardwareAddr prints them (lower case), the form a real endpoint has. */
-const lowerMac = (d: SandboxDevice): SandboxDevice => ((d.kind === 'network' || d.kind === 'vhostUser') && d.mac !== undefined ? { ...d, mac: d.mac.toLowerCase() } : d)
+const lowerMac = (d: SandboxDevice): SandboxDevice =>
+  (d.kind === 'network' || d.kind === 'vhostUser') && d.mac !== undefined ? { ...d, mac: d.mac.toLowerCase() } : d
 
 // Kata's checkTemplateConfig: a VM cannot both become a template and boot from one
 const bothTemplates = (p: Part<t.TypeOf<typeof Template.codec>>): Part<t.TypeOf<typeof Template.codec>> =>

@@ -58,7 +58,14 @@ export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseErr
     if (E.isLeft(done)) return done
     let ids = out.get(ns[0])
     if (ids === undefined) out.set(ns[0], (ids = new Map()))
-    if (ids.has(done.right.id)) return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `${opt.flag}: id ${done.right.id} is already used by another ${ns[0]}` }))
+    if (ids.has(done.right.id))
+      return E.left(
+        parseError({
+          position: opt.position + 1,
+          token: opt.value,
+          reason: `${opt.flag}: id ${done.right.id} is already used by another ${ns[0]}`,
+        }),
+      )
     ids.set(done.right.id, { backend: done.right, opt })
   }
   return E.right(out)
@@ -67,12 +74,14 @@ export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseErr
 /** The first backend in argv order that no device took. @since 0.3.0 @category utils */
 export const firstUnused = (backends: Backends, used: ReadonlySet<Located>): Located | undefined => {
   let first: Located | undefined
-  for (const ids of backends.values()) for (const l of ids.values()) if (!used.has(l) && (first === undefined || l.opt.position < first.opt.position)) first = l
+  for (const ids of backends.values())
+    for (const l of ids.values()) if (!used.has(l) && (first === undefined || l.opt.position < first.opt.position)) first = l
   return first
 }
 
 /** Drivers whose command line may leave the device without an id (govmm printed none). */
-const mayLackId = (driver: string | undefined): boolean => driver?.startsWith('vfio-') === true || driver === 'vhost-user-blk-pci' || driver === 'vhost-user-fs-pci'
+const mayLackId = (driver: string | undefined): boolean =>
+  driver?.startsWith('vfio-') === true || driver === 'vhost-user-blk-pci' || driver === 'vhost-user-fs-pci'
 
 /**
  * Every `-device` with its backends, in `-device` order: the order QEMU creates them in, and in a
@@ -124,7 +133,10 @@ export const parseDevices = (
     if (E.isLeft(done)) return done
     if (done.right === undefined) continue
     const id = done.right.id
-    if (id !== '' && ids.has(id)) return E.left(parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }))
+    if (id !== '' && ids.has(id))
+      return E.left(
+        parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }),
+      )
     ids.add(id)
     counts.set(done.right._tag, (counts.get(done.right._tag) ?? 0) + 1)
     out.push({ device: done.right, positions, derivedId })
@@ -134,4 +146,8 @@ export const parseDevices = (
 
 /** An error for a backend no device uses. @since 0.1.0 @category errors */
 export const unusedBackend = (l: Located): ParseError =>
-  parseError({ position: l.opt.position + 1, token: l.opt.value, reason: `${l.opt.flag} ${l.backend.id} is not used by any device the device model knows` })
+  parseError({
+    position: l.opt.position + 1,
+    token: l.opt.value,
+    reason: `${l.opt.flag} ${l.backend.id} is not used by any device the device model knows`,
+  })

@@ -39,11 +39,38 @@ export interface Props {
 // -------------------------------------------------------------------------------------
 
 const flags: Readonly<Record<string, 0 | 1>> = {
-  '-no-user-config': 0, '-nodefaults': 0, '-nographic': 0, '-daemonize': 0, '-S': 0,
-  '-name': 1, '-uuid': 1, '-machine': 1, '-M': 1, '-cpu': 1, '-qmp': 1, '-m': 1, '-device': 1, '-drive': 1,
-  '-netdev': 1, '-chardev': 1, '-fsdev': 1, '-object': 1, '-rtc': 1, '-global': 1, '-vga': 1, '-numa': 1,
-  '-realtime': 1, '-overcommit': 1, '-kernel': 1, '-initrd': 1, '-append': 1, '-bios': 1, '-incoming': 1,
-  '-pidfile': 1, '-D': 1, '-smp': 1,
+  '-no-user-config': 0,
+  '-nodefaults': 0,
+  '-nographic': 0,
+  '-daemonize': 0,
+  '-S': 0,
+  '-name': 1,
+  '-uuid': 1,
+  '-machine': 1,
+  '-M': 1,
+  '-cpu': 1,
+  '-qmp': 1,
+  '-m': 1,
+  '-device': 1,
+  '-drive': 1,
+  '-netdev': 1,
+  '-chardev': 1,
+  '-fsdev': 1,
+  '-object': 1,
+  '-rtc': 1,
+  '-global': 1,
+  '-vga': 1,
+  '-numa': 1,
+  '-realtime': 1,
+  '-overcommit': 1,
+  '-kernel': 1,
+  '-initrd': 1,
+  '-append': 1,
+  '-bios': 1,
+  '-incoming': 1,
+  '-pidfile': 1,
+  '-D': 1,
+  '-smp': 1,
 }
 
 /** The canonical spelling of a flag (`--machine` → `-machine`, `-M` → `-machine`). @since 0.1.0 @category utils */
@@ -111,7 +138,8 @@ export const parseProps = (s: string, implied: string | undefined): Props => {
   forEachOpt(s, (k, v, i) => {
     if (v === undefined && i === 0 && implied !== undefined) head = k
     else if (v !== undefined && implied !== undefined && k === implied && head === undefined) head = v
-    else if (v === undefined) props.push(k.startsWith('no') && k.length > 2 ? { key: k.slice(2), value: 'off', bare: true } : { key: k, value: 'on', bare: true })
+    else if (v === undefined)
+      props.push(k.startsWith('no') && k.length > 2 ? { key: k.slice(2), value: 'off', bare: true } : { key: k, value: 'on', bare: true })
     else props.push({ key: k, value: v, bare: false })
   })
   return { head, props }

@@ -45,15 +45,40 @@ export interface Parsed {
   readonly derivedIds: ReadonlyArray<string>
 }
 
-const once = ['-name', '-uuid', '-machine', '-cpu', '-qmp', '-m', '-rtc', '-global', '-vga', '-numa', '-realtime', '-overcommit', '-kernel',
-  '-initrd', '-append', '-bios', '-incoming', '-pidfile', '-D', '-smp', '-no-user-config', '-nodefaults', '-nographic', '-daemonize']
+const once = [
+  '-name',
+  '-uuid',
+  '-machine',
+  '-cpu',
+  '-qmp',
+  '-m',
+  '-rtc',
+  '-global',
+  '-vga',
+  '-numa',
+  '-realtime',
+  '-overcommit',
+  '-kernel',
+  '-initrd',
+  '-append',
+  '-bios',
+  '-incoming',
+  '-pidfile',
+  '-D',
+  '-smp',
+  '-no-user-config',
+  '-nodefaults',
+  '-nographic',
+  '-daemonize',
+]
 const required = ['-name', '-uuid', '-machine', '-cpu', '-qmp', '-m', '-vga', '-kernel', '-pidfile']
 
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
 
-const err = (o: Option, reason: string): ParseError => parseError({ position: o.position + 1, token: o.value, reason: `${o.flag}: ${reason}` })
+const err = (o: Option, reason: string): ParseError =>
+  parseError({ position: o.position + 1, token: o.value, reason: `${o.flag}: ${reason}` })
 
 const archOf = (binary: string, machine: string): Arch => {
   const m = /qemu(?:-lite)?-system-([a-z0-9_]+)$/.exec(binary)
@@ -102,7 +127,13 @@ const smpOf = (o: Option | undefined): E.Either<ParseError, Plan['smp']> => {
   const r = reader(o, parseProps(o.value, 'cpus'))
   const cpus = r.head === undefined ? undefined : parseUInt(r.head)
   if (cpus === undefined || cpus === 0) r.fail('the CPU count is not a positive number')
-  const smp = { cpus: cpus ?? 0, cores: r.int('cores') ?? 0, threads: r.int('threads') ?? 0, sockets: r.int('sockets') ?? 0, maxCpus: r.int('maxcpus') ?? 0 }
+  const smp = {
+    cpus: cpus ?? 0,
+    cores: r.int('cores') ?? 0,
+    threads: r.int('threads') ?? 0,
+    sockets: r.int('sockets') ?? 0,
+    maxCpus: r.int('maxcpus') ?? 0,
+  }
   if (smp.maxCpus > 0 && smp.maxCpus < smp.cpus) r.fail(`maxcpus=${smp.maxCpus} is below the CPU count ${smp.cpus}`)
   return r.done(smp)
 }
@@ -130,13 +161,27 @@ const mlockOf = (o: Option | undefined): E.Either<ParseError, { realtime: boolea
   return r.done({ realtime: on === true, mlock: on === true })
 }
 
-const knobsOf = (byFlag: ReadonlyMap<string, ReadonlyArray<Option>>, dimm: Located | undefined, stopped: boolean, m: { realtime: boolean; mlock: boolean }): Knobs => {
+const knobsOf = (
+  byFlag: ReadonlyMap<string, ReadonlyArray<Option>>,
+  dimm: Located | undefined,
+  stopped: boolean,
+  m: { realtime: boolean; mlock: boolean },
+): Knobs => {
   const b = dimm?.backend._tag === 'MemoryBackend' ? dimm.backend : undefined
   const huge = b?.file === '/dev/hugepages'
   return {
-    noUserConfig: byFlag.has('-no-user-config'), noDefaults: byFlag.has('-nodefaults'), noGraphic: byFlag.has('-nographic'), daemonize: byFlag.has('-daemonize'),
-    hugePages: huge, memPrealloc: b?.prealloc ?? false, fileBackedMem: b?.file !== undefined && !huge, memShared: b?.share ?? false,
-    memPath: b?.file !== undefined && !huge ? b.file : undefined, realtime: m.realtime, mlock: m.mlock, stopped,
+    noUserConfig: byFlag.has('-no-user-config'),
+    noDefaults: byFlag.has('-nodefaults'),
+    noGraphic: byFlag.has('-nographic'),
+    daemonize: byFlag.has('-daemonize'),
+    hugePages: huge,
+    memPrealloc: b?.prealloc ?? false,
+    fileBackedMem: b?.file !== undefined && !huge,
+    memShared: b?.share ?? false,
+    memPath: b?.file !== undefined && !huge ? b.file : undefined,
+    realtime: m.realtime,
+    mlock: m.mlock,
+    stopped,
   }
 }
 
@@ -165,11 +210,18 @@ const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<Arc
   const bridges: Array<Bridge> = bridgeDevs.map((b) => newBridge(b.type, b.id, b.addr, byBus.get(b.id) ?? {}))
   // a CCW bridge per subchannel set the devnos use (set i is ccw-bridge-i), at least the first
   if (transport === 'ccw')
-    for (const set of [...new Set([0, ...ccw.keys()])].sort((a, b) => a - b)) bridges.push(newBridge('ccw', `ccw-bridge-${set}`, set, ccw.get(set) ?? {}))
+    for (const set of [...new Set([0, ...ccw.keys()])].sort((a, b) => a - b))
+      bridges.push(newBridge('ccw', `ccw-bridge-${set}`, set, ccw.get(set) ?? {}))
   const root = bridgeDevs[0]?.bus ?? firstBus
   const rootSlots: Record<number, string> = root === undefined ? {} : { ...byBus.get(root) }
   for (const b of bridgeDevs) if (b.bus === root) rootSlots[b.addr] = b.id
-  return { bridges, rootSlots: S.fromEntries(0, Object.entries(rootSlots).map(([k, v]) => [Number(k), v] as const)) }
+  return {
+    bridges,
+    rootSlots: S.fromEntries(
+      0,
+      Object.entries(rootSlots).map(([k, v]) => [Number(k), v] as const),
+    ),
+  }
 }
 
 /**
@@ -223,11 +275,21 @@ export const parseArgv = (argv: ReadonlyArray<string>): E.Either<ParseError, Par
   for (const f of once) {
     const xs = byFlag.get(f) ?? []
     const second = xs[1]
-    if (second !== undefined) return E.left(parseError({ position: second.position, token: argv[second.position] ?? f, reason: `${f} is given twice; the device model has one` }))
+    if (second !== undefined)
+      return E.left(
+        parseError({
+          position: second.position,
+          token: argv[second.position] ?? f,
+          reason: `${f} is given twice; the device model has one`,
+        }),
+      )
   }
   const one = (f: string): Option | undefined => byFlag.get(f)?.[0]
   const missing = required.find((f) => !byFlag.has(f))
-  if (missing !== undefined) return E.left(parseError({ position: argv.length, token: '', reason: `the command line has no ${missing}, which the device model always has` }))
+  if (missing !== undefined)
+    return E.left(
+      parseError({ position: argv.length, token: '', reason: `the command line has no ${missing}, which the device model always has` }),
+    )
   return parseWith({ argv, options, byFlag, one, need: (f) => one(f) as Option, hasBinary })
 }
 
@@ -249,8 +311,12 @@ const fixedGlobals = (c: Ctx): E.Either<ParseError, void> => {
     fixedValue(c.one('-global'), ['kvm-pit.lost_tick_policy=discard']) ??
     fixedValue(c.one('-numa'), ['node,memdev=dimm1']) ??
     fixedValue(c.one('-incoming'), ['defer']) ??
-    (rtc && !['base=utc,driftfix=slew', 'driftfix=slew,base=utc'].includes(rtc.value) ? err(rtc, 'the device model only has base=utc,driftfix=slew') : undefined) ??
-    (c.one('-realtime') && c.one('-overcommit') ? err(c.need('-overcommit'), 'both -realtime and -overcommit set memory locking') : undefined)
+    (rtc && !['base=utc,driftfix=slew', 'driftfix=slew,base=utc'].includes(rtc.value)
+      ? err(rtc, 'the device model only has base=utc,driftfix=slew')
+      : undefined) ??
+    (c.one('-realtime') && c.one('-overcommit')
+      ? err(c.need('-overcommit'), 'both -realtime and -overcommit set memory locking')
+      : undefined)
   return bad === undefined ? E.right(undefined) : E.left(bad)
 }
 
@@ -259,9 +325,11 @@ const stopsOf = (c: Ctx): E.Either<ParseError, { readonly incoming: boolean; rea
   const incoming = c.one('-incoming')
   const sOpts = c.byFlag.get('-S') ?? []
   const incomingS = incoming === undefined ? undefined : sOpts.find((s) => s.position === incoming.position - 1)
-  if (incoming !== undefined && incomingS === undefined) return E.left(err(incoming, '-incoming defer comes right after its own -S in the device model'))
+  if (incoming !== undefined && incomingS === undefined)
+    return E.left(err(incoming, '-incoming defer comes right after its own -S in the device model'))
   const stoppers = sOpts.filter((s) => s !== incomingS)
-  if (stoppers.length > 1) return E.left(parseError({ position: (stoppers[1] as Option).position, token: '-S', reason: '-S is given twice' }))
+  if (stoppers.length > 1)
+    return E.left(parseError({ position: (stoppers[1] as Option).position, token: '-S', reason: '-S is given twice' }))
   return E.right({ incoming: incoming !== undefined, stopped: stoppers.length > 0 })
 }
 
@@ -274,7 +342,8 @@ const devicesOf = (c: Ctx, transport: Transport) =>
       E.flatMap((placed) => {
         const numa = c.one('-numa')
         const dimm = numa === undefined ? undefined : backends.get('object')?.get('dimm1')
-        if (numa !== undefined && dimm?.backend._tag !== 'MemoryBackend') return E.left(err(numa, 'memdev dimm1 is not a memory backend on the command line'))
+        if (numa !== undefined && dimm?.backend._tag !== 'MemoryBackend')
+          return E.left(err(numa, 'memdev dimm1 is not a memory backend on the command line'))
         if (dimm !== undefined) used.add(dimm)
         const unused = firstUnused(backends, used)
         return unused !== undefined ? E.left(unusedBackend(unused)) : E.right({ placed, dimm })
@@ -320,22 +389,58 @@ const assemble = (c: Ctx, x: Parts): Parsed => {
   const { one, need } = c
   const devices = x.devs.placed.map((p) => p.device)
   const accel = x.machine.options.find(([k]) => k === 'accel')?.[1]
-  const host = { memoryMiB: 0, nested: false, qemuVersion: undefined, gicVersion: undefined, accelerator: accel === 'tcg' ? 'tcg' : 'kvm' } as const
+  const host = {
+    memoryMiB: 0,
+    nested: false,
+    qemuVersion: undefined,
+    gicVersion: undefined,
+    accelerator: accel === 'tcg' ? 'tcg' : 'kvm',
+  } as const
   const plan: Plan = {
-    arch: x.arch, transport: x.transport, binary: { govmm: x.binary, qemu: x.binary }, qemuRefusal: undefined, facts: neutralFacts(x.transport, one('-global') !== undefined),
-    hotplugged: { cpus: [], dimms: [], scsiIndex: devices.reduce((n, d) => (d._tag === 'ScsiDisk' ? Math.max(n, d.scsiId * 256 + d.lun + 1) : n), 0) },
-    name: need('-name').value, uuid: need('-uuid').value, machine: x.machine, cpuModel: need('-cpu').value, qmpPath: x.qmp.path, memory: x.memory,
-    dimmSupported: x.devs.dimm !== undefined, devices, knobs: knobsOf(c.byFlag, x.devs.dimm, x.stops.stopped, x.mlock),
+    arch: x.arch,
+    transport: x.transport,
+    binary: { govmm: x.binary, qemu: x.binary },
+    qemuRefusal: undefined,
+    facts: neutralFacts(x.transport, one('-global') !== undefined),
+    hotplugged: {
+      cpus: [],
+      dimms: [],
+      scsiIndex: devices.reduce((n, d) => (d._tag === 'ScsiDisk' ? Math.max(n, d.scsiId * 256 + d.lun + 1) : n), 0),
+    },
+    name: need('-name').value,
+    uuid: need('-uuid').value,
+    machine: x.machine,
+    cpuModel: need('-cpu').value,
+    qmpPath: x.qmp.path,
+    memory: x.memory,
+    dimmSupported: x.devs.dimm !== undefined,
+    devices,
+    knobs: knobsOf(c.byFlag, x.devs.dimm, x.stops.stopped, x.mlock),
     kernel: { path: need('-kernel').value, initrd: one('-initrd')?.value, params: parseParams(one('-append')?.value ?? '') },
-    bios: one('-bios')?.value, incoming: x.stops.incoming ? 'defer' : undefined, pidFile: need('-pidfile').value, logFile: one('-D')?.value,
+    bios: one('-bios')?.value,
+    incoming: x.stops.incoming ? 'defer' : undefined,
+    pidFile: need('-pidfile').value,
+    logFile: one('-D')?.value,
     smp: x.smp,
     state: {
-      machineType: x.machine.type, memoryOffsetMiB: 0, nested: false, vhost: devices.some((d) => d._tag === 'Net' && d.vhost),
-      image: devices.some((d) => d._tag === 'Nvdimm'), vmFactory: false, host, ...stateOf(devices, x.transport),
-      kernelParams: [], kernelParamsDebug: [], kernelParamsNonDebug: [],
+      machineType: x.machine.type,
+      memoryOffsetMiB: 0,
+      nested: false,
+      vhost: devices.some((d) => d._tag === 'Net' && d.vhost),
+      image: devices.some((d) => d._tag === 'Nvdimm'),
+      vmFactory: false,
+      host,
+      ...stateOf(devices, x.transport),
+      kernelParams: [],
+      kernelParamsDebug: [],
+      kernelParamsNonDebug: [],
     },
     capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
-    hotplugConfig: { blockDeviceDriver: devices.some((d) => d._tag === 'Scsi') ? 'virtio-scsi' : 'virtio-blk', blockDeviceCache: undefined, hotplugVfioOnRootBus: false },
+    hotplugConfig: {
+      blockDeviceDriver: devices.some((d) => d._tag === 'Scsi') ? 'virtio-scsi' : 'virtio-blk',
+      blockDeviceCache: undefined,
+      hotplugVfioOnRootBus: false,
+    },
     warnings: [],
   }
   const derivedIds = x.devs.placed.flatMap((p) => (p.derivedId ? [p.device.id] : []))

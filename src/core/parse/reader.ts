@@ -40,7 +40,11 @@ export interface Reader {
 
 /** QEMU's boolean spellings. @since 0.1.0 @category utils */
 export const parseBool = (v: string): boolean | undefined =>
-  v === 'on' || v === 'yes' || v === 'true' || v === 'y' ? true : v === 'off' || v === 'no' || v === 'false' || v === 'n' ? false : undefined
+  v === 'on' || v === 'yes' || v === 'true' || v === 'y'
+    ? true
+    : v === 'off' || v === 'no' || v === 'false' || v === 'n'
+      ? false
+      : undefined
 
 /** A non-negative safe integer in `radix`, or `undefined`. @since 0.1.0 @category utils */
 export const parseUInt = (v: string, radix: 10 | 16 = 10): number | undefined => {
@@ -155,11 +159,16 @@ class OptionReader implements Reader {
   fixed(key: string, allowed: ReadonlyArray<string>, required = false): void {
     const v = this.str(key)
     if (v === undefined ? required : !allowed.includes(v))
-      this.fail(`property ${key}${v === undefined ? ' is missing' : `=${v}`}: the device model only has ${allowed.map((a) => `${key}=${a}`).join(' or ')}`)
+      this.fail(
+        `property ${key}${v === undefined ? ' is missing' : `=${v}`}: the device model only has ${allowed.map((a) => `${key}=${a}`).join(' or ')}`,
+      )
   }
   done<A>(a: A): E.Either<ParseError, A> {
-    if (this.problem === undefined && this.size > 0) this.fail(`unknown property ${this.props.find((x) => x !== undefined)?.key ?? ''} (parse does not understand it)`)
-    return this.problem === undefined ? E.right(a) : E.left(parseError({ position: this.opt.position + 1, token: this.opt.value, reason: this.problem }))
+    if (this.problem === undefined && this.size > 0)
+      this.fail(`unknown property ${this.props.find((x) => x !== undefined)?.key ?? ''} (parse does not understand it)`)
+    return this.problem === undefined
+      ? E.right(a)
+      : E.left(parseError({ position: this.opt.position + 1, token: this.opt.value, reason: this.problem }))
   }
 }
 

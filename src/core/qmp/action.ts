@@ -26,7 +26,12 @@ export type Action =
    * earlier that this command takes over: once it succeeds, their own undo (`closefd`) no longer
    * applies (QEMU closes them with the backend).
    */
-  | { readonly _tag: 'Execute'; readonly command: QmpCommand; readonly undo: ReadonlyArray<QmpCommand>; readonly consumes: ReadonlyArray<string> }
+  | {
+      readonly _tag: 'Execute'
+      readonly command: QmpCommand
+      readonly undo: ReadonlyArray<QmpCommand>
+      readonly consumes: ReadonlyArray<string>
+    }
   /** Pass an fd to QEMU under `name` (`getfd`, SCM_RIGHTS). */
   | { readonly _tag: 'SendFd'; readonly name: string; readonly source: FdSource; readonly undo: ReadonlyArray<QmpCommand> }
   /** Wait for an event whose data has these fields, for at most `timeoutMs`. */
@@ -49,7 +54,12 @@ export const execute = (
 ): Action => ({ _tag: 'Execute', command: command(execute, args), undo, consumes })
 
 /** `getfd` of `source` as `name`, undone by `closefd`. @since 0.3.0 @category constructors */
-export const sendFd = (name: string, source: FdSource): Action => ({ _tag: 'SendFd', name, source, undo: [command('closefd', { fdname: name })] })
+export const sendFd = (name: string, source: FdSource): Action => ({
+  _tag: 'SendFd',
+  name,
+  source,
+  undo: [command('closefd', { fdname: name })],
+})
 
 /** `device_del` and the wait for the guest's `DEVICE_DELETED`. @since 0.3.0 @category constructors */
 export const deviceDel = (id: string, timeoutMs: number): ReadonlyArray<Action> => [

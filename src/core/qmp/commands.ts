@@ -15,7 +15,9 @@ import { command, type QmpCommand } from './action.ts'
 // -------------------------------------------------------------------------------------
 
 /** `migrate-set-capabilities x-ignore-shared` (Kata's `setIgnoreSharedMemoryMigrationCaps`). @since 0.3.0 @category constructors */
-export const ignoreSharedCommand: QmpCommand = command('migrate-set-capabilities', { capabilities: [{ capability: 'x-ignore-shared', state: true }] })
+export const ignoreSharedCommand: QmpCommand = command('migrate-set-capabilities', {
+  capabilities: [{ capability: 'x-ignore-shared', state: true }],
+})
 
 // -------------------------------------------------------------------------------------
 // codecs
@@ -53,7 +55,9 @@ export interface PciDeviceInfo {
 export const PciDeviceInfo: t.Type<PciDeviceInfo> = t.recursion<PciDeviceInfo>('PciDeviceInfo', () =>
   t.intersection([
     t.type({ bus: t.number, slot: t.number, function: t.number, qdev_id: t.string }),
-    t.partial({ pci_bridge: t.intersection([t.type({ bus: t.type({ number: t.number }) }), t.partial({ devices: t.array(PciDeviceInfo) })]) }),
+    t.partial({
+      pci_bridge: t.intersection([t.type({ bus: t.type({ number: t.number }) }), t.partial({ devices: t.array(PciDeviceInfo) })]),
+    }),
   ]),
 )
 
@@ -70,5 +74,7 @@ export const decodeReply =
   <A>(codec: t.Decoder<unknown, A>, command: string) =>
   (u: unknown): E.Either<QmpProtocol, A> => {
     const r = codec.decode(u)
-    return E.isRight(r) ? E.right(r.right) : E.left(qmpProtocol({ line: JSON.stringify(u)?.slice(0, 200) ?? '', reason: `unexpected reply to ${command}` }))
+    return E.isRight(r)
+      ? E.right(r.right)
+      : E.left(qmpProtocol({ line: JSON.stringify(u)?.slice(0, 200) ?? '', reason: `unexpected reply to ${command}` }))
   }

@@ -38,10 +38,19 @@ export const Event = t.intersection([
 
 /** @since 0.1.0 @category model */
 export type QmpMessage =
-  | { readonly _tag: 'Greeting'; readonly version: { readonly major: number; readonly minor: number; readonly micro: number }; readonly capabilities: ReadonlyArray<string> }
+  | {
+      readonly _tag: 'Greeting'
+      readonly version: { readonly major: number; readonly minor: number; readonly micro: number }
+      readonly capabilities: ReadonlyArray<string>
+    }
   | { readonly _tag: 'Return'; readonly id: string | number | undefined; readonly value: unknown }
   | { readonly _tag: 'Error'; readonly id: string | number | undefined; readonly class: string; readonly desc: string }
-  | { readonly _tag: 'Event'; readonly event: string; readonly data: Readonly<Record<string, unknown>>; readonly timestamp: { readonly seconds: number; readonly microseconds: number } }
+  | {
+      readonly _tag: 'Event'
+      readonly event: string
+      readonly data: Readonly<Record<string, unknown>>
+      readonly timestamp: { readonly seconds: number; readonly microseconds: number }
+    }
 
 /** @since 0.1.0 @category model */
 export type QmpEvent = Extract<QmpMessage, { _tag: 'Event' }>

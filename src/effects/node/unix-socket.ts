@@ -10,7 +10,14 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createConnection, type Socket } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
-import { connectionRefused, missingProgram, qmpProtocol, type ConnectionRefused, type MissingProgram, type PlanError } from '../../core/errors.ts'
+import {
+  connectionRefused,
+  missingProgram,
+  qmpProtocol,
+  type ConnectionRefused,
+  type MissingProgram,
+  type PlanError,
+} from '../../core/errors.ts'
 import type { FdSource } from '../../core/qmp/action.ts'
 import type { QmpTransport } from '../qmp-transport.ts'
 
@@ -37,7 +44,10 @@ let python: E.Either<MissingProgram, void> | undefined
 export const python3 = (): E.Either<MissingProgram, void> => {
   if (python === undefined) {
     const r = spawnSync('python3', ['-c', 'import socket,array,fcntl,struct'], { stdio: 'ignore', timeout: 10_000 })
-    python = r.error === undefined && r.status === 0 ? E.right(undefined) : E.left(missingProgram({ program: 'python3', purpose: 'pass fds to QEMU (getfd with SCM_RIGHTS: tap queues, vhost fds)' }))
+    python =
+      r.error === undefined && r.status === 0
+        ? E.right(undefined)
+        : E.left(missingProgram({ program: 'python3', purpose: 'pass fds to QEMU (getfd with SCM_RIGHTS: tap queues, vhost fds)' }))
   }
   return python
 }
@@ -47,11 +57,17 @@ const passFd = (sock: Socket, line: string, fd: FdSource): Promise<E.Either<Plan
     const sockFd = rawFd(sock)
     if (sockFd === undefined) return resolve(E.left(qmpProtocol({ line, reason: 'the QMP socket has no fd to pass' })))
     const tap = typeof fd === 'number' ? [] : [fd.tap]
-    const py = spawn('python3', ['-c', scmRightsScript, ...tap], { stdio: ['pipe', 'ignore', 'pipe', sockFd, typeof fd === 'number' ? fd : 'ignore'] })
+    const py = spawn('python3', ['-c', scmRightsScript, ...tap], {
+      stdio: ['pipe', 'ignore', 'pipe', sockFd, typeof fd === 'number' ? fd : 'ignore'],
+    })
     let err = ''
     py.stderr?.on('data', (d: Buffer) => (err += d.toString()))
     py.on('error', (e) => resolve(E.left(qmpProtocol({ line, reason: `cannot pass fd: ${e.message}` }))))
-    py.on('exit', (code) => resolve(code === 0 ? E.right(undefined) : E.left(qmpProtocol({ line, reason: `passing fd ${JSON.stringify(fd)} failed: ${err.trim()}` }))))
+    py.on('exit', (code) =>
+      resolve(
+        code === 0 ? E.right(undefined) : E.left(qmpProtocol({ line, reason: `passing fd ${JSON.stringify(fd)} failed: ${err.trim()}` })),
+      ),
+    )
     py.stdin?.end(line)
   })
 
@@ -105,7 +121,9 @@ export const openUnixSocket = (path: string): Promise<E.Either<ConnectionRefused
       connected = true
       resolve(E.right(transport))
     })
-    sock.on('error', (e: NodeJS.ErrnoException) => (connected ? end(e.code ?? e.message) : resolve(E.left(connectionRefused({ path, code: e.code ?? e.message })))))
+    sock.on('error', (e: NodeJS.ErrnoException) =>
+      connected ? end(e.code ?? e.message) : resolve(E.left(connectionRefused({ path, code: e.code ?? e.message }))),
+    )
     sock.on('close', () => {
       if (connected) end('closed')
     })

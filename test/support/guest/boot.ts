@@ -146,4 +146,3 @@ export const bootGuest = async (binary: string, o: GuestOptions): Promise<Guest>
     throw e
   }
 }
-

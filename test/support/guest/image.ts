@@ -8,7 +8,18 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { newc, type Entry } from './cpio.ts'
@@ -25,8 +36,16 @@ const initScript = join(import.meta.dirname, 'init.sh')
  * a kernel builds one in (s390x has virtio and virtio_ring built in), `modules.builtin` says so.
  */
 export const moduleOrder = [
-  'virtio_ring', 'virtio', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev', 'virtio_pci',
-  'virtio_console', 'virtio_blk', 'failover', 'net_failover', 'virtio_net',
+  'virtio_ring',
+  'virtio',
+  'virtio_pci_modern_dev',
+  'virtio_pci_legacy_dev',
+  'virtio_pci',
+  'virtio_console',
+  'virtio_blk',
+  'failover',
+  'net_failover',
+  'virtio_net',
 ] as const
 
 export interface Debs {
@@ -73,7 +92,9 @@ const build = (arch: GuestArch, debs: Debs, into: string): GuestImage => {
   const release = vmlinuz.slice('vmlinuz-'.length)
   const modDir = join(x, 'lib/modules', release)
   const byName = new Map(walk(join(modDir, 'kernel')).map((p) => [p.split('/').pop() ?? '', p]))
-  const builtin = readFileSync(join(modDir, 'modules.builtin'), 'utf8').split('\n').map((l) => l.split('/').pop()?.replace(/\.ko$/, ''))
+  const builtin = readFileSync(join(modDir, 'modules.builtin'), 'utf8')
+    .split('\n')
+    .map((l) => l.split('/').pop()?.replace(/\.ko$/, ''))
   const modules = moduleOrder.flatMap((m) => {
     const p = byName.get(`${m}.ko`)
     if (p !== undefined) return [[m, p] as const]
@@ -97,7 +118,9 @@ const build = (arch: GuestArch, debs: Debs, into: string): GuestImage => {
 }
 
 const cached = (dir: string): GuestImage | undefined =>
-  existsSync(join(dir, 'release')) ? { kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), release: readFileSync(join(dir, 'release'), 'utf8') } : undefined
+  existsSync(join(dir, 'release'))
+    ? { kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), release: readFileSync(join(dir, 'release'), 'utf8') }
+    : undefined
 
 /** The kernel and initramfs for `arch`, built on first use and cached. Throws when the packages are missing. */
 export const guestImage = (arch: GuestArch): GuestImage => {
@@ -122,6 +145,7 @@ export const guestImage = (arch: GuestArch): GuestImage => {
   const done = cached(dir)
   if (done === undefined) throw new Error(`building the ${arch} guest left nothing in ${dir}`)
   // images of older inputs (an earlier kernel or init.sh) are not used again
-  for (const old of readdirSync(cacheDir)) if (old.startsWith(`${arch}-`) && join(cacheDir, old) !== dir) rmSync(join(cacheDir, old), { recursive: true, force: true })
+  for (const old of readdirSync(cacheDir))
+    if (old.startsWith(`${arch}-`) && join(cacheDir, old) !== dir) rmSync(join(cacheDir, old), { recursive: true, force: true })
   return done
 }

@@ -84,7 +84,11 @@ export const plugAndWatch = async (s: Session, h: HotplugPlan, expectLine: RegEx
 /** The guest lines after `from`, once `quietMs` have passed. */
 export const linesAfterQuiet = async (s: Session, from: number): Promise<ReadonlyArray<string>> => {
   await new Promise((r) => setTimeout(r, quietMs))
-  return s.guest().console.lines().slice(from).map((l) => l.text)
+  return s
+    .guest()
+    .console.lines()
+    .slice(from)
+    .map((l) => l.text)
 }
 
 const deviceAddOf = (h: HotplugPlan): Readonly<Record<string, unknown>> => {
@@ -103,7 +107,9 @@ export const refusedAt = (h: HotplugPlan, taken: HotplugPlan): HotplugPlan => {
   return {
     ...h,
     actions: h.actions.map((a) =>
-      a._tag === 'Execute' && a.command.execute === 'device_add' ? { ...a, command: { ...a.command, arguments: { ...a.command.arguments, ...at } } } : a,
+      a._tag === 'Execute' && a.command.execute === 'device_add'
+        ? { ...a, command: { ...a.command, arguments: { ...a.command.arguments, ...at } } }
+        : a,
     ),
   }
 }
@@ -177,7 +183,11 @@ export const latest = (s: Session, what: 'cpu' | 'mem'): number => {
 
 /** Whether QEMU emitted DEVICE_DELETED for `id` since the QMP event mark `from`. */
 export const deviceDeleted = (s: Session, id: string, from: number): boolean =>
-  s.guest().vm.qmp.events().slice(from).some((e) => e.event === 'DEVICE_DELETED' && e.data.device === id)
+  s
+    .guest()
+    .vm.qmp.events()
+    .slice(from)
+    .some((e) => e.event === 'DEVICE_DELETED' && e.data.device === id)
 
 /**
  * After `unplugged` left the guest: a new disk planned on the current plan takes the freed place,

@@ -33,7 +33,11 @@ describe('amd64 spec (qemu_amd64.go)', () => {
   it('whitelists pc-lite, pc, q35, virt with accel=kvm,kernel_irqchip; pc is the default', () => {
     expect(spec.defaultMachine).toBe('pc')
     expect(spec.machines.map((m) => m.type)).toEqual(['pc-lite', 'pc', 'q35', 'virt'])
-    for (const m of spec.machines) expect(m.options).toEqual([['accel', 'kvm'], ['kernel_irqchip', undefined]])
+    for (const m of spec.machines)
+      expect(m.options).toEqual([
+        ['accel', 'kvm'],
+        ['kernel_irqchip', undefined],
+      ])
   })
   it('has the arch kernel parameters and the NVDIMM root parameters', () => {
     expect(line(spec.kernelParams)).toBe(archParams)
@@ -62,11 +66,18 @@ describe('machine', () => {
     for (const type of ['pc', 'q35', 'pc-lite', 'virt'])
       expect(unsafeRight(amd64.machine(stateFor({ machine_type: type })))).toEqual({
         type,
-        options: [['accel', 'kvm'], ['kernel_irqchip', undefined], ['nvdimm', undefined]],
+        options: [
+          ['accel', 'kvm'],
+          ['kernel_irqchip', undefined],
+          ['nvdimm', undefined],
+        ],
       })
   })
   it('has no nvdimm without an image', () => {
-    expect(unsafeRight(amd64.machine(stateFor({ ...noImage, machine_type: 'q35' }))).options).toEqual([['accel', 'kvm'], ['kernel_irqchip', undefined]])
+    expect(unsafeRight(amd64.machine(stateFor({ ...noImage, machine_type: 'q35' }))).options).toEqual([
+      ['accel', 'kvm'],
+      ['kernel_irqchip', undefined],
+    ])
   })
   it('defaults to pc', () => expect(unsafeRight(amd64.machine(stateFor())).type).toBe('pc'))
   it('does not grow the whitelist on repeated calls (Kata newQemuArch appended ,nvdimm to it in place)', () => {
@@ -77,7 +88,10 @@ describe('machine', () => {
   })
   it('UnknownMachine for anything else, with the whitelist', () => {
     expect(unsafeLeft(amd64.machine(stateFor({ machine_type: 'microvm' })))).toEqual({
-      _tag: 'UnknownMachine', arch: 'amd64', machine: 'microvm', supported: ['pc-lite', 'pc', 'q35', 'virt'],
+      _tag: 'UnknownMachine',
+      arch: 'amd64',
+      machine: 'microvm',
+      supported: ['pc-lite', 'pc', 'q35', 'virt'],
     })
   })
 })
@@ -98,7 +112,9 @@ describe('kernelParameters / handleImagePath', () => {
     expect(line(amd64.kernelParameters(false)(stateFor()))).toBe(`${archParams} ${rootParams} quiet systemd.show_status=false`)
   })
   it('image, debug: arch + root + debug + systemd debug', () => {
-    expect(line(amd64.kernelParameters(true)(stateFor()))).toBe(`${archParams} ${rootParams} debug systemd.show_status=true systemd.log_level=debug`)
+    expect(line(amd64.kernelParameters(true)(stateFor()))).toBe(
+      `${archParams} ${rootParams} debug systemd.show_status=true systemd.log_level=debug`,
+    )
   })
   it('initrd: no root or systemd parameters', () => {
     expect(line(amd64.kernelParameters(false)(stateFor(noImage)))).toBe(`${archParams} quiet`)
@@ -124,14 +140,22 @@ describe('kernelParameters / handleImagePath', () => {
 
 describe('capabilities', () => {
   it('block hotplug iff pc, q35 or virt; multi-queue and fs sharing always', () => {
-    for (const [m, hot] of [['pc', true], ['q35', true], ['virt', true], ['pc-lite', false]] as const)
+    for (const [m, hot] of [
+      ['pc', true],
+      ['q35', true],
+      ['virt', true],
+      ['pc-lite', false],
+    ] as const)
       expect(amd64.capabilities(stateFor({ machine_type: m }))).toEqual({ blockDeviceHotplug: hot, multiQueue: true, fsSharing: true })
   })
 })
 
 describe('bridges (genericBridges)', () => {
   it('pc and q35 get PCI bridges, virt PCIe, pc-lite none', () => {
-    const ids = (m: string) => amd64.bridges(2)(stateFor({ machine_type: m })).bridges.map((b) => `${b.type}:${b.id}`)
+    const ids = (m: string) =>
+      amd64
+        .bridges(2)(stateFor({ machine_type: m }))
+        .bridges.map((b) => `${b.type}:${b.id}`)
     expect(ids('pc')).toEqual(['pci:pci-bridge-0', 'pci:pci-bridge-1'])
     expect(ids('q35')).toEqual(['pci:pci-bridge-0', 'pci:pci-bridge-1'])
     expect(ids('virt')).toEqual(['pcie:pcie-bridge-0', 'pcie:pcie-bridge-1'])
@@ -195,7 +219,9 @@ describe('appendImage', () => {
 describe('appendSCSIController', () => {
   it('without IO threads', () => {
     const d = unsafeRight(amd64.appendSCSIController(undefined)(draftFor()))
-    expect(listOf(d)).toEqual([{ _tag: 'Scsi', id: 'scsi0', ioThread: undefined, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } }])
+    expect(listOf(d)).toEqual([
+      { _tag: 'Scsi', id: 'scsi0', ioThread: undefined, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } },
+    ])
     expect(ioThreadsOf(listOf(d))).toEqual([])
   })
   it("with IO threads: iothread-<16 hex> on the controller, which the plan's I/O threads come from", () => {
@@ -214,13 +240,21 @@ describe('appendBridges (genericAppendBridges)', () => {
   })
   it('q35: on pcie.0; virt: pcie-pci-bridge type on pcie.0; pc-lite: nothing', () => {
     expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'q35' }))))[0]).toMatchObject({ type: 'pci', bus: 'pcie.0' })
-    expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'virt' }))))[0]).toMatchObject({ type: 'pcie', bus: 'pcie.0', id: 'pcie-bridge-0' })
+    expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'virt' }))))[0]).toMatchObject({
+      type: 'pcie',
+      bus: 'pcie.0',
+      id: 'pcie-bridge-0',
+    })
     expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'pc-lite' }))))).toEqual([])
   })
   it('five bridges take slots 2..6 with chassis 1..5', () => {
     const d = unsafeRight(amd64.appendBridges(draftFor({ default_bridges: 5 })))
     expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([
-      ['pci-bridge-0', 2, 1], ['pci-bridge-1', 3, 2], ['pci-bridge-2', 4, 3], ['pci-bridge-3', 5, 4], ['pci-bridge-4', 6, 5],
+      ['pci-bridge-0', 2, 1],
+      ['pci-bridge-1', 3, 2],
+      ['pci-bridge-2', 4, 3],
+      ['pci-bridge-3', 5, 4],
+      ['pci-bridge-4', 6, 5],
     ])
     expect(d.state.bridges.map((b) => b.addr)).toEqual([2, 3, 4, 5, 6])
   })
@@ -234,7 +268,14 @@ describe('appendBridges (genericAppendBridges)', () => {
 describe('append9PVolume', () => {
   it('id extra-9p-<tag>', () => {
     const d = unsafeRight(amd64.append9PVolume({ mountTag: 'kataShared', hostPath: '/s' })(draftFor()))
-    expect(last(d)).toEqual({ _tag: 'Fs9p', id: 'extra-9p-kataShared', path: '/s', mountTag: 'kataShared', disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } })
+    expect(last(d)).toEqual({
+      _tag: 'Fs9p',
+      id: 'extra-9p-kataShared',
+      path: '/s',
+      mountTag: 'kataShared',
+      disableModern: false,
+      placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
+    })
   })
   it('truncates the id to 31 bytes and keeps the full mount tag', () => {
     const tag = 'a'.repeat(40)
@@ -244,15 +285,21 @@ describe('append9PVolume', () => {
   it('DuplicateId when two tags truncate to the same id (append9PVolume cuts to maxDevIDSize)', () => {
     const d = unsafeRight(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-one`, hostPath: '/s' })(draftFor()))
     expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.append9PVolume({ mountTag: `${'a'.repeat(22)}-two`, hostPath: '/t' })(d)))).toEqual({
-      _tag: 'DuplicateId', id: `extra-9p-${'a'.repeat(22)}`, field: 'volume',
+      _tag: 'DuplicateId',
+      id: `extra-9p-${'a'.repeat(22)}`,
+      field: 'volume',
     })
   })
 })
 
 describe('appendSocket', () => {
   it('a virtserialport with the socket name, no bus slot', () => {
-    const d = unsafeRight(amd64.appendSocket({ id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' })(draftFor()))
-    expect(listOf(d)).toEqual([{ _tag: 'Char', driver: 'virtserialport', id: 'channel0', chardev: 'charch0', path: '/k.sock', name: 'agent.channel.0' }])
+    const d = unsafeRight(
+      amd64.appendSocket({ id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' })(draftFor()),
+    )
+    expect(listOf(d)).toEqual([
+      { _tag: 'Char', driver: 'virtserialport', id: 'channel0', chardev: 'charch0', path: '/k.sock', name: 'agent.channel.0' },
+    ])
     expect(rootSlotsOf(d.state)).toEqual({})
   })
   it('truncates the chardev id to 31 bytes', () => {
@@ -261,14 +308,23 @@ describe('appendSocket', () => {
   })
   it('DuplicateId for a chardev id the console already uses', () => {
     const d = unsafeRight(amd64.appendConsole('/c')(draftFor()))
-    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendSocket({ id: 'charconsole0', deviceId: 'ch', hostPath: '/k', name: 'n' })(d)))).toEqual({ _tag: 'DuplicateId', id: 'charconsole0', field: 'socket' })
+    expect(
+      unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendSocket({ id: 'charconsole0', deviceId: 'ch', hostPath: '/k', name: 'n' })(d))),
+    ).toEqual({ _tag: 'DuplicateId', id: 'charconsole0', field: 'socket' })
   })
 })
 
 describe('appendVSock', () => {
   it('vsock-<cid> with the caller vhost fd', () => {
     const d = unsafeRight(amd64.appendVSock({ contextId: 3054198027, vhostFd: 10 })(draftFor()))
-    expect(last(d)).toEqual({ _tag: 'Vsock', id: 'vsock-3054198027', contextId: 3054198027, vhostFd: 10, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } })
+    expect(last(d)).toEqual({
+      _tag: 'Vsock',
+      id: 'vsock-3054198027',
+      contextId: 3054198027,
+      vhostFd: 10,
+      disableModern: false,
+      placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
+    })
   })
   it('keeps an invalid CID (render decides)', () => {
     expect(last(unsafeRight(amd64.appendVSock({ contextId: 2 })(draftFor())))).toMatchObject({ id: 'vsock-2', vhostFd: undefined })
@@ -282,14 +338,26 @@ describe('appendNetwork (genericNetwork, networkModelToQemuType)', () => {
     return E.isRight(d) ? (last(d.right) as { type: string }).type : d.left
   }
   it.each([
-    ['veth', undefined, 'tap'], ['veth', 'default', 'tap'], ['veth', 'tcfilter', 'tap'], ['veth', 'bridged', 'macvtap'], ['veth', 'macvtap', 'macvtap'],
-    ['bridgedmacvlan', 'tcfilter', 'tap'], ['bridgedmacvlan', 'bridged', 'macvtap'], ['bridgedmacvlan', 'macvtap', 'macvtap'],
-    ['ipvlan', 'macvtap', 'tap'], ['ipvlan', 'enlightened', 'tap'], ['tuntap', 'bridged', 'tap'], ['tuntap', 'none', 'tap'],
-    ['macvtap', 'tcfilter', 'macvtap'], ['macvtap', undefined, 'macvtap'],
+    ['veth', undefined, 'tap'],
+    ['veth', 'default', 'tap'],
+    ['veth', 'tcfilter', 'tap'],
+    ['veth', 'bridged', 'macvtap'],
+    ['veth', 'macvtap', 'macvtap'],
+    ['bridgedmacvlan', 'tcfilter', 'tap'],
+    ['bridgedmacvlan', 'bridged', 'macvtap'],
+    ['bridgedmacvlan', 'macvtap', 'macvtap'],
+    ['ipvlan', 'macvtap', 'tap'],
+    ['ipvlan', 'enlightened', 'tap'],
+    ['tuntap', 'bridged', 'tap'],
+    ['tuntap', 'none', 'tap'],
+    ['macvtap', 'tcfilter', 'macvtap'],
+    ['macvtap', undefined, 'macvtap'],
   ])('%s endpoint with model %s → %s', (endpoint, model, type) => expect(typeOf(endpoint, model)).toBe(type))
-  it.each([['veth', 'enlightened', 'Unsupported networking model enlightened'], ['bridgedmacvlan', 'none', 'Invalid internetworking model none']])(
-    '%s with model %s → InvalidDevice',
-    (endpoint, model, reason) => expect(typeOf(endpoint, model)).toEqual({ _tag: 'InvalidDevice', device: 'tap0_kata', field: 'model', reason }),
+  it.each([
+    ['veth', 'enlightened', 'Unsupported networking model enlightened'],
+    ['bridgedmacvlan', 'none', 'Invalid internetworking model none'],
+  ])('%s with model %s → InvalidDevice', (endpoint, model, reason) =>
+    expect(typeOf(endpoint, model)).toEqual({ _tag: 'InvalidDevice', device: 'tap0_kata', field: 'model', reason }),
   )
   it('numbers network-<n> by the nets already planned and keeps fds', () => {
     const d = run(
@@ -298,8 +366,30 @@ describe('appendNetwork (genericNetwork, networkModelToQemuType)', () => {
       amd64.appendNetwork({ ...ep, tapName: 'tap1_kata', endpoint: 'tuntap' }),
     )
     expect(listOf(d)).toEqual([
-      { _tag: 'Net', type: 'tap', id: 'network-0', ifName: 'tap0_kata', mac: ep.mac, fds: [5, 6], vhostFds: [7, 8], vhost: true, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } },
-      { _tag: 'Net', type: 'tap', id: 'network-1', ifName: 'tap1_kata', mac: ep.mac, fds: [], vhostFds: [], vhost: true, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 } },
+      {
+        _tag: 'Net',
+        type: 'tap',
+        id: 'network-0',
+        ifName: 'tap0_kata',
+        mac: ep.mac,
+        fds: [5, 6],
+        vhostFds: [7, 8],
+        vhost: true,
+        disableModern: false,
+        placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
+      },
+      {
+        _tag: 'Net',
+        type: 'tap',
+        id: 'network-1',
+        ifName: 'tap1_kata',
+        mac: ep.mac,
+        fds: [],
+        vhostFds: [],
+        vhost: true,
+        disableModern: false,
+        placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 },
+      },
     ])
   })
   it('does not count a failed network (networkIndex is not incremented)', () => {
@@ -308,7 +398,9 @@ describe('appendNetwork (genericNetwork, networkModelToQemuType)', () => {
     expect(last(unsafeRight(amd64.appendNetwork({ ...ep, endpoint: 'veth' })(d0)))).toMatchObject({ id: 'network-0' })
   })
   it('takes vhost from the state and disable-modern from nesting', () => {
-    const d = unsafeRight(amd64.appendNetwork({ ...ep, endpoint: 'veth' })(draftFor({ disable_vhost_net: true }, { host: { memoryMiB: 1, nested: true } })))
+    const d = unsafeRight(
+      amd64.appendNetwork({ ...ep, endpoint: 'veth' })(draftFor({ disable_vhost_net: true }, { host: { memoryMiB: 1, nested: true } })),
+    )
     expect(last(d)).toMatchObject({ vhost: false, disableModern: true })
   })
 })
@@ -316,16 +408,29 @@ describe('appendNetwork (genericNetwork, networkModelToQemuType)', () => {
 describe('appendBlockDevice', () => {
   it('virtio-blk with aio threads, shareRW off by default', () => {
     const d = unsafeRight(amd64.appendBlockDevice({ id: 'drive-0', file: '/d', format: 'raw' })(draftFor()))
-    expect(last(d)).toEqual({ _tag: 'Block', id: 'drive-0', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } })
+    expect(last(d)).toEqual({
+      _tag: 'Block',
+      id: 'drive-0',
+      file: '/d',
+      format: 'raw',
+      aio: 'threads',
+      disableModern: false,
+      shareRW: false,
+      placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
+    })
   })
   it('keeps shareRW', () => {
-    expect(last(unsafeRight(amd64.appendBlockDevice({ id: 'd', file: '/d', format: 'raw', shareRW: true })(draftFor())))).toMatchObject({ shareRW: true })
+    expect(last(unsafeRight(amd64.appendBlockDevice({ id: 'd', file: '/d', format: 'raw', shareRW: true })(draftFor())))).toMatchObject({
+      shareRW: true,
+    })
   })
   it('truncates the id to 31 bytes; two ids cut to the same one are a DuplicateId', () => {
     const long = `d${'x'.repeat(40)}`
     const d = unsafeRight(amd64.appendBlockDevice({ id: `${long}1`, file: '/d', format: 'raw' })(draftFor()))
     expect(last(d)).toMatchObject({ id: long.slice(0, 31) })
-    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendBlockDevice({ id: `${long}2`, file: '/e', format: 'raw' })(d)))).toMatchObject({ _tag: 'DuplicateId', id: long.slice(0, 31), field: 'block' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendBlockDevice({ id: `${long}2`, file: '/e', format: 'raw' })(d)))).toMatchObject(
+      { _tag: 'DuplicateId', id: long.slice(0, 31), field: 'block' },
+    )
   })
 })
 
@@ -333,12 +438,23 @@ describe('appendVhostUserDevice (Kata appendVhostUserDevice)', () => {
   const base = { devId: 'abcdef', socketPath: '/vu.sock' }
   it('net: net-<id>, char-<id>, MAC', () => {
     const d = unsafeRight(amd64.appendVhostUserDevice({ ...base, type: 'net', mac: '02:00:00:00:00:01' })(draftFor()))
-    expect(last(d)).toMatchObject({ _tag: 'VhostUser', type: 'net', id: 'net-abcdef', chardev: 'char-abcdef', mac: '02:00:00:00:00:01', cacheSizeMiB: 0 })
+    expect(last(d)).toMatchObject({
+      _tag: 'VhostUser',
+      type: 'net',
+      id: 'net-abcdef',
+      chardev: 'char-abcdef',
+      mac: '02:00:00:00:00:01',
+      cacheSizeMiB: 0,
+    })
   })
   it('scsi: scsi-<id>; fs: fs-<id> with tag and cache size', () => {
     expect(last(unsafeRight(amd64.appendVhostUserDevice({ ...base, type: 'scsi' })(draftFor())))).toMatchObject({ id: 'scsi-abcdef' })
-    expect(last(unsafeRight(amd64.appendVhostUserDevice({ ...base, type: 'fs', tag: 'kataShared', cacheSize: 1024 })(draftFor())))).toMatchObject({
-      id: 'fs-abcdef', tag: 'kataShared', cacheSizeMiB: 1024,
+    expect(
+      last(unsafeRight(amd64.appendVhostUserDevice({ ...base, type: 'fs', tag: 'kataShared', cacheSize: 1024 })(draftFor()))),
+    ).toMatchObject({
+      id: 'fs-abcdef',
+      tag: 'kataShared',
+      cacheSizeMiB: 1024,
     })
   })
   it('blk: blk-<id> (govmm prints no id for it; QEMU is given this one)', () => {
@@ -350,32 +466,64 @@ describe('appendVhostUserDevice (Kata appendVhostUserDevice)', () => {
   })
   it('DuplicateId for two devices on the same devId (their chardevs clash)', () => {
     const d = unsafeRight(amd64.appendVhostUserDevice({ ...base, type: 'scsi' })(draftFor()))
-    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendVhostUserDevice({ ...base, type: 'blk' })(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'char-abcdef' })
+    expect(unsafeLeft(E.flatMap(checkDuplicates)(amd64.appendVhostUserDevice({ ...base, type: 'blk' })(d)))).toMatchObject({
+      _tag: 'DuplicateId',
+      id: 'char-abcdef',
+    })
   })
 })
 
 describe('appendVFIODevice / appendRNGDevice', () => {
   it('VFIO devices are numbered vfio-<n>', () => {
-    const d = run(draftFor(), amd64.appendVFIODevice({ bdf: '02:10.0', vendorId: '0x8086', deviceId: '0x1572' }), amd64.appendVFIODevice({ bdf: '02:10.1' }))
+    const d = run(
+      draftFor(),
+      amd64.appendVFIODevice({ bdf: '02:10.0', vendorId: '0x8086', deviceId: '0x1572' }),
+      amd64.appendVFIODevice({ bdf: '02:10.1' }),
+    )
     expect(listOf(d)).toEqual([
-      { _tag: 'Vfio', id: 'vfio-0', bdf: '02:10.0', sysfsdev: undefined, vendorId: '0x8086', deviceId: '0x1572', placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } },
-      { _tag: 'Vfio', id: 'vfio-1', bdf: '02:10.1', sysfsdev: undefined, vendorId: undefined, deviceId: undefined, placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 } },
+      {
+        _tag: 'Vfio',
+        id: 'vfio-0',
+        bdf: '02:10.0',
+        sysfsdev: undefined,
+        vendorId: '0x8086',
+        deviceId: '0x1572',
+        placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
+      },
+      {
+        _tag: 'Vfio',
+        id: 'vfio-1',
+        bdf: '02:10.1',
+        sysfsdev: undefined,
+        vendorId: undefined,
+        deviceId: undefined,
+        placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 },
+      },
     ])
   })
   it('RNG with the entropy source', () => {
     expect(last(unsafeRight(amd64.appendRNGDevice({ id: 'rng0', filename: '/dev/urandom' })(draftFor())))).toEqual({
-      _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
+      _tag: 'Rng',
+      id: 'rng0',
+      filename: '/dev/urandom',
+      placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 },
     })
   })
 })
 
 describe('bridges by machine (pc: the shared table in pci-bridges.test.ts)', () => {
   it('virt has only PCIe bridges: a PCI request finds no slot (genericBridges: virt → PCIe)', () => {
-    expect(unsafeLeft(amd64.addDeviceToBridge('x', 'pci')(stateFor({ machine_type: 'virt' })))).toMatchObject({ _tag: 'NoBridgeSlot', available: ['pcie'] })
+    expect(unsafeLeft(amd64.addDeviceToBridge('x', 'pci')(stateFor({ machine_type: 'virt' })))).toMatchObject({
+      _tag: 'NoBridgeSlot',
+      available: ['pcie'],
+    })
   })
   it('pc-lite has no bridges at all', () => {
     expect(unsafeLeft(amd64.addDeviceToBridge('x', 'pci')(stateFor({ machine_type: 'pc-lite' })))).toEqual({ _tag: 'NoBridges' })
-    expect(unsafeLeft(amd64.removeDeviceFromBridge('x')(stateFor({ machine_type: 'pc-lite' })))).toEqual({ _tag: 'DeviceNotOnBridge', id: 'x' })
+    expect(unsafeLeft(amd64.removeDeviceFromBridge('x')(stateFor({ machine_type: 'pc-lite' })))).toEqual({
+      _tag: 'DeviceNotOnBridge',
+      id: 'x',
+    })
   })
 })
 

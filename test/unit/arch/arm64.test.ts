@@ -17,7 +17,19 @@ import { seededIds } from '../../../src/core/ids.ts'
 import { maxQemuVCPUs } from '../../../src/core/input/katautils.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
-import { config, fixturesFor, image, initrd, lastDevice as last, paramLine as line, runSteps as run, switchesStarting, unsafeLeft, unsafeRight, values } from '../../support/arch-fixtures.ts'
+import {
+  config,
+  fixturesFor,
+  image,
+  initrd,
+  lastDevice as last,
+  paramLine as line,
+  runSteps as run,
+  switchesStarting,
+  unsafeLeft,
+  unsafeRight,
+  values,
+} from '../../support/arch-fixtures.ts'
 
 const { sandbox, stateFor, draftFor, planFor, argvFor } = fixturesFor('arm64')
 
@@ -28,13 +40,29 @@ const noImage = { image: undefined, initrd }
 const firmware = { firmware: '/usr/share/qemu-efi-aarch64/QEMU_EFI.fd' }
 /** The fixtures' host (8 CPUs, no GIC version) with some facts changed. */
 const host = (facts: Record<string, unknown>) => ({ host: { memoryMiB: 32000, cpus: 8, ...facts } })
-const facts = (over: Partial<HostFacts>): HostFacts => ({ memoryMiB: 32000, nested: false, qemuVersion: undefined, gicVersion: undefined, accelerator: 'kvm', ...over })
+const facts = (over: Partial<HostFacts>): HostFacts => ({
+  memoryMiB: 32000,
+  nested: false,
+  qemuVersion: undefined,
+  gicVersion: undefined,
+  accelerator: 'kvm',
+  ...over,
+})
 const ep = { tapName: 'tap0_kata', mac: '02:42:ac:11:00:02' }
 
 describe('arm64 spec (qemu_arm64.go)', () => {
   it('whitelists virt only, the default, with usb=off,accel=kvm,gic-version (defaultQemuMachineOptions)', () => {
     expect(spec.defaultMachine).toBe('virt')
-    expect(spec.machines).toEqual([{ type: 'virt', options: [['usb', 'off'], ['accel', 'kvm'], ['gic-version', 'host']] }])
+    expect(spec.machines).toEqual([
+      {
+        type: 'virt',
+        options: [
+          ['usb', 'off'],
+          ['accel', 'kvm'],
+          ['gic-version', 'host'],
+        ],
+      },
+    ])
     expect(spec.nvdimmOnImage).toBe(true)
   })
   it('runs /usr/bin/qemu-system-aarch64 in both dialects (defaultQemuPath), and QEMU refuses no machine', () => {
@@ -101,7 +129,9 @@ describe('gic-version and the vCPU maximum (getGuestGICVersion, MaxQemuVCPUs)', 
   })
   it('InvalidConfig (govmm) for more vCPUs than GICv2 allows', () => {
     expect(unsafeLeft(argvFor('govmm', { default_vcpus: 16 }, host({ cpus: 200, gicVersion: 2 })))).toEqual({
-      _tag: 'InvalidConfig', field: 'hypervisor.qemu.default_maxvcpus', reason: 'MaxCPUs 8 must be equal to or greater than CPUs 16',
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.default_maxvcpus',
+      reason: 'MaxCPUs 8 must be equal to or greater than CPUs 16',
     })
   })
 })
@@ -117,14 +147,30 @@ describe('nesting (the toggles: pci-bridges.test.ts)', () => {
 
 describe('machine', () => {
   it('virt with ,nvdimm when an image is configured (newQemuArch)', () => {
-    expect(unsafeRight(arm64.machine(stateFor()))).toEqual({ type: 'virt', options: [['usb', 'off'], ['accel', 'kvm'], ['gic-version', 'host'], ['nvdimm', undefined]] })
+    expect(unsafeRight(arm64.machine(stateFor()))).toEqual({
+      type: 'virt',
+      options: [
+        ['usb', 'off'],
+        ['accel', 'kvm'],
+        ['gic-version', 'host'],
+        ['nvdimm', undefined],
+      ],
+    })
   })
   it('no nvdimm with an initrd', () => {
-    expect(unsafeRight(arm64.machine(stateFor(noImage))).options).toEqual([['usb', 'off'], ['accel', 'kvm'], ['gic-version', 'host']])
+    expect(unsafeRight(arm64.machine(stateFor(noImage))).options).toEqual([
+      ['usb', 'off'],
+      ['accel', 'kvm'],
+      ['gic-version', 'host'],
+    ])
   })
   it("gic-version follows the host's GIC", () => {
     const gic = (v: number) => unsafeRight(arm64.machine(stateFor({}, host({ gicVersion: v })))).options.find(([k]) => k === 'gic-version')
-    expect([gic(2), gic(3), gic(4)]).toEqual([['gic-version', '2'], ['gic-version', '3'], ['gic-version', '3']])
+    expect([gic(2), gic(3), gic(4)]).toEqual([
+      ['gic-version', '2'],
+      ['gic-version', '3'],
+      ['gic-version', '3'],
+    ])
   })
   it('does not grow the whitelist on repeated calls (Kata appended nvdimm to the package-level supportedQemuMachines)', () => {
     const s = stateFor()
@@ -134,7 +180,9 @@ describe('machine', () => {
   })
   it('-machine in both dialects', () => {
     expect(values(unsafeRight(argvFor('govmm')).args, '-machine')).toEqual(['virt,usb=off,accel=kvm,gic-version=host,nvdimm'])
-    expect(values(unsafeRight(argvFor('qemu', { ...firmware }, host({ gicVersion: 3 }))).args, '-machine')).toEqual(['virt,usb=off,accel=kvm,gic-version=3,nvdimm=on'])
+    expect(values(unsafeRight(argvFor('qemu', { ...firmware }, host({ gicVersion: 3 }))).args, '-machine')).toEqual([
+      'virt,usb=off,accel=kvm,gic-version=3,nvdimm=on',
+    ])
   })
   it('UnknownMachine for anything but virt, from the record and from planSandbox', () => {
     const left = { _tag: 'UnknownMachine', arch: 'arm64', machine: 'q35', supported: ['virt'] }
@@ -155,7 +203,9 @@ describe('kernelParameters / handleImagePath', () => {
     expect(line(arm64.kernelParameters(false)(stateFor()))).toBe(`${archParams} ${rootParams} quiet systemd.show_status=false`)
   })
   it('image, debug: arch + root + debug + systemd debug', () => {
-    expect(line(arm64.kernelParameters(true)(stateFor()))).toBe(`${archParams} ${rootParams} debug systemd.show_status=true systemd.log_level=debug`)
+    expect(line(arm64.kernelParameters(true)(stateFor()))).toBe(
+      `${archParams} ${rootParams} debug systemd.show_status=true systemd.log_level=debug`,
+    )
   })
   it('initrd: no root or systemd parameters', () => {
     expect(line(arm64.kernelParameters(false)(stateFor(noImage)))).toBe(`${archParams} quiet`)
@@ -182,7 +232,11 @@ describe('capabilities (qemuArchBase)', () => {
 
 describe('bridges (genericBridges: virt → PCIe)', () => {
   it('virt gets pcie-bridge-<n>', () => {
-    expect(arm64.bridges(2)(stateFor()).bridges.map((b) => `${b.type}:${b.id}`)).toEqual(['pcie:pcie-bridge-0', 'pcie:pcie-bridge-1'])
+    expect(
+      arm64
+        .bridges(2)(stateFor())
+        .bridges.map((b) => `${b.type}:${b.id}`),
+    ).toEqual(['pcie:pcie-bridge-0', 'pcie:pcie-bridge-1'])
   })
   it('replaces the bridges rather than appending', () => expect(arm64.bridges(1)(arm64.bridges(3)(stateFor())).bridges).toHaveLength(1))
   it('none for a machine genericBridges does not know', () => {
@@ -239,7 +293,9 @@ describe('appendImage (qemu_arm64.go: an NVDIMM)', () => {
   it('-device nvdimm and its -object in both dialects', () => {
     for (const args of [unsafeRight(argvFor('govmm')).args, unsafeRight(argvFor('qemu', firmware)).args]) {
       expect(switchesStarting(args, '-device', 'nvdimm')).toEqual(['nvdimm,id=nv0,memdev=mem0'])
-      expect(switchesStarting(args, '-object', 'memory-backend-file')).toEqual([`memory-backend-file,id=mem0,mem-path=${image},size=134217728`])
+      expect(switchesStarting(args, '-object', 'memory-backend-file')).toEqual([
+        `memory-backend-file,id=mem0,mem-path=${image},size=134217728`,
+      ])
     }
   })
 })
@@ -248,7 +304,13 @@ describe('appendSCSIController (qemuArchBase)', () => {
   it('scsi0 on pcie.0, with an I/O thread when enabled', () => {
     const d = unsafeRight(arm64.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
     expect(listOf(d)).toEqual([
-      { _tag: 'Scsi', id: 'scsi0', ioThread: 'iothread-5e2a9c04b7d1f386', disableModern: false, placement: { _tag: 'Pci', bus: 'pcie.0', slot: 1 } },
+      {
+        _tag: 'Scsi',
+        id: 'scsi0',
+        ioThread: 'iothread-5e2a9c04b7d1f386',
+        disableModern: false,
+        placement: { _tag: 'Pci', bus: 'pcie.0', slot: 1 },
+      },
     ])
     expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
   })
@@ -263,12 +325,18 @@ describe('appendBridges (genericAppendBridges)', () => {
   })
   it('three bridges take slots 2..4', () => {
     expect(unsafeRight(arm64.appendBridges(draftFor({ default_bridges: 3 }))).state.bridges.map((b) => [b.id, b.addr])).toEqual([
-      ['pcie-bridge-0', 2], ['pcie-bridge-1', 3], ['pcie-bridge-2', 4],
+      ['pcie-bridge-0', 2],
+      ['pcie-bridge-1', 3],
+      ['pcie-bridge-2', 4],
     ])
   })
   it('renders pcie-pci-bridge with no chassis_nr or shpc (govmm BridgeDevice.QemuParams), in both dialects', () => {
-    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'pcie-pci-bridge')).toEqual(['pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=2,romfile='])
-    expect(switchesStarting(unsafeRight(argvFor('qemu', firmware)).args, '-device', 'pcie-pci-bridge')).toEqual(['pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=0x2'])
+    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'pcie-pci-bridge')).toEqual([
+      'pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=2,romfile=',
+    ])
+    expect(switchesStarting(unsafeRight(argvFor('qemu', firmware)).args, '-device', 'pcie-pci-bridge')).toEqual([
+      'pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=0x2',
+    ])
   })
 })
 
@@ -287,24 +355,49 @@ describe('sandbox devices (qemuArchBase: arm64 overrides none)', () => {
         ],
       }),
     )
-    expect(p.devices.map((d) => `${d.id}@${d._tag === 'Bridge' ? `${d.bus}:${d.addr}` : 'placement' in d && d.placement._tag === 'Pci' ? `${d.placement.bus}:${d.placement.slot}` : '-'}`)).toEqual([
-      'pcie-bridge-0@pcie.0:2', 'serial0@pcie.0:1', 'console0@-', 'nv0@-', 'scsi0@pcie.0:3', 'rng0@pcie.0:4', 'vsock-3054198027@pcie.0:5',
-      'extra-9p-kataShared@pcie.0:6', 'channel0@-', 'network-0@pcie.0:7', 'drive-0@pcie.0:8', 'net-abcdef@pcie.0:9', 'vfio-0@pcie.0:10',
+    expect(
+      p.devices.map(
+        (d) =>
+          `${d.id}@${d._tag === 'Bridge' ? `${d.bus}:${d.addr}` : 'placement' in d && d.placement._tag === 'Pci' ? `${d.placement.bus}:${d.placement.slot}` : '-'}`,
+      ),
+    ).toEqual([
+      'pcie-bridge-0@pcie.0:2',
+      'serial0@pcie.0:1',
+      'console0@-',
+      'nv0@-',
+      'scsi0@pcie.0:3',
+      'rng0@pcie.0:4',
+      'vsock-3054198027@pcie.0:5',
+      'extra-9p-kataShared@pcie.0:6',
+      'channel0@-',
+      'network-0@pcie.0:7',
+      'drive-0@pcie.0:8',
+      'net-abcdef@pcie.0:9',
+      'vfio-0@pcie.0:10',
     ])
   })
   it('a NIC takes vhost-net (vhost=on with its vhost fds)', () => {
     const d = unsafeRight(arm64.appendNetwork({ ...ep, endpoint: 'veth', fds: [12], vhostFds: [11] })(draftFor()))
     expect(last(d)).toMatchObject({ _tag: 'Net', id: 'network-0', vhost: true, vhostFds: [11] })
-    const args = unsafeRight(argvFor('qemu', firmware, { devices: [{ kind: 'network', endpoint: 'veth', ...ep, fds: [12], vhostFds: [11] }] })).args
+    const args = unsafeRight(
+      argvFor('qemu', firmware, { devices: [{ kind: 'network', endpoint: 'veth', ...ep, fds: [12], vhostFds: [11] }] }),
+    ).args
     expect(values(args, '-netdev')).toEqual(['tap,id=network-0,vhost=on,vhostfds=3,fds=4'])
   })
   it('InvalidDevice for a networking model Kata refuses', () => {
     expect(unsafeLeft(arm64.appendNetwork({ ...ep, endpoint: 'veth', model: 'enlightened' })(draftFor()))).toEqual({
-      _tag: 'InvalidDevice', device: 'tap0_kata', field: 'model', reason: 'Unsupported networking model enlightened',
+      _tag: 'InvalidDevice',
+      device: 'tap0_kata',
+      field: 'model',
+      reason: 'Unsupported networking model enlightened',
     })
   })
   it('DuplicateId for two block devices with the same id', () => {
-    const d = run(draftFor(), arm64.appendBlockDevice({ id: 'drive-0', file: '/a', format: 'raw' }), arm64.appendBlockDevice({ id: 'drive-0', file: '/b', format: 'raw' }))
+    const d = run(
+      draftFor(),
+      arm64.appendBlockDevice({ id: 'drive-0', file: '/a', format: 'raw' }),
+      arm64.appendBlockDevice({ id: 'drive-0', file: '/b', format: 'raw' }),
+    )
     expect(unsafeLeft(uniqueDevices(d))).toEqual({ _tag: 'DuplicateId', id: 'drive-0', field: 'block' })
   })
 })
@@ -313,8 +406,14 @@ describe('machine facts and what render does with them', () => {
   it('the plan carries them', () => {
     expect(unsafeRight(planFor()).facts).toEqual({
       rootBus: { bus: 'pcie.0', reserved: [0], bridgeType: 'pcie', hotplug: false },
-      kvmPit: false, maxMemAlignMiB: 1, memoryNeedsFirmware: true, memoryHotplug: true, cpuHotplug: false, unplugIsSurprise: true,
-      ignoreSharedMemory: false, migrationTimeoutMs: 10_000,
+      kvmPit: false,
+      maxMemAlignMiB: 1,
+      memoryNeedsFirmware: true,
+      memoryHotplug: true,
+      cpuHotplug: false,
+      unplugIsSurprise: true,
+      ignoreSharedMemory: false,
+      migrationTimeoutMs: 10_000,
     })
   })
   it('an NVDIMM image without firmware: govmm prints it, the qemu dialect refuses it with InvalidConfig', () => {
@@ -322,7 +421,8 @@ describe('machine facts and what render does with them', () => {
     expect(unsafeLeft(argvFor('qemu'))).toEqual({
       _tag: 'InvalidConfig',
       field: 'hypervisor.qemu.firmware',
-      reason: 'an NVDIMM image on arm64 virt needs firmware (-bios): without it QEMU 7.2 says "memory hotplug is not enabled: missing acpi-ged device"',
+      reason:
+        'an NVDIMM image on arm64 virt needs firmware (-bios): without it QEMU 7.2 says "memory hotplug is not enabled: missing acpi-ged device"',
     })
   })
   it('with firmware, or with an initrd (no NVDIMM), the qemu dialect renders', () => {
@@ -333,10 +433,14 @@ describe('machine facts and what render does with them', () => {
     const tcg = unsafeRight(argvFor('qemu', firmware, host({ accelerator: 'tcg' }))).args
     expect(values(tcg, '-machine')).toEqual(['virt,usb=off,accel=tcg,gic-version=3,nvdimm=on'])
     expect(values(tcg, '-cpu')).toEqual(['max'])
-    expect(values(unsafeRight(argvFor('qemu', firmware, host({ accelerator: 'tcg', gicVersion: 2 }))).args, '-machine')).toEqual(['virt,usb=off,accel=tcg,gic-version=2,nvdimm=on'])
+    expect(values(unsafeRight(argvFor('qemu', firmware, host({ accelerator: 'tcg', gicVersion: 2 }))).args, '-machine')).toEqual([
+      'virt,usb=off,accel=tcg,gic-version=2,nvdimm=on',
+    ])
   })
   it('the govmm dialect is Kata 1.9 whatever the accelerator', () => {
-    expect(values(unsafeRight(argvFor('govmm', {}, host({ accelerator: 'tcg' }))).args, '-machine')).toEqual(['virt,usb=off,accel=kvm,gic-version=host,nvdimm'])
+    expect(values(unsafeRight(argvFor('govmm', {}, host({ accelerator: 'tcg' }))).args, '-machine')).toEqual([
+      'virt,usb=off,accel=kvm,gic-version=host,nvdimm',
+    ])
   })
   it('-global kvm-pit only in the govmm dialect (govmm printed it on every arch)', () => {
     expect(values(unsafeRight(argvFor('govmm')).args, '-global')).toEqual(['kvm-pit.lost_tick_policy=discard'])
@@ -348,8 +452,16 @@ describe('machine facts and what render does with them', () => {
     expect(values(args, '-numa')).toEqual(['node,memdev=dimm1'])
   })
   it('hot-plug asks the facts: no vCPU hot-plug on virt; memory hot-plug only with firmware', () => {
-    expect(cpuHotplugRefusal(unsafeRight(planFor(firmware)))).toEqual({ _tag: 'Unsupported', arch: 'arm64', feature: 'vCPU hot-plug on virt' })
-    expect(memoryHotplugRefusal(unsafeRight(planFor(noImage)))).toMatchObject({ _tag: 'Unsupported', arch: 'arm64', feature: expect.stringMatching(/missing acpi-ged device/) })
+    expect(cpuHotplugRefusal(unsafeRight(planFor(firmware)))).toEqual({
+      _tag: 'Unsupported',
+      arch: 'arm64',
+      feature: 'vCPU hot-plug on virt',
+    })
+    expect(memoryHotplugRefusal(unsafeRight(planFor(noImage)))).toMatchObject({
+      _tag: 'Unsupported',
+      arch: 'arm64',
+      feature: expect.stringMatching(/missing acpi-ged device/),
+    })
     expect(memoryHotplugRefusal(unsafeRight(planFor(firmware)))).toBeUndefined()
   })
   // a declared hot-plug need the machine cannot meet at all is refused at plan time, as hot-plug would refuse it
@@ -360,7 +472,11 @@ describe('machine facts and what render does with them', () => {
   })
   it('planSandbox refuses a declared memory hot-plug need on virt without firmware, and accepts it with firmware', () => {
     const r = planFor(noImage, { hotplug: { memoryMiB: 128 } })
-    expect(unsafeLeft(r)).toMatchObject({ _tag: 'Unsupported', arch: 'arm64', feature: expect.stringMatching(/without firmware.*acpi-ged/) })
+    expect(unsafeLeft(r)).toMatchObject({
+      _tag: 'Unsupported',
+      arch: 'arm64',
+      feature: expect.stringMatching(/without firmware.*acpi-ged/),
+    })
     expect(E.isRight(planFor(firmware, { hotplug: { memoryMiB: 128 } }))).toBe(true)
   })
 })

@@ -18,9 +18,11 @@ const planned = (arch: string, qemu: Record<string, unknown>, sandbox: Record<st
   if (E.isLeft(r)) throw new Error(r.left)
   return r.right
 }
-const q35 = (extra: Record<string, unknown> = {}, bridges = 1): Plan => planned('amd64', { machine_type: 'q35', default_bridges: bridges, ...extra })
+const q35 = (extra: Record<string, unknown> = {}, bridges = 1): Plan =>
+  planned('amd64', { machine_type: 'q35', default_bridges: bridges, ...extra })
 const dimms = (...slots: ReadonlyArray<number>): ReadonlyArray<MemoryDevice> => slots.map((slot) => ({ type: 'dimm', data: { slot } }))
-const args = (h: { readonly actions: ReadonlyArray<unknown> }, i: number): unknown => (h.actions[i] as { command?: { arguments?: unknown } }).command?.arguments
+const args = (h: { readonly actions: ReadonlyArray<unknown> }, i: number): unknown =>
+  (h.actions[i] as { command?: { arguments?: unknown } }).command?.arguments
 
 describe('hotplugBlock', () => {
   it('virtio-blk: the first bridge slot, its PCI path, share-rw and romfile="" as Kata sent them', () => {
@@ -28,7 +30,17 @@ describe('hotplugBlock', () => {
     const h = unsafeRight(hotplugBlock(p, { id: 'disk1', file: '/tmp/d.img' }))
     expect(h.location?.pciPath).toBe('02/01')
     expect(h.actions.map((a) => (a._tag === 'Execute' ? a.command.execute : a._tag))).toEqual(['blockdev-add', 'device_add'])
-    expect(args(h, 1)).toEqual({ driver: 'virtio-blk-pci', drive: 'disk1', scsi: false, 'config-wce': false, id: 'disk1', 'share-rw': true, romfile: '', bus: 'pci-bridge-0', addr: '0x1' })
+    expect(args(h, 1)).toEqual({
+      driver: 'virtio-blk-pci',
+      drive: 'disk1',
+      scsi: false,
+      'config-wce': false,
+      id: 'disk1',
+      'share-rw': true,
+      romfile: '',
+      bus: 'pci-bridge-0',
+      addr: '0x1',
+    })
     expect(h.actions[0]).toMatchObject({ undo: [{ execute: 'blockdev-del', arguments: { 'node-name': 'disk1' } }] })
     expect(slotsOf(h.after.state.bridges[0])).toEqual({ 1: 'disk1' })
     expect(slotsOf(h.before.state.bridges[0])).toEqual({})
@@ -37,9 +49,16 @@ describe('hotplugBlock', () => {
   it('share-rw can be turned off; the configured cache goes into blockdev-add', () => {
     const p = q35({ block_device_driver: 'virtio-blk', block_device_cache_set: true, block_device_cache_direct: true })
     const h = unsafeRight(hotplugBlock(p, { id: 'd', file: '/f', shareRW: false }))
-    expect(args(h, 0)).toEqual({ driver: 'raw', 'node-name': 'd', file: { driver: 'file', filename: '/f' }, cache: { direct: true, 'no-flush': false } })
+    expect(args(h, 0)).toEqual({
+      driver: 'raw',
+      'node-name': 'd',
+      file: { driver: 'file', filename: '/f' },
+      cache: { direct: true, 'no-flush': false },
+    })
     expect(args(h, 1)).not.toHaveProperty('share-rw')
-    expect(args(unsafeRight(hotplugBlock(q35({ block_device_driver: 'virtio-blk' }), { id: 'd', file: '/f' })), 0)).not.toHaveProperty('cache')
+    expect(args(unsafeRight(hotplugBlock(q35({ block_device_driver: 'virtio-blk' }), { id: 'd', file: '/f' })), 0)).not.toHaveProperty(
+      'cache',
+    )
   })
   it('the second disk gets the next slot; a duplicate id is refused', () => {
     const h1 = unsafeRight(hotplugBlock(q35(), { id: 'd1', file: '/f', via: 'virtio-blk' }))
@@ -50,7 +69,9 @@ describe('hotplugBlock', () => {
   it('follows block_device_driver: virtio-scsi (the default) gives LUNs on scsi0.0', () => {
     const h = unsafeRight(hotplugBlock(q35(), { id: 's1', file: '/f' }))
     expect(args(h, 1)).toEqual({ driver: 'scsi-hd', drive: 's1', bus: 'scsi0.0', 'scsi-id': 0, lun: 0, id: 's1', 'share-rw': true })
-    expect(unsafeLeft(hotplugBlock(q35({ block_device_driver: 'virtio-blk' }), { id: 's1', file: '/f', via: 'virtio-scsi' }))._tag).toBe('InvalidDevice')
+    expect(unsafeLeft(hotplugBlock(q35({ block_device_driver: 'virtio-blk' }), { id: 's1', file: '/f', via: 'virtio-scsi' }))._tag).toBe(
+      'InvalidDevice',
+    )
   })
   it('a LUN is never given twice: the block index only grows, across unplugs', () => {
     let p = q35()
@@ -69,7 +90,11 @@ describe('hotplugBlock', () => {
   })
   it('a cold-plugged drive with a long id is unplugged by its QEMU id and frees its slot', () => {
     const long = `cold-${'y'.repeat(40)}`
-    const p = planned('amd64', { machine_type: 'pc', block_device_driver: 'virtio-blk' }, { devices: [{ kind: 'block', id: long, file: '/f', format: 'raw' }] })
+    const p = planned(
+      'amd64',
+      { machine_type: 'pc', block_device_driver: 'virtio-blk' },
+      { devices: [{ kind: 'block', id: long, file: '/f', format: 'raw' }] },
+    )
     const id = long.slice(0, 31)
     expect(Object.values(rootSlotsOf(p.state))).toContain(id)
     const u = unsafeRight(unplug(p, id))
@@ -78,12 +103,21 @@ describe('hotplugBlock', () => {
   it('nvdimm: a shared memory-backend-file and an nvdimm, within the memory slots and maxmem', () => {
     const p = q35({ block_device_driver: 'nvdimm', memory_slots: 2 })
     const h = unsafeRight(hotplugBlock(p, { id: 'n1', file: '/pmem.img', sizeBytes: 64 * 2 ** 20 }))
-    expect(args(h, 0)).toEqual({ 'qom-type': 'memory-backend-file', id: 'nvdimmbackmemn1', 'mem-path': '/pmem.img', size: 64 * 2 ** 20, share: true })
+    expect(args(h, 0)).toEqual({
+      'qom-type': 'memory-backend-file',
+      id: 'nvdimmbackmemn1',
+      'mem-path': '/pmem.img',
+      size: 64 * 2 ** 20,
+      share: true,
+    })
     expect(args(h, 1)).toEqual({ driver: 'nvdimm', id: 'nvdimmn1', memdev: 'nvdimmbackmemn1' })
     expect(h.actions[0]).toMatchObject({ undo: [{ execute: 'object-del', arguments: { id: 'nvdimmbackmemn1' } }] })
     expect(unsafeLeft(hotplugBlock(p, { id: 'n1', file: '/pmem.img' }))).toMatchObject({ field: 'sizeBytes' })
     const full = unsafeRight(hotplugBlock(h.after, { id: 'n2', file: '/p2', sizeBytes: 2 ** 20 })).after
-    expect(unsafeLeft(hotplugBlock(full, { id: 'n3', file: '/p3', sizeBytes: 2 ** 20 }))).toMatchObject({ _tag: 'InvalidDevice', field: 'slots' })
+    expect(unsafeLeft(hotplugBlock(full, { id: 'n3', file: '/p3', sizeBytes: 2 ** 20 }))).toMatchObject({
+      _tag: 'InvalidDevice',
+      field: 'slots',
+    })
   })
   it('a full set of bridges is NoBridgeSlot; no bridges is NoBridges', () => {
     let p = q35()
@@ -99,7 +133,15 @@ describe('hotplugBlock', () => {
   it('s390x: a CCW devno, its guest bus id, no romfile', () => {
     const h = unsafeRight(hotplugBlock(planned('s390x', { block_device_driver: 'virtio-blk-ccw' }), { id: 'd', file: '/f' }))
     expect(h.location).toMatchObject({ placement: { _tag: 'Ccw', devno: 'fe.0.0003' }, ccwBusId: '0.0.0003' })
-    expect(args(h, 1)).toEqual({ driver: 'virtio-blk-ccw', drive: 'd', scsi: false, 'config-wce': false, id: 'd', 'share-rw': true, devno: 'fe.0.0003' })
+    expect(args(h, 1)).toEqual({
+      driver: 'virtio-blk-ccw',
+      drive: 'd',
+      scsi: false,
+      'config-wce': false,
+      id: 'd',
+      'share-rw': true,
+      devno: 'fe.0.0003',
+    })
   })
 })
 
@@ -112,12 +154,25 @@ describe('hotplugNetwork', () => {
       consumes: ['fd-net9-0', 'fd-net9-1', 'vhostfd-net9-0'],
       undo: [{ execute: 'netdev_del', arguments: { id: 'net9' } }],
     })
-    expect(args(h, 4)).toEqual({ driver: 'virtio-net-pci', netdev: 'net9', mac: '02:00:00:00:00:09', id: 'net9', mq: true, vectors: 6, romfile: '', bus: 'pci-bridge-0', addr: '0x1' })
+    expect(args(h, 4)).toEqual({
+      driver: 'virtio-net-pci',
+      netdev: 'net9',
+      mac: '02:00:00:00:00:09',
+      id: 'net9',
+      mq: true,
+      vectors: 6,
+      romfile: '',
+      bus: 'pci-bridge-0',
+      addr: '0x1',
+    })
     expect(unsafeLeft(hotplugNetwork(q35(), { id: 'n', mac: '02:00:00:00:00:09', fds: [] }))._tag).toBe('InvalidDevice')
   })
   it('a tap by name: one new queue per fd, no sentinel fds in the plan', () => {
     const h = unsafeRight(hotplugNetwork(q35(), { id: 'n', mac: '02:00:00:00:00:09', tap: { name: 'tap7', queues: 2 } }))
-    expect(h.actions.slice(0, 2)).toMatchObject([{ _tag: 'SendFd', source: { tap: 'tap7' } }, { _tag: 'SendFd', source: { tap: 'tap7' } }])
+    expect(h.actions.slice(0, 2)).toMatchObject([
+      { _tag: 'SendFd', source: { tap: 'tap7' } },
+      { _tag: 'SendFd', source: { tap: 'tap7' } },
+    ])
     expect(h.after.devices.at(-1)).toMatchObject({ _tag: 'Net', fds: [{ tap: 'tap7' }, { tap: 'tap7' }] })
   })
 })
@@ -128,7 +183,14 @@ describe('hotplugVfio', () => {
     expect(h.location?.pciPath).toBe('02/01')
     expect(args(h, 0)).toEqual({ driver: 'vfio-pci', host: '02:10.0', id: 'v', romfile: '', bus: 'pci-bridge-0', addr: '0x1' })
     const m = unsafeRight(hotplugVfio(q35(), { id: 'm', sysfsdev: '/sys/bus/mdev/devices/c0ffee' }))
-    expect(args(m, 0)).toEqual({ driver: 'vfio-pci', sysfsdev: '/sys/bus/mdev/devices/c0ffee', id: 'm', romfile: '', bus: 'pci-bridge-0', addr: '0x1' })
+    expect(args(m, 0)).toEqual({
+      driver: 'vfio-pci',
+      sysfsdev: '/sys/bus/mdev/devices/c0ffee',
+      id: 'm',
+      romfile: '',
+      bus: 'pci-bridge-0',
+      addr: '0x1',
+    })
     expect(unsafeLeft(hotplugVfio(q35(), { id: 'v' }))._tag).toBe('InvalidDevice')
   })
   it('on the root bus where the machine hot-plugs there (pc), refused on q35 (pcie.0 does not support hot-plugging)', () => {
@@ -144,7 +206,9 @@ describe('hotplugCpus', () => {
   it('adds vCPUs into free slots with QEMU’s own properties, up to maxcpus', () => {
     const h = unsafeRight(hotplugCpus(q35(), 2, slots))
     expect(h.actions).toHaveLength(2)
-    expect(h.actions[0]).toMatchObject({ command: { execute: 'device_add', arguments: { id: 'cpu-0', driver: 'max-x86_64-cpu', 'socket-id': 1 } } })
+    expect(h.actions[0]).toMatchObject({
+      command: { execute: 'device_add', arguments: { id: 'cpu-0', driver: 'max-x86_64-cpu', 'socket-id': 1 } },
+    })
     expect(E.isLeft(hotplugCpus(h.after, 2, slots.slice(2)))).toBe(true)
   })
   it('with clamp, a count past maxcpus is cut to what fits (Kata), with a warning', () => {
@@ -170,14 +234,30 @@ describe('hotplugMemory', () => {
     expect(unsafeLeft(hotplugMemory(one, 128, [{ type: 'nvdimm', data: { slot: 0 } }, ...dimms(1)]))).toMatchObject({ field: 'slots' })
   })
   it("Kata's backends: hugepages and shared files as files; RAM for VM templates (their memory file is guest RAM)", () => {
-    expect(args(unsafeRight(hotplugMemory(q35({ enable_hugepages: true }), 128, [])), 0)).toMatchObject({ 'qom-type': 'memory-backend-file', 'mem-path': '/dev/hugepages', share: true })
-    expect(args(unsafeRight(hotplugMemory(q35({ shared_fs: 'virtio-fs', virtio_fs_daemon: '/usr/libexec/virtiofsd' }), 128, [])), 0)).toMatchObject({ 'qom-type': 'memory-backend-file', 'mem-path': '/dev/shm', share: true })
-    const tpl = { template: { bootToBeTemplate: true, bootFromTemplate: false, memoryPath: '/run/tpl/mem', devicesStatePath: '/run/tpl/state' } }
-    expect(args(unsafeRight(hotplugMemory(planned('amd64', { machine_type: 'q35' }, tpl), 128, [])), 0)).toEqual({ 'qom-type': 'memory-backend-ram', share: true, id: 'mem0', size: 128 * 2 ** 20 })
+    expect(args(unsafeRight(hotplugMemory(q35({ enable_hugepages: true }), 128, [])), 0)).toMatchObject({
+      'qom-type': 'memory-backend-file',
+      'mem-path': '/dev/hugepages',
+      share: true,
+    })
+    expect(
+      args(unsafeRight(hotplugMemory(q35({ shared_fs: 'virtio-fs', virtio_fs_daemon: '/usr/libexec/virtiofsd' }), 128, [])), 0),
+    ).toMatchObject({ 'qom-type': 'memory-backend-file', 'mem-path': '/dev/shm', share: true })
+    const tpl = {
+      template: { bootToBeTemplate: true, bootFromTemplate: false, memoryPath: '/run/tpl/mem', devicesStatePath: '/run/tpl/state' },
+    }
+    expect(args(unsafeRight(hotplugMemory(planned('amd64', { machine_type: 'q35' }, tpl), 128, [])), 0)).toEqual({
+      'qom-type': 'memory-backend-ram',
+      share: true,
+      id: 'mem0',
+      size: 128 * 2 ** 20,
+    })
   })
   it('refused where QEMU would refuse: s390x has none, arm64 virt needs firmware', () => {
     expect(unsafeLeft(hotplugMemory(planned('s390x', {}), 128, []))._tag).toBe('Unsupported')
-    expect(unsafeLeft(hotplugMemory(planned('arm64', {}), 128, []))).toMatchObject({ _tag: 'Unsupported', feature: expect.stringMatching(/acpi-ged/) })
+    expect(unsafeLeft(hotplugMemory(planned('arm64', {}), 128, []))).toMatchObject({
+      _tag: 'Unsupported',
+      feature: expect.stringMatching(/acpi-ged/),
+    })
     expect(E.isRight(hotplugMemory(planned('arm64', { firmware: '/fw' }), 128, []))).toBe(true)
   })
 })

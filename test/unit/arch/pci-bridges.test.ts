@@ -44,7 +44,11 @@ describe.each(rows)('$arch', (r) => {
       expect(arch.getBridges(unsafeRight(arch.removeDeviceFromBridge('virtio-drive-1')(s1)))).toEqual(arch.getBridges(s))
     })
     it(`NoBridgeSlot for a ${r.other} request, naming the ${r.type} bridges it has`, () => {
-      expect(unsafeLeft(arch.addDeviceToBridge('x', r.other)(stateFor()))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: r.other, available: [r.type] })
+      expect(unsafeLeft(arch.addDeviceToBridge('x', r.other)(stateFor()))).toEqual({
+        _tag: 'NoBridgeSlot',
+        bridgeType: r.other,
+        available: [r.type],
+      })
     })
     it('NoBridges and DeviceNotOnBridge without bridges', () => {
       const s = arch.setBridges([])(stateFor())
@@ -71,7 +75,11 @@ describe.each(rows)('$arch', (r) => {
       expect(p).toEqual({ _tag: 'Pci', bus: r.bridge, slot: 1 })
       let t = s1
       for (let i = 1; i < 30; i++) t = unsafeRight(arch.placeDevice(`b${i}`)(t))[0]
-      expect(unsafeLeft(arch.placeDevice('one-too-many')(t))).toEqual({ _tag: 'NoBusSlot', bus: `${r.root} and its bridges`, device: 'one-too-many' })
+      expect(unsafeLeft(arch.placeDevice('one-too-many')(t))).toEqual({
+        _tag: 'NoBusSlot',
+        bus: `${r.root} and its bridges`,
+        device: 'one-too-many',
+      })
     })
   })
 
@@ -98,7 +106,9 @@ describe.each(rows)('$arch', (r) => {
     })
     it(r.ignoreShared ? 'sets x-ignore-shared' : 'sets nothing (no x-ignore-shared on this arch)', () => {
       expect(arch.setIgnoreSharedMemoryMigrationCaps()).toEqual(
-        r.ignoreShared ? [{ execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-ignore-shared', state: true }] } }] : [],
+        r.ignoreShared
+          ? [{ execute: 'migrate-set-capabilities', arguments: { capabilities: [{ capability: 'x-ignore-shared', state: true }] } }]
+          : [],
       )
       expect(unsafeRight(planFor()).facts.ignoreSharedMemory).toBe(r.ignoreShared)
     })

@@ -13,7 +13,9 @@ import { config, image, initrd, planFor, sandbox, unsafeLeft, unsafeRight } from
 
 const noImage = { image: undefined, initrd }
 const tags = (ds: ReadonlyArray<Device>) => ds.map((d) => `${d._tag}:${'id' in d ? d.id : ''}`)
-const tpl = (to: boolean, from: boolean) => ({ template: { bootToBeTemplate: to, bootFromTemplate: from, memoryPath: '/run/tpl/memory', devicesStatePath: '/run/tpl/state' } })
+const tpl = (to: boolean, from: boolean) => ({
+  template: { bootToBeTemplate: to, bootFromTemplate: from, memoryPath: '/run/tpl/memory', devicesStatePath: '/run/tpl/state' },
+})
 const devices = [
   { kind: 'vsock', contextId: 3054198027, vhostFd: 10 },
   { kind: 'volume', mountTag: 'kataShared', hostPath: '/shared' },
@@ -29,7 +31,10 @@ describe('arches', () => {
 })
 
 describe('withAccelerators', () => {
-  const kvm = [['accel', 'kvm'], ['kernel_irqchip', undefined]] as const
+  const kvm = [
+    ['accel', 'kvm'],
+    ['kernel_irqchip', undefined],
+  ] as const
   it('appends flags and key=value pairs, with or without a leading comma', () => {
     expect(withAccelerators(kvm, 'nosmm,a=b')).toEqual([...kvm, ['nosmm', undefined], ['a', 'b']])
     expect(withAccelerators(kvm, ',nosmm')).toEqual([...kvm, ['nosmm', undefined]])
@@ -44,8 +49,16 @@ describe("planSandbox: device order (Kata's buildDevices, then addDevice)", () =
   it('bridges, console, image, SCSI controller, RNG, then the sandbox devices in order', () => {
     const p = unsafeRight(planFor({ machine_type: 'q35', default_bridges: 2 }, { devices }))
     expect(tags(p.devices)).toEqual([
-      'Bridge:pci-bridge-0', 'Bridge:pci-bridge-1', 'Serial:serial0', 'Char:console0', 'Nvdimm:nv0', 'Scsi:scsi0', 'Rng:rng0',
-      'Vsock:vsock-3054198027', 'Fs9p:extra-9p-kataShared', 'Net:network-0',
+      'Bridge:pci-bridge-0',
+      'Bridge:pci-bridge-1',
+      'Serial:serial0',
+      'Char:console0',
+      'Nvdimm:nv0',
+      'Scsi:scsi0',
+      'Rng:rng0',
+      'Vsock:vsock-3054198027',
+      'Fs9p:extra-9p-kataShared',
+      'Net:network-0',
     ])
   })
   it('no image device and no nvdimm option with an initrd', () => {
@@ -67,11 +80,19 @@ describe("planSandbox: device order (Kata's buildDevices, then addDevice)", () =
     const p = unsafeRight(planFor({ shared_fs: 'virtio-fs', virtio_fs_cache_size: 512 }, { devices: [devices[1]] }))
     const hex = seededIds(1).hex16('virtio-fs-0')
     expect(p.devices[p.devices.length - 1]).toMatchObject({
-      _tag: 'VhostUser', type: 'fs', socketPath: '/run/vc/vm/sb1/vhost-fs.sock', tag: 'kataShared', cacheSizeMiB: 512, id: `fs-${hex}`, chardev: `char-${hex}`,
+      _tag: 'VhostUser',
+      type: 'fs',
+      socketPath: '/run/vc/vm/sb1/vhost-fs.sock',
+      tag: 'kataShared',
+      cacheSizeMiB: 512,
+      id: `fs-${hex}`,
+      chardev: `char-${hex}`,
     })
   })
   it('the console socket path can be overridden', () => {
-    expect(unsafeRight(planFor({}, { consolePath: '/tmp/console.sock' })).devices.find((d) => d._tag === 'Char')).toMatchObject({ path: '/tmp/console.sock' })
+    expect(unsafeRight(planFor({}, { consolePath: '/tmp/console.sock' })).devices.find((d) => d._tag === 'Char')).toMatchObject({
+      path: '/tmp/console.sock',
+    })
   })
 })
 
@@ -111,7 +132,11 @@ describe('planSandbox: vCPUs and memory', () => {
   it('vCPUs above the maximum are not clamped: govmm refuses them when rendering', () => {
     const p = smpOn(16, { default_vcpus: 8, default_maxvcpus: 4 })
     expect(p.smp).toMatchObject({ cpus: 8, maxCpus: 4 })
-    expect(unsafeLeft(render(p, 'govmm'))).toEqual({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.default_maxvcpus', reason: 'MaxCPUs 4 must be equal to or greater than CPUs 8' })
+    expect(unsafeLeft(render(p, 'govmm'))).toEqual({
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.default_maxvcpus',
+      reason: 'MaxCPUs 4 must be equal to or greater than CPUs 8',
+    })
   })
   it('without host.cpus: the arch maximum stands in for the host, with a warning', () => {
     const p = smpOn(undefined, { default_vcpus: -1 })
@@ -120,8 +145,13 @@ describe('planSandbox: vCPUs and memory', () => {
   })
   it('max vCPUs above the arch limit → the limit', () => expect(smp({ default_maxvcpus: 1000 }).maxCpus).toBe(240))
   it('memory: size, slots, maxmem = host + 1024 + offset', () => {
-    expect(unsafeRight(planFor({ default_memory: 512, memory_slots: 4, memory_offset: 10 }, { host: { memoryMiB: 8000, nested: false } })).memory).toEqual({
-      sizeMiB: 512, slots: 4, maxMemMiB: 9034,
+    expect(
+      unsafeRight(planFor({ default_memory: 512, memory_slots: 4, memory_offset: 10 }, { host: { memoryMiB: 8000, nested: false } }))
+        .memory,
+    ).toEqual({
+      sizeMiB: 512,
+      slots: 4,
+      maxMemMiB: 9034,
     })
   })
 })
@@ -136,9 +166,16 @@ describe('planSandbox: binary and machine', () => {
     expect(unsafeRight(planFor({ machine_type: 'virt', path: '/opt/qemu' })).binary.govmm).toBe('/opt/qemu')
   })
   it('machine_accelerators are appended after nvdimm', () => {
-    expect(unsafeRight(planFor({ machine_accelerators: 'nosmm,nosmbus' })).machine.options.map(([k]) => k)).toEqual(['accel', 'kernel_irqchip', 'nvdimm', 'nosmm', 'nosmbus'])
+    expect(unsafeRight(planFor({ machine_accelerators: 'nosmm,nosmbus' })).machine.options.map(([k]) => k)).toEqual([
+      'accel',
+      'kernel_irqchip',
+      'nvdimm',
+      'nosmm',
+      'nosmbus',
+    ])
   })
-  it('UnknownMachine for a machine outside the whitelist', () => expect(unsafeLeft(planFor({ machine_type: 'isapc' }))._tag).toBe('UnknownMachine'))
+  it('UnknownMachine for a machine outside the whitelist', () =>
+    expect(unsafeLeft(planFor({ machine_type: 'isapc' }))._tag).toBe('UnknownMachine'))
   it('QEMU 7.2 cannot run pc-lite or amd64 virt', () => {
     expect(unsafeRight(planFor({ machine_type: 'pc-lite' })).qemuRefusal).toMatch(/pc-lite/)
     expect(unsafeRight(planFor({ machine_type: 'virt', path: '/q' })).qemuRefusal).toMatch(/virt/)
@@ -150,13 +187,26 @@ describe('planSandbox: knobs', () => {
   const knobs = (c: Record<string, unknown>, s: Record<string, unknown> = {}) => unsafeRight(planFor(c, s)).knobs
   it('defaults: no-user-config, nodefaults, nographic, mlock, nothing else', () => {
     expect(knobs({})).toEqual({
-      noUserConfig: true, noDefaults: true, noGraphic: true, daemonize: false, hugePages: false, memPrealloc: false, fileBackedMem: false,
-      memShared: false, memPath: undefined, realtime: false, mlock: true, stopped: false,
+      noUserConfig: true,
+      noDefaults: true,
+      noGraphic: true,
+      daemonize: false,
+      hugePages: false,
+      memPrealloc: false,
+      fileBackedMem: false,
+      memShared: false,
+      memPath: undefined,
+      realtime: false,
+      mlock: true,
+      stopped: false,
     })
   })
   it('daemonize, hugepages, prealloc, swap', () => {
     expect(knobs({ enable_hugepages: true, enable_mem_prealloc: true, enable_swap: true }, { daemonize: true })).toMatchObject({
-      daemonize: true, hugePages: true, memPrealloc: true, mlock: false,
+      daemonize: true,
+      hugePages: true,
+      memPrealloc: true,
+      mlock: false,
     })
   })
   it('VM templating: file-backed memory at the template path, shared only for the template', () => {
@@ -166,14 +216,25 @@ describe('planSandbox: knobs', () => {
     expect(unsafeRight(planFor({}, tpl(true, false))).incoming).toBeUndefined()
   })
   it('virtio-fs or file_mem_backend: shared file-backed memory (/dev/shm by default), prealloc forced with hugepages', () => {
-    expect(knobs({ shared_fs: 'virtio-fs' })).toMatchObject({ fileBackedMem: true, memShared: true, memPath: '/dev/shm', memPrealloc: false })
+    expect(knobs({ shared_fs: 'virtio-fs' })).toMatchObject({
+      fileBackedMem: true,
+      memShared: true,
+      memPath: '/dev/shm',
+      memPrealloc: false,
+    })
     expect(knobs({ file_mem_backend: '/mnt/mem' })).toMatchObject({ fileBackedMem: true, memShared: true, memPath: '/mnt/mem' })
     expect(knobs({ shared_fs: 'virtio-fs', enable_hugepages: true })).toMatchObject({ memPrealloc: true, hugePages: true })
     expect(knobs({ enable_hugepages: true })).toMatchObject({ memPrealloc: false })
   })
   it('InvalidConfig for templating with virtio-fs or file-backed memory', () => {
-    expect(unsafeLeft(planFor({ shared_fs: 'virtio-fs' }, tpl(true, false)))).toMatchObject({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.shared_fs' })
-    expect(unsafeLeft(planFor({ file_mem_backend: '/m' }, tpl(false, true)))).toMatchObject({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.file_mem_backend' })
+    expect(unsafeLeft(planFor({ shared_fs: 'virtio-fs' }, tpl(true, false)))).toMatchObject({
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.shared_fs',
+    })
+    expect(unsafeLeft(planFor({ file_mem_backend: '/m' }, tpl(false, true)))).toMatchObject({
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.file_mem_backend',
+    })
   })
 })
 
@@ -181,10 +242,26 @@ describe('planSandbox: the rest of the plan', () => {
   it('names, paths and facts', () => {
     const p = unsafeRight(planFor({}, { runDir: '/tmp/vm' }))
     expect(p).toMatchObject({
-      arch: 'amd64', transport: 'pci', name: 'sandbox-sb1', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', qmpPath: '/tmp/vm/sb1/qmp.sock',
-      pidFile: '/tmp/vm/sb1/pid', logFile: undefined, bios: undefined, dimmSupported: true, cpuModel: 'host', binary: { qemu: '/usr/bin/qemu-system-x86_64' },
-      capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true }, warnings: [],
-      facts: { rootBus: { bus: 'pci.0', reserved: [0, 1], bridgeType: 'pci', hotplug: true }, kvmPit: true, maxMemAlignMiB: 1, memoryHotplug: true, ignoreSharedMemory: true },
+      arch: 'amd64',
+      transport: 'pci',
+      name: 'sandbox-sb1',
+      uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+      qmpPath: '/tmp/vm/sb1/qmp.sock',
+      pidFile: '/tmp/vm/sb1/pid',
+      logFile: undefined,
+      bios: undefined,
+      dimmSupported: true,
+      cpuModel: 'host',
+      binary: { qemu: '/usr/bin/qemu-system-x86_64' },
+      capabilities: { blockDeviceHotplug: true, multiQueue: true, fsSharing: true },
+      warnings: [],
+      facts: {
+        rootBus: { bus: 'pci.0', reserved: [0, 1], bridgeType: 'pci', hotplug: true },
+        kvmPit: true,
+        maxMemAlignMiB: 1,
+        memoryHotplug: true,
+        ignoreSharedMemory: true,
+      },
       hotplugConfig: { blockDeviceDriver: 'virtio-scsi', blockDeviceCache: undefined, hotplugVfioOnRootBus: false },
       hotplugged: { cpus: [], dimms: [], scsiIndex: 0 },
     })
@@ -194,7 +271,10 @@ describe('planSandbox: the rest of the plan', () => {
     expect(unsafeRight(planFor({ enable_debug: true, firmware: '/fw' }))).toMatchObject({ logFile: '/run/vc/vm/sb1/qemu.log', bios: '/fw' })
   })
   it('InvalidConfig when the image size was not resolved', () => {
-    expect(unsafeLeft(planSandbox(config(), sandbox(), {}, seededIds(1)))).toMatchObject({ _tag: 'InvalidConfig', field: 'hypervisor.qemu.image' })
+    expect(unsafeLeft(planSandbox(config(), sandbox(), {}, seededIds(1)))).toMatchObject({
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.image',
+    })
     expect(unsafeRight(planSandbox(config(noImage), sandbox(), {}, seededIds(1))).kernel.initrd).toBe(initrd)
   })
   it('warns that vhost fds are not passed when vhost-net is disabled', () => {
@@ -211,7 +291,10 @@ describe('planSandbox: the rest of the plan', () => {
     expect(unsafeRight(planFor({}, {}, 4096)).devices.find((d) => d._tag === 'Nvdimm')).toMatchObject({ memPath: image, size: 4096 })
   })
   it('a device error stops planning with that error', () => {
-    expect(unsafeLeft(planFor({}, { devices: [{ ...devices[2], model: 'enlightened' }] }))).toMatchObject({ _tag: 'InvalidDevice', field: 'model' })
+    expect(unsafeLeft(planFor({}, { devices: [{ ...devices[2], model: 'enlightened' }] }))).toMatchObject({
+      _tag: 'InvalidDevice',
+      field: 'model',
+    })
   })
   it('is deterministic for one id source', () => {
     expect(planFor({ enable_iothreads: true }, { devices })).toEqual(planFor({ enable_iothreads: true }, { devices }))

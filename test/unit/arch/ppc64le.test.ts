@@ -13,16 +13,42 @@ import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 import { seededIds } from '../../../src/core/ids.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
-import { config, fixturesFor, image, initrd, lastDevice as last, paramLine as line, runSteps as run, switchesStarting, unsafeLeft, unsafeRight, values } from '../../support/arch-fixtures.ts'
+import {
+  config,
+  fixturesFor,
+  image,
+  initrd,
+  lastDevice as last,
+  paramLine as line,
+  runSteps as run,
+  switchesStarting,
+  unsafeLeft,
+  unsafeRight,
+  values,
+} from '../../support/arch-fixtures.ts'
 
 const { sandbox, stateFor, draftFor, planFor, argvFor } = fixturesFor('ppc64le')
 
-const archParams = 'tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp reboot=k console=hvc0 console=hvc1 cryptomgr.notests net.ifnames=0'
-const machineOptions = [['accel', 'kvm'], ['usb', 'off'], ['cap-cfpc', 'broken'], ['cap-sbbc', 'broken'], ['cap-ibs', 'broken']]
+const archParams =
+  'tsc=reliable no_timer_check rcupdate.rcu_expedited=1 noreplace-smp reboot=k console=hvc0 console=hvc1 cryptomgr.notests net.ifnames=0'
+const machineOptions = [
+  ['accel', 'kvm'],
+  ['usb', 'off'],
+  ['cap-cfpc', 'broken'],
+  ['cap-sbbc', 'broken'],
+  ['cap-ibs', 'broken'],
+]
 const noImage = { image: undefined, initrd }
 /** The fixtures' host (8 CPUs) with some facts changed. */
 const host = (facts: Record<string, unknown>) => ({ host: { memoryMiB: 32000, cpus: 8, ...facts } })
-const facts = (over: Partial<HostFacts>): HostFacts => ({ memoryMiB: 32100, nested: false, qemuVersion: undefined, gicVersion: undefined, accelerator: 'kvm', ...over })
+const facts = (over: Partial<HostFacts>): HostFacts => ({
+  memoryMiB: 32100,
+  nested: false,
+  qemuVersion: undefined,
+  gicVersion: undefined,
+  accelerator: 'kvm',
+  ...over,
+})
 const ep = { tapName: 'tap0_kata', mac: '02:42:ac:11:00:02' }
 const imageId = `image-${seededIds(1).hex16('image')}`
 
@@ -62,7 +88,10 @@ describe('binary per dialect', () => {
     expect(unsafeRight(argvFor('qemu')).binary).toBe('/usr/bin/qemu-system-ppc64')
   })
   it('a configured path is used in both', () => {
-    expect(unsafeRight(planFor({ path: '/opt/qemu/bin/qemu-system-ppc64' })).binary).toEqual({ govmm: '/opt/qemu/bin/qemu-system-ppc64', qemu: '/opt/qemu/bin/qemu-system-ppc64' })
+    expect(unsafeRight(planFor({ path: '/opt/qemu/bin/qemu-system-ppc64' })).binary).toEqual({
+      govmm: '/opt/qemu/bin/qemu-system-ppc64',
+      qemu: '/opt/qemu/bin/qemu-system-ppc64',
+    })
   })
 })
 
@@ -74,7 +103,9 @@ describe('vCPUs (MaxQemuVCPUs = 128)', () => {
   })
   it('InvalidConfig (govmm) for more vCPUs than 128', () => {
     expect(unsafeLeft(argvFor('govmm', { default_vcpus: 200 }, host({ cpus: 256 })))).toEqual({
-      _tag: 'InvalidConfig', field: 'hypervisor.qemu.default_maxvcpus', reason: 'MaxCPUs 128 must be equal to or greater than CPUs 200',
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.default_maxvcpus',
+      reason: 'MaxCPUs 128 must be equal to or greater than CPUs 200',
     })
   })
 })
@@ -143,13 +174,21 @@ describe('capabilities (qemuPPC64le.capabilities)', () => {
     expect(unsafeRight(planFor()).capabilities).toEqual({ blockDeviceHotplug: true, multiQueue: true, fsSharing: true })
   })
   it('no block hot-plug on any other machine type', () => {
-    expect(ppc64le.capabilities({ ...stateFor(), machineType: 'powernv' })).toEqual({ blockDeviceHotplug: false, multiQueue: true, fsSharing: true })
+    expect(ppc64le.capabilities({ ...stateFor(), machineType: 'powernv' })).toEqual({
+      blockDeviceHotplug: false,
+      multiQueue: true,
+      fsSharing: true,
+    })
   })
 })
 
 describe('bridges (genericBridges: pseries → PCI)', () => {
   it('pseries gets pci-bridge-<n>', () => {
-    expect(ppc64le.bridges(2)(stateFor()).bridges.map((b) => `${b.type}:${b.id}`)).toEqual(['pci:pci-bridge-0', 'pci:pci-bridge-1'])
+    expect(
+      ppc64le
+        .bridges(2)(stateFor())
+        .bridges.map((b) => `${b.type}:${b.id}`),
+    ).toEqual(['pci:pci-bridge-0', 'pci:pci-bridge-1'])
   })
   it('replaces the bridges rather than appending', () => expect(ppc64le.bridges(1)(ppc64le.bridges(3)(stateFor())).bridges).toHaveLength(1))
 })
@@ -181,7 +220,11 @@ describe('memoryTopology (qemuPPC64le.memoryTopology + genericMemoryTopology)', 
   ])('QEMU %j: maxmem base %s MiB on a 32100 MiB host', (qemuVersion, base) => expect(ppcMaxMemBase(facts({ qemuVersion }))).toBe(base))
   it('unknown QEMU version: maxmem = 32256 + 1024 + memory_offset, whatever the host memory', () => {
     expect(ppc64le.memoryTopology(2048, 64000, 10)(stateFor())).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 33280 })
-    expect(ppc64le.memoryTopology(2048, 64000, 10)(stateFor({ memory_offset: 100 }))).toEqual({ sizeMiB: 2048, slots: 10, maxMemMiB: 33380 })
+    expect(ppc64le.memoryTopology(2048, 64000, 10)(stateFor({ memory_offset: 100 }))).toEqual({
+      sizeMiB: 2048,
+      slots: 10,
+      maxMemMiB: 33380,
+    })
   })
   it('QEMU ≥ 2.10: maxmem = host memory aligned down to 256 MiB + 1024 + memory_offset', () => {
     const s = stateFor({ memory_offset: 100 }, host({ memoryMiB: 32100, qemuVersion: { major: 7, minor: 2 } }))
@@ -218,11 +261,17 @@ describe('appendConsole (qemuArchBase)', () => {
     expect(rootSlotsOf(d.state)).toEqual({ 0: 'serial0' })
   })
   it('sets disable-modern when nesting checks are on', () => {
-    expect(listOf(unsafeRight(ppc64le.appendConsole('/c')(emptyDraft(ppc64le.enableNestingChecks(stateFor())))))[0]).toMatchObject({ disableModern: true })
+    expect(listOf(unsafeRight(ppc64le.appendConsole('/c')(emptyDraft(ppc64le.enableNestingChecks(stateFor())))))[0]).toMatchObject({
+      disableModern: true,
+    })
   })
   it('-device virtio-serial-pci in both dialects', () => {
-    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'virtio-serial')).toEqual(['virtio-serial-pci,disable-modern=false,id=serial0,romfile='])
-    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-serial')).toEqual(['virtio-serial-pci,id=serial0,bus=pci.0,addr=0x0'])
+    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'virtio-serial')).toEqual([
+      'virtio-serial-pci,disable-modern=false,id=serial0,romfile=',
+    ])
+    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-serial')).toEqual([
+      'virtio-serial-pci,id=serial0,bus=pci.0,addr=0x0',
+    ])
   })
 })
 
@@ -230,12 +279,22 @@ describe('appendImage (qemuPPC64le.appendImage: a virtio-blk disk)', () => {
   it('image-<16 hex>, raw, not shared, placed on pci.0', () => {
     const d = unsafeRight(ppc64le.appendImage({ path: image, sizeBytes: 4096, randomHex: '0123456789abcdef' })(draftFor()))
     expect(listOf(d)).toEqual([
-      { _tag: 'Block', id: 'image-0123456789abcdef', file: image, format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 0 } },
+      {
+        _tag: 'Block',
+        id: 'image-0123456789abcdef',
+        file: image,
+        format: 'raw',
+        aio: 'threads',
+        disableModern: false,
+        shareRW: false,
+        placement: { _tag: 'Pci', bus: 'pci.0', slot: 0 },
+      },
     ])
     expect(rootSlotsOf(d.state)).toEqual({ 0: 'image-0123456789abcdef' })
   })
   it('the 16 hex characters are drawn from the id source (utils.GenerateRandomBytes(8))', () => {
-    const id = (n: number) => unsafeRight(planSandbox(config(), sandbox(), { imageSizeBytes: 4096 }, seededIds(n))).devices.find((d) => d._tag === 'Block')?.id
+    const id = (n: number) =>
+      unsafeRight(planSandbox(config(), sandbox(), { imageSizeBytes: 4096 }, seededIds(n))).devices.find((d) => d._tag === 'Block')?.id
     expect(id(1)).toBe(imageId)
     expect(id(2)).toBe(`image-${seededIds(2).hex16('image')}`)
     expect(id(1)).not.toBe(id(2))
@@ -247,9 +306,13 @@ describe('appendImage (qemuPPC64le.appendImage: a virtio-blk disk)', () => {
   })
   it('-device virtio-blk and its -drive in both dialects', () => {
     const govmm = unsafeRight(argvFor('govmm')).args
-    expect(switchesStarting(govmm, '-device', 'virtio-blk')).toEqual([`virtio-blk,disable-modern=false,drive=${imageId},scsi=off,config-wce=off,romfile=`])
+    expect(switchesStarting(govmm, '-device', 'virtio-blk')).toEqual([
+      `virtio-blk,disable-modern=false,drive=${imageId},scsi=off,config-wce=off,romfile=`,
+    ])
     expect(values(govmm, '-drive')).toEqual([`id=${imageId},file=${image},aio=threads,format=raw,if=none`])
-    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-blk')).toEqual([`virtio-blk-pci,drive=${imageId},scsi=off,config-wce=off,id=${imageId},bus=pci.0,addr=0x1`])
+    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-blk')).toEqual([
+      `virtio-blk-pci,drive=${imageId},scsi=off,config-wce=off,id=${imageId},bus=pci.0,addr=0x1`,
+    ])
   })
 })
 
@@ -257,7 +320,13 @@ describe('appendSCSIController (qemuArchBase)', () => {
   it('scsi0 on pci.0, with an I/O thread when enabled', () => {
     const d = unsafeRight(ppc64le.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
     expect(listOf(d)).toEqual([
-      { _tag: 'Scsi', id: 'scsi0', ioThread: 'iothread-5e2a9c04b7d1f386', disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 0 } },
+      {
+        _tag: 'Scsi',
+        id: 'scsi0',
+        ioThread: 'iothread-5e2a9c04b7d1f386',
+        disableModern: false,
+        placement: { _tag: 'Pci', bus: 'pci.0', slot: 0 },
+      },
     ])
     expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
   })
@@ -271,47 +340,87 @@ describe('appendBridges (genericAppendBridges: pseries → defaultPCBridgeBus)',
   })
   it('three bridges take slots 2..4, chassis 1..3', () => {
     const d = unsafeRight(ppc64le.appendBridges(draftFor({ default_bridges: 3 })))
-    expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([['pci-bridge-0', 2, 1], ['pci-bridge-1', 3, 2], ['pci-bridge-2', 4, 3]])
+    expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([
+      ['pci-bridge-0', 2, 1],
+      ['pci-bridge-1', 3, 2],
+      ['pci-bridge-2', 4, 3],
+    ])
   })
   it('-device pci-bridge in both dialects', () => {
-    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'pci-bridge')).toEqual(['pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=2,romfile='])
-    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'pci-bridge')).toEqual(['pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=0x2'])
+    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'pci-bridge')).toEqual([
+      'pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=2,romfile=',
+    ])
+    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'pci-bridge')).toEqual([
+      'pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=0x2',
+    ])
   })
 })
 
 describe('sandbox devices (qemuArchBase)', () => {
   it('land on pci.0 from slot 0 in creation order, around the bridge at 2 (planSandbox)', () => {
     const p = unsafeRight(
-      planFor({}, {
-        devices: [
-          { kind: 'vsock', contextId: 3054198027, vhostFd: 10 },
-          { kind: 'volume', mountTag: 'kataShared', hostPath: '/shared' },
-          { kind: 'socket', id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' },
-          { kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11] },
-          { kind: 'block', id: 'drive-0', file: '/d', format: 'raw' },
-          { kind: 'vhostUser', type: 'net', devId: 'abcdef', socketPath: '/vu.sock', mac: '02:00:00:00:00:01' },
-          { kind: 'vfio', bdf: '02:10.0' },
-        ],
-      }),
+      planFor(
+        {},
+        {
+          devices: [
+            { kind: 'vsock', contextId: 3054198027, vhostFd: 10 },
+            { kind: 'volume', mountTag: 'kataShared', hostPath: '/shared' },
+            { kind: 'socket', id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' },
+            { kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11] },
+            { kind: 'block', id: 'drive-0', file: '/d', format: 'raw' },
+            { kind: 'vhostUser', type: 'net', devId: 'abcdef', socketPath: '/vu.sock', mac: '02:00:00:00:00:01' },
+            { kind: 'vfio', bdf: '02:10.0' },
+          ],
+        },
+      ),
     )
-    expect(p.devices.map((d) => `${d.id}@${d._tag === 'Bridge' ? `${d.bus}:${d.addr}` : 'placement' in d && d.placement._tag === 'Pci' ? `${d.placement.bus}:${d.placement.slot}` : '-'}`)).toEqual([
-      'pci-bridge-0@pci.0:2', 'serial0@pci.0:0', 'console0@-', `${imageId}@pci.0:1`, 'scsi0@pci.0:3', 'rng0@pci.0:4', 'vsock-3054198027@pci.0:5',
-      'extra-9p-kataShared@pci.0:6', 'channel0@-', 'network-0@pci.0:7', 'drive-0@pci.0:8', 'net-abcdef@pci.0:9', 'vfio-0@pci.0:10',
+    expect(
+      p.devices.map(
+        (d) =>
+          `${d.id}@${d._tag === 'Bridge' ? `${d.bus}:${d.addr}` : 'placement' in d && d.placement._tag === 'Pci' ? `${d.placement.bus}:${d.placement.slot}` : '-'}`,
+      ),
+    ).toEqual([
+      'pci-bridge-0@pci.0:2',
+      'serial0@pci.0:0',
+      'console0@-',
+      `${imageId}@pci.0:1`,
+      'scsi0@pci.0:3',
+      'rng0@pci.0:4',
+      'vsock-3054198027@pci.0:5',
+      'extra-9p-kataShared@pci.0:6',
+      'channel0@-',
+      'network-0@pci.0:7',
+      'drive-0@pci.0:8',
+      'net-abcdef@pci.0:9',
+      'vfio-0@pci.0:10',
     ])
   })
   it('a NIC takes vhost-net (vhost=on with its vhost fds)', () => {
-    expect(last(unsafeRight(ppc64le.appendNetwork({ ...ep, endpoint: 'veth', fds: [12], vhostFds: [11] })(draftFor())))).toMatchObject({ id: 'network-0', vhost: true, vhostFds: [11] })
-    const args = unsafeRight(argvFor('qemu', {}, { devices: [{ kind: 'network', endpoint: 'veth', ...ep, fds: [12], vhostFds: [11] }] })).args
+    expect(last(unsafeRight(ppc64le.appendNetwork({ ...ep, endpoint: 'veth', fds: [12], vhostFds: [11] })(draftFor())))).toMatchObject({
+      id: 'network-0',
+      vhost: true,
+      vhostFds: [11],
+    })
+    const args = unsafeRight(
+      argvFor('qemu', {}, { devices: [{ kind: 'network', endpoint: 'veth', ...ep, fds: [12], vhostFds: [11] }] }),
+    ).args
     expect(values(args, '-netdev')).toEqual(['tap,id=network-0,vhost=on,vhostfds=3,fds=4'])
   })
   it('InvalidDevice for a networking model Kata refuses', () => {
     expect(unsafeLeft(ppc64le.appendNetwork({ ...ep, endpoint: 'bridgedmacvlan', model: 'none' })(draftFor()))).toEqual({
-      _tag: 'InvalidDevice', device: 'tap0_kata', field: 'model', reason: 'Invalid internetworking model none',
+      _tag: 'InvalidDevice',
+      device: 'tap0_kata',
+      field: 'model',
+      reason: 'Invalid internetworking model none',
     })
   })
   it('DuplicateId for a 9p tag that truncates to an id in use', () => {
     const a = 'a'.repeat(22)
-    const d = run(draftFor(), ppc64le.append9PVolume({ mountTag: `${a}-one`, hostPath: '/s' }), ppc64le.append9PVolume({ mountTag: `${a}-two`, hostPath: '/t' }))
+    const d = run(
+      draftFor(),
+      ppc64le.append9PVolume({ mountTag: `${a}-one`, hostPath: '/s' }),
+      ppc64le.append9PVolume({ mountTag: `${a}-two`, hostPath: '/t' }),
+    )
     expect(unsafeLeft(uniqueDevices(d))).toEqual({ _tag: 'DuplicateId', id: `extra-9p-${a}`, field: 'volume' })
   })
 })
@@ -320,8 +429,14 @@ describe('machine facts and render', () => {
   it('the plan carries them', () => {
     expect(unsafeRight(planFor()).facts).toEqual({
       rootBus: { bus: 'pci.0', reserved: [], bridgeType: 'pci', hotplug: true },
-      kvmPit: false, maxMemAlignMiB: 256, memoryNeedsFirmware: false, memoryHotplug: true, cpuHotplug: true, unplugIsSurprise: false,
-      ignoreSharedMemory: true, migrationTimeoutMs: 5000,
+      kvmPit: false,
+      maxMemAlignMiB: 256,
+      memoryNeedsFirmware: false,
+      memoryHotplug: true,
+      cpuHotplug: true,
+      unplugIsSurprise: false,
+      ignoreSharedMemory: true,
+      migrationTimeoutMs: 5000,
     })
   })
   it('-global kvm-pit only in the govmm dialect', () => {

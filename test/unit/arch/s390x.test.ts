@@ -19,14 +19,33 @@ import { seededIds } from '../../../src/core/ids.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
 import { slotsOf } from '../../support/bridges.ts'
-import { config, fixturesFor, image, initrd, lastDevice as last, paramLine as line, runSteps as run, switchesStarting, unsafeLeft, unsafeRight, values } from '../../support/arch-fixtures.ts'
+import {
+  config,
+  fixturesFor,
+  image,
+  initrd,
+  lastDevice as last,
+  paramLine as line,
+  runSteps as run,
+  switchesStarting,
+  unsafeLeft,
+  unsafeRight,
+  values,
+} from '../../support/arch-fixtures.ts'
 
 const { sandbox, stateFor, draftFor, planFor, argvFor } = fixturesFor('s390x')
 
 // hypervisor.go commonVirtioblkKernelRootParams
 const rootParams = 'root=/dev/vda1 rootflags=data=ordered,errors=remount-ro ro rootfstype=ext4'
 const noImage = { image: undefined, initrd }
-const facts = (over: Partial<HostFacts>): HostFacts => ({ memoryMiB: 32000, nested: false, qemuVersion: undefined, gicVersion: undefined, accelerator: 'kvm', ...over })
+const facts = (over: Partial<HostFacts>): HostFacts => ({
+  memoryMiB: 32000,
+  nested: false,
+  qemuVersion: undefined,
+  gicVersion: undefined,
+  accelerator: 'kvm',
+  ...over,
+})
 const ep = { tapName: 'tap0_kata', mac: '02:42:ac:11:00:02' }
 const imageId = `image-${seededIds(1).hex16('image')}`
 const vhostUserRefused = { _tag: 'Unsupported', arch: 's390x', feature: 'vhost-user devices (No vhost-user devices supported on s390x)' }
@@ -80,7 +99,9 @@ describe('vCPUs (MaxQemuVCPUs = 248)', () => {
   })
   it('InvalidConfig (govmm) for more vCPUs than 248', () => {
     expect(unsafeLeft(argvFor('govmm', { default_vcpus: 300 }, { host: { memoryMiB: 32000, cpus: 400 } }))).toEqual({
-      _tag: 'InvalidConfig', field: 'hypervisor.qemu.default_maxvcpus', reason: 'MaxCPUs 248 must be equal to or greater than CPUs 300',
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.default_maxvcpus',
+      reason: 'MaxCPUs 248 must be equal to or greater than CPUs 300',
     })
   })
 })
@@ -93,7 +114,9 @@ describe('nesting and vhost toggles', () => {
   })
   it('a nested host is not honoured: RunningOnVMM answers false on s390x', () => {
     expect(stateFor({}, { host: { memoryMiB: 32000, cpus: 8, nested: true } }).nested).toBe(false)
-    expect(unsafeRight(planFor({}, { host: { memoryMiB: 32000, cpus: 8, nested: true } })).devices.find((d) => d._tag === 'Serial')).toMatchObject({ disableModern: false })
+    expect(
+      unsafeRight(planFor({}, { host: { memoryMiB: 32000, cpus: 8, nested: true } })).devices.find((d) => d._tag === 'Serial'),
+    ).toMatchObject({ disableModern: false })
   })
   it('enableVhostNet does nothing: cold-plugged NICs never use vhost-net (appendNetwork: genericNetwork(endpoint, false, false, …))', () => {
     const s = stateFor({ disable_vhost_net: true })
@@ -125,7 +148,9 @@ describe('kernelParameters / handleImagePath', () => {
     expect(line(s390x.kernelParameters(false)(stateFor()))).toBe(`console=ttysclp0 ${rootParams} quiet systemd.show_status=false`)
   })
   it('image, debug', () => {
-    expect(line(s390x.kernelParameters(true)(stateFor()))).toBe(`console=ttysclp0 ${rootParams} debug systemd.show_status=true systemd.log_level=debug`)
+    expect(line(s390x.kernelParameters(true)(stateFor()))).toBe(
+      `console=ttysclp0 ${rootParams} debug systemd.show_status=true systemd.log_level=debug`,
+    )
   })
   it('initrd: console=ttysclp0 + quiet', () => {
     expect(line(s390x.kernelParameters(false)(stateFor(noImage)))).toBe('console=ttysclp0 quiet')
@@ -136,7 +161,11 @@ describe('kernelParameters / handleImagePath', () => {
     expect(line(s390x.handleImagePath(image)(s).kernelParams)).toBe(`console=ttysclp0 ${rootParams}`)
   })
   it('-append starts with them', () => {
-    expect(values(unsafeRight(argvFor('govmm')).args, '-append')[0]?.startsWith(`console=ttysclp0 ${rootParams} quiet systemd.show_status=false panic=1 nr_cpus=8 `)).toBe(true)
+    expect(
+      values(unsafeRight(argvFor('govmm')).args, '-append')[0]?.startsWith(
+        `console=ttysclp0 ${rootParams} quiet systemd.show_status=false panic=1 nr_cpus=8 `,
+      ),
+    ).toBe(true)
   })
 })
 
@@ -159,10 +188,17 @@ describe('bridges (genericBridges: s390-ccw-virtio → CCW)', () => {
   // (QEMU refuses a devno twice); here bridge i is subchannel set i, and QEMU has sets 0 to 3
   it('CCW bridges ccw-bridge-<n>, bridge n at subchannel set n, replacing what was there', () => {
     const s = s390x.bridges(2)(s390x.bridges(3)(stateFor()))
-    expect(s.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity])).toEqual([['ccw', 'ccw-bridge-0', 0, 0xffff], ['ccw', 'ccw-bridge-1', 1, 0xffff]])
+    expect(s.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity])).toEqual([
+      ['ccw', 'ccw-bridge-0', 0, 0xffff],
+      ['ccw', 'ccw-bridge-1', 1, 0xffff],
+    ])
   })
   it('at most four (fe.0 to fe.3), with a warning when default_bridges asked for more', () => {
-    expect(s390x.bridges(5)(stateFor()).bridges.map((b) => b.addr)).toEqual([0, 1, 2, 3])
+    expect(
+      s390x
+        .bridges(5)(stateFor())
+        .bridges.map((b) => b.addr),
+    ).toEqual([0, 1, 2, 3])
     expect(unsafeRight(planFor({ ...noImage, default_bridges: 5 })).warnings).toContain(
       'default_bridges = 5: 4 CCW bridges, one per subchannel set QEMU has for virtio-ccw devices (fe.0 to fe.3)',
     )
@@ -182,7 +218,8 @@ describe('appendBridges (genericAppendBridges skips CCW bridges)', () => {
     expect(rootSlotsOf(d.state)).toEqual({})
   })
   it('no bridge device in either dialect', () => {
-    for (const dialect of ['govmm', 'qemu'] as const) expect(values(unsafeRight(argvFor(dialect, { default_bridges: 3 })).args, '-device').filter((v) => v.includes('bridge'))).toEqual([])
+    for (const dialect of ['govmm', 'qemu'] as const)
+      expect(values(unsafeRight(argvFor(dialect, { default_bridges: 3 })).args, '-device').filter((v) => v.includes('bridge'))).toEqual([])
   })
 })
 
@@ -209,7 +246,11 @@ describe('placeDevice and the bridge accessors: the CCW bridge, fe.0.<4 hex> (ad
   })
   it('NoBridges without bridges; NoBridgeSlot with PCI bridges only', () => {
     expect(unsafeLeft(s390x.placeDevice('a')(s390x.setBridges([])(stateFor())))).toEqual({ _tag: 'NoBridges' })
-    expect(unsafeLeft(s390x.placeDevice('a')(s390x.setBridges([newBridge('pci', 'pci-bridge-0')])(stateFor())))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: 'ccw', available: ['pci'] })
+    expect(unsafeLeft(s390x.placeDevice('a')(s390x.setBridges([newBridge('pci', 'pci-bridge-0')])(stateFor())))).toEqual({
+      _tag: 'NoBridgeSlot',
+      bridgeType: 'ccw',
+      available: ['pci'],
+    })
   })
   it('addDeviceToBridge answers %04x; removeDeviceFromBridge frees it, or DeviceNotOnBridge', () => {
     const [s1, slot] = unsafeRight(s390x.addDeviceToBridge('d', 'ccw')(stateFor()))
@@ -230,22 +271,46 @@ describe('placeDevice and the bridge accessors: the CCW bridge, fe.0.<4 hex> (ad
 describe('device order: every device on the CCW bridge in creation order (planSandbox)', () => {
   it('console, image, SCSI controller, rng0, then the sandbox devices; sockets and VFIO take no number', () => {
     expect(devnos(unsafeRight(planFor({}, { devices: typical })).devices)).toEqual([
-      'serial0@fe.0.0001', 'console0@-', `${imageId}@fe.0.0002`, 'scsi0@fe.0.0003', 'rng0@fe.0.0004', 'vsock-3054198027@fe.0.0005',
-      'extra-9p-kataShared@fe.0.0006', 'channel0@-', 'network-0@fe.0.0007', 'vfio-0@-', 'drive-0@fe.0.0008',
+      'serial0@fe.0.0001',
+      'console0@-',
+      `${imageId}@fe.0.0002`,
+      'scsi0@fe.0.0003',
+      'rng0@fe.0.0004',
+      'vsock-3054198027@fe.0.0005',
+      'extra-9p-kataShared@fe.0.0006',
+      'channel0@-',
+      'network-0@fe.0.0007',
+      'vfio-0@-',
+      'drive-0@fe.0.0008',
     ])
   })
   it('without an image or a SCSI controller the numbers close up', () => {
-    expect(devnos(unsafeRight(planFor({ ...noImage, block_device_driver: 'virtio-blk-ccw' })).devices)).toEqual(['serial0@fe.0.0001', 'console0@-', 'rng0@fe.0.0002'])
+    expect(devnos(unsafeRight(planFor({ ...noImage, block_device_driver: 'virtio-blk-ccw' })).devices)).toEqual([
+      'serial0@fe.0.0001',
+      'console0@-',
+      'rng0@fe.0.0002',
+    ])
   })
   it('the plan keeps the CCW bridge with every number taken, and no root-bus slot', () => {
     const p = unsafeRight(planFor({}, { devices: typical }))
     expect(slotsOf(p.state.bridges[0])).toEqual({
-      1: 'serial0', 2: imageId, 3: 'scsi0', 4: 'rng0', 5: 'vsock-3054198027', 6: 'extra-9p-kataShared', 7: 'network-0', 8: 'drive-0',
+      1: 'serial0',
+      2: imageId,
+      3: 'scsi0',
+      4: 'rng0',
+      5: 'vsock-3054198027',
+      6: 'extra-9p-kataShared',
+      7: 'network-0',
+      8: 'drive-0',
     })
     expect(rootSlotsOf(p.state)).toEqual({})
   })
   it('DuplicateId for a block device named like rng0', () => {
-    expect(unsafeLeft(planFor({}, { devices: [{ kind: 'block', id: 'rng0', file: '/d', format: 'raw' }] }))).toEqual({ _tag: 'DuplicateId', id: 'rng0', field: 'block' })
+    expect(unsafeLeft(planFor({}, { devices: [{ kind: 'block', id: 'rng0', file: '/d', format: 'raw' }] }))).toEqual({
+      _tag: 'DuplicateId',
+      id: 'rng0',
+      field: 'block',
+    })
   })
 })
 
@@ -259,8 +324,12 @@ describe('appendConsole (qemuS390x.appendConsole)', () => {
     expect(slotsOf(d.state.bridges[0])).toEqual({ 1: 'serial0' })
   })
   it('-device virtio-serial-ccw with its devno in both dialects (no disable-modern, no romfile on CCW)', () => {
-    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'virtio-serial')).toEqual(['virtio-serial-ccw,id=serial0,devno=fe.0.0001'])
-    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-serial')).toEqual(['virtio-serial-ccw,id=serial0,devno=fe.0.0001'])
+    expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'virtio-serial')).toEqual([
+      'virtio-serial-ccw,id=serial0,devno=fe.0.0001',
+    ])
+    expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-serial')).toEqual([
+      'virtio-serial-ccw,id=serial0,devno=fe.0.0001',
+    ])
   })
 })
 
@@ -268,18 +337,30 @@ describe('appendImage (qemuS390x.appendImage: a shared virtio-blk disk)', () => 
   it('image-<16 hex>, raw, share-rw, on a CCW number', () => {
     const d = unsafeRight(s390x.appendImage({ path: image, sizeBytes: 4096, randomHex: '0123456789abcdef' })(draftFor()))
     expect(listOf(d)).toEqual([
-      { _tag: 'Block', id: 'image-0123456789abcdef', file: image, format: 'raw', aio: 'threads', disableModern: false, shareRW: true, placement: ccw(1) },
+      {
+        _tag: 'Block',
+        id: 'image-0123456789abcdef',
+        file: image,
+        format: 'raw',
+        aio: 'threads',
+        disableModern: false,
+        shareRW: true,
+        placement: ccw(1),
+      },
     ])
   })
   it('the 16 hex characters are drawn from the id source (genericImage)', () => {
-    const id = (n: number) => unsafeRight(planSandbox(config(), sandbox(), { imageSizeBytes: 4096 }, seededIds(n))).devices.find((d) => d._tag === 'Block')?.id
+    const id = (n: number) =>
+      unsafeRight(planSandbox(config(), sandbox(), { imageSizeBytes: 4096 }, seededIds(n))).devices.find((d) => d._tag === 'Block')?.id
     expect(id(1)).toBe(imageId)
     expect(id(2)).toBe(`image-${seededIds(2).hex16('image')}`)
     expect(id(1)).not.toBe(id(2))
   })
   it('-device virtio-blk[-ccw] with share-rw and the devno, and its -drive', () => {
     const govmm = unsafeRight(argvFor('govmm')).args
-    expect(switchesStarting(govmm, '-device', 'virtio-blk')).toEqual([`virtio-blk,drive=${imageId},scsi=off,config-wce=off,devno=fe.0.0002,share-rw=on`])
+    expect(switchesStarting(govmm, '-device', 'virtio-blk')).toEqual([
+      `virtio-blk,drive=${imageId},scsi=off,config-wce=off,devno=fe.0.0002,share-rw=on`,
+    ])
     expect(values(govmm, '-drive')).toEqual([`id=${imageId},file=${image},aio=threads,format=raw,if=none`])
     expect(switchesStarting(unsafeRight(argvFor('qemu')).args, '-device', 'virtio-blk')).toEqual([
       `virtio-blk-ccw,drive=${imageId},scsi=off,config-wce=off,id=${imageId},share-rw=on,devno=fe.0.0002`,
@@ -289,7 +370,11 @@ describe('appendImage (qemuS390x.appendImage: a shared virtio-blk disk)', () => 
 
 describe('appendBlockDevice (qemuS390x.appendBlockDevice)', () => {
   it('a virtio-blk drive on the next CCW number, not shared unless asked', () => {
-    const d = run(draftFor(), s390x.appendBlockDevice({ id: 'drive-0', file: '/d', format: 'raw' }), s390x.appendBlockDevice({ id: 'drive-1', file: '/e', format: 'raw', shareRW: true }))
+    const d = run(
+      draftFor(),
+      s390x.appendBlockDevice({ id: 'drive-0', file: '/d', format: 'raw' }),
+      s390x.appendBlockDevice({ id: 'drive-1', file: '/e', format: 'raw', shareRW: true }),
+    )
     expect(listOf(d)).toEqual([
       { _tag: 'Block', id: 'drive-0', file: '/d', format: 'raw', aio: 'threads', disableModern: false, shareRW: false, placement: ccw(1) },
       { _tag: 'Block', id: 'drive-1', file: '/e', format: 'raw', aio: 'threads', disableModern: false, shareRW: true, placement: ccw(2) },
@@ -300,22 +385,37 @@ describe('appendBlockDevice (qemuS390x.appendBlockDevice)', () => {
 describe('appendSCSIController (qemuS390x.appendSCSIController)', () => {
   it('virtio-scsi-ccw scsi0 on a CCW number, with an I/O thread when enabled', () => {
     const d = unsafeRight(s390x.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
-    expect(listOf(d)).toEqual([{ _tag: 'Scsi', id: 'scsi0', ioThread: 'iothread-5e2a9c04b7d1f386', disableModern: false, placement: ccw(1) }])
+    expect(listOf(d)).toEqual([
+      { _tag: 'Scsi', id: 'scsi0', ioThread: 'iothread-5e2a9c04b7d1f386', disableModern: false, placement: ccw(1) },
+    ])
     expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
   })
   it('-device virtio-scsi-ccw with its devno in both dialects', () => {
-    expect(switchesStarting(unsafeRight(argvFor('govmm', noImage)).args, '-device', 'virtio-scsi')).toEqual(['virtio-scsi-ccw,id=scsi0,devno=fe.0.0002'])
-    expect(switchesStarting(unsafeRight(argvFor('qemu', noImage)).args, '-device', 'virtio-scsi')).toEqual(['virtio-scsi-ccw,id=scsi0,devno=fe.0.0002'])
+    expect(switchesStarting(unsafeRight(argvFor('govmm', noImage)).args, '-device', 'virtio-scsi')).toEqual([
+      'virtio-scsi-ccw,id=scsi0,devno=fe.0.0002',
+    ])
+    expect(switchesStarting(unsafeRight(argvFor('qemu', noImage)).args, '-device', 'virtio-scsi')).toEqual([
+      'virtio-scsi-ccw,id=scsi0,devno=fe.0.0002',
+    ])
   })
 })
 
 describe('appendRNGDevice (qemuS390x.appendRNGDevice)', () => {
   it('rng0 on a CCW number', () => {
-    expect(last(unsafeRight(s390x.appendRNGDevice({ id: 'rng0', filename: '/dev/urandom' })(draftFor())))).toEqual({ _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: ccw(1) })
+    expect(last(unsafeRight(s390x.appendRNGDevice({ id: 'rng0', filename: '/dev/urandom' })(draftFor())))).toEqual({
+      _tag: 'Rng',
+      id: 'rng0',
+      filename: '/dev/urandom',
+      placement: ccw(1),
+    })
   })
   it("govmm's virtio-rng alias with devno; QEMU's virtio-rng-ccw", () => {
-    expect(switchesStarting(unsafeRight(argvFor('govmm', noImage)).args, '-device', 'virtio-rng')).toEqual(['virtio-rng,rng=rng0,devno=fe.0.0003'])
-    expect(switchesStarting(unsafeRight(argvFor('qemu', noImage)).args, '-device', 'virtio-rng')).toEqual(['virtio-rng-ccw,rng=rng0,id=rng0,devno=fe.0.0003'])
+    expect(switchesStarting(unsafeRight(argvFor('govmm', noImage)).args, '-device', 'virtio-rng')).toEqual([
+      'virtio-rng,rng=rng0,devno=fe.0.0003',
+    ])
+    expect(switchesStarting(unsafeRight(argvFor('qemu', noImage)).args, '-device', 'virtio-rng')).toEqual([
+      'virtio-rng-ccw,rng=rng0,id=rng0,devno=fe.0.0003',
+    ])
   })
 })
 
@@ -336,44 +436,87 @@ describe('append9PVolume / appendVSock / appendSocket', () => {
   it('-device virtio-9p-ccw and vhost-vsock-ccw with their devnos in both dialects', () => {
     const devices = typical.slice(0, 2)
     const govmm = unsafeRight(argvFor('govmm', noImage, { devices })).args
-    expect(switchesStarting(govmm, '-device', 'vhost-vsock')).toEqual(['vhost-vsock-ccw,vhostfd=3,id=vsock-3054198027,guest-cid=3054198027,devno=fe.0.0004'])
-    expect(switchesStarting(govmm, '-device', 'virtio-9p')).toEqual(['virtio-9p-ccw,fsdev=extra-9p-kataShared,mount_tag=kataShared,devno=fe.0.0005'])
+    expect(switchesStarting(govmm, '-device', 'vhost-vsock')).toEqual([
+      'vhost-vsock-ccw,vhostfd=3,id=vsock-3054198027,guest-cid=3054198027,devno=fe.0.0004',
+    ])
+    expect(switchesStarting(govmm, '-device', 'virtio-9p')).toEqual([
+      'virtio-9p-ccw,fsdev=extra-9p-kataShared,mount_tag=kataShared,devno=fe.0.0005',
+    ])
     const qemu = unsafeRight(argvFor('qemu', noImage, { devices })).args
-    expect(switchesStarting(qemu, '-device', 'vhost-vsock')).toEqual(['vhost-vsock-ccw,vhostfd=3,id=vsock-3054198027,guest-cid=3054198027,devno=fe.0.0004'])
-    expect(switchesStarting(qemu, '-device', 'virtio-9p')).toEqual(['virtio-9p-ccw,fsdev=extra-9p-kataShared,mount_tag=kataShared,id=extra-9p-kataShared,devno=fe.0.0005'])
+    expect(switchesStarting(qemu, '-device', 'vhost-vsock')).toEqual([
+      'vhost-vsock-ccw,vhostfd=3,id=vsock-3054198027,guest-cid=3054198027,devno=fe.0.0004',
+    ])
+    expect(switchesStarting(qemu, '-device', 'virtio-9p')).toEqual([
+      'virtio-9p-ccw,fsdev=extra-9p-kataShared,mount_tag=kataShared,id=extra-9p-kataShared,devno=fe.0.0005',
+    ])
   })
 })
 
 describe('appendNetwork (qemuS390x.appendNetwork: no vhost-net)', () => {
   it('network-<n> on a CCW number, vhost off whatever disable_vhost_net says', () => {
-    const d = run(draftFor(), s390x.appendNetwork({ ...ep, endpoint: 'veth', fds: [12], vhostFds: [11] }), s390x.appendNetwork({ ...ep, tapName: 'tap1_kata', endpoint: 'tuntap' }))
+    const d = run(
+      draftFor(),
+      s390x.appendNetwork({ ...ep, endpoint: 'veth', fds: [12], vhostFds: [11] }),
+      s390x.appendNetwork({ ...ep, tapName: 'tap1_kata', endpoint: 'tuntap' }),
+    )
     expect(listOf(d)).toEqual([
-      { _tag: 'Net', type: 'tap', id: 'network-0', ifName: 'tap0_kata', mac: ep.mac, fds: [12], vhostFds: [11], vhost: false, disableModern: false, placement: ccw(1) },
-      { _tag: 'Net', type: 'tap', id: 'network-1', ifName: 'tap1_kata', mac: ep.mac, fds: [], vhostFds: [], vhost: false, disableModern: false, placement: ccw(2) },
+      {
+        _tag: 'Net',
+        type: 'tap',
+        id: 'network-0',
+        ifName: 'tap0_kata',
+        mac: ep.mac,
+        fds: [12],
+        vhostFds: [11],
+        vhost: false,
+        disableModern: false,
+        placement: ccw(1),
+      },
+      {
+        _tag: 'Net',
+        type: 'tap',
+        id: 'network-1',
+        ifName: 'tap1_kata',
+        mac: ep.mac,
+        fds: [],
+        vhostFds: [],
+        vhost: false,
+        disableModern: false,
+        placement: ccw(2),
+      },
     ])
   })
   it('the vhost fds are not passed: -netdev tap without vhost=on, in both dialects', () => {
     const devices = [typical[3]]
     const govmm = unsafeRight(argvFor('govmm', noImage, { devices }))
     expect(values(govmm.args, '-netdev')).toEqual(['tap,id=network-0,fds=3'])
-    expect(switchesStarting(govmm.args, '-device', 'driver=virtio-net')).toEqual([`driver=virtio-net-ccw,netdev=network-0,mac=${ep.mac},mq=on,devno=fe.0.0004`])
+    expect(switchesStarting(govmm.args, '-device', 'driver=virtio-net')).toEqual([
+      `driver=virtio-net-ccw,netdev=network-0,mac=${ep.mac},mq=on,devno=fe.0.0004`,
+    ])
     expect(govmm.fds).toEqual([12])
     const qemu = unsafeRight(argvFor('qemu', noImage, { devices }))
     expect(values(qemu.args, '-netdev')).toEqual(['tap,id=network-0,fds=3'])
-    expect(switchesStarting(qemu.args, '-device', 'virtio-net')).toEqual([`virtio-net-ccw,netdev=network-0,mac=${ep.mac},id=network-0,mq=on,devno=fe.0.0004`])
+    expect(switchesStarting(qemu.args, '-device', 'virtio-net')).toEqual([
+      `virtio-net-ccw,netdev=network-0,mac=${ep.mac},id=network-0,mq=on,devno=fe.0.0004`,
+    ])
     expect(qemu.fds).toEqual([12])
   })
   it('InvalidDevice for a networking model Kata refuses, and a failed NIC takes no number', () => {
     const d0 = draftFor()
     expect(unsafeLeft(s390x.appendNetwork({ ...ep, endpoint: 'veth', model: 'enlightened' })(d0))).toEqual({
-      _tag: 'InvalidDevice', device: 'tap0_kata', field: 'model', reason: 'Unsupported networking model enlightened',
+      _tag: 'InvalidDevice',
+      device: 'tap0_kata',
+      field: 'model',
+      reason: 'Unsupported networking model enlightened',
     })
     expect(last(unsafeRight(s390x.appendNetwork({ ...ep, endpoint: 'veth' })(d0)))).toMatchObject({ id: 'network-0', placement: ccw(1) })
   })
   // the vhost fds are dropped because s390x never uses vhost-net for cold-plugged NICs, not because of disable_vhost_net
   it('the warning about dropped vhost fds gives the s390x reason, and disable_vhost_net when that is set', () => {
     const p = unsafeRight(planFor(noImage, { devices: [typical[3]] }))
-    expect(p.warnings).toEqual(['network-0: vhostFds 11 are not passed to QEMU because s390x never uses vhost-net for a NIC on the command line (Kata 1.9 qemu_s390x.go)'])
+    expect(p.warnings).toEqual([
+      'network-0: vhostFds 11 are not passed to QEMU because s390x never uses vhost-net for a NIC on the command line (Kata 1.9 qemu_s390x.go)',
+    ])
     const off = unsafeRight(planFor({ ...noImage, disable_vhost_net: true }, { devices: [typical[3]] }))
     expect(off.warnings).toEqual(['network-0: vhostFds 11 are not passed to QEMU because vhost-net is disabled (disable_vhost_net)'])
   })
@@ -381,29 +524,51 @@ describe('appendNetwork (qemuS390x.appendNetwork: no vhost-net)', () => {
 
 describe('appendVhostUserDevice (qemuS390x: "No vhost-user devices supported on s390x")', () => {
   it.each(['net', 'scsi', 'blk', 'fs'] as const)('Unsupported for vhost-user %s', (type) => {
-    expect(unsafeLeft(s390x.appendVhostUserDevice({ type, devId: 'abcdef', socketPath: '/vu.sock', mac: '02:00:00:00:00:01', tag: 't' })(draftFor()))).toEqual(vhostUserRefused)
+    expect(
+      unsafeLeft(
+        s390x.appendVhostUserDevice({ type, devId: 'abcdef', socketPath: '/vu.sock', mac: '02:00:00:00:00:01', tag: 't' })(draftFor()),
+      ),
+    ).toEqual(vhostUserRefused)
   })
   it('planSandbox refuses a vhostUser device, and a volume under virtio-fs (a vhost-user-fs device)', () => {
-    expect(unsafeLeft(planFor({}, { devices: [{ kind: 'vhostUser', type: 'blk', devId: 'abcdef', socketPath: '/vu.sock' }] }))).toEqual(vhostUserRefused)
+    expect(unsafeLeft(planFor({}, { devices: [{ kind: 'vhostUser', type: 'blk', devId: 'abcdef', socketPath: '/vu.sock' }] }))).toEqual(
+      vhostUserRefused,
+    )
     expect(unsafeLeft(planFor({ shared_fs: 'virtio-fs' }, { devices: [typical[1]] }))).toEqual(vhostUserRefused)
   })
 })
 
 describe('appendVFIODevice (qemuArchBase: not placed on the CCW bridge)', () => {
   it('vfio-<n> with no placement, taking no device number', () => {
-    const d = run(draftFor(), s390x.appendVFIODevice({ bdf: '02:10.0', vendorId: '0x1234', deviceId: '0x5678' }), s390x.appendRNGDevice({ id: 'rng0', filename: '/dev/urandom' }))
+    const d = run(
+      draftFor(),
+      s390x.appendVFIODevice({ bdf: '02:10.0', vendorId: '0x1234', deviceId: '0x5678' }),
+      s390x.appendRNGDevice({ id: 'rng0', filename: '/dev/urandom' }),
+    )
     expect(listOf(d)).toEqual([
-      { _tag: 'Vfio', id: 'vfio-0', bdf: '02:10.0', sysfsdev: undefined, vendorId: '0x1234', deviceId: '0x5678', placement: { _tag: 'None' } },
+      {
+        _tag: 'Vfio',
+        id: 'vfio-0',
+        bdf: '02:10.0',
+        sysfsdev: undefined,
+        vendorId: '0x1234',
+        deviceId: '0x5678',
+        placement: { _tag: 'None' },
+      },
       { _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: ccw(1) },
     ])
   })
-  it("govmm: vfio-ccw with an empty devno= and no x-pci-* ids (VFIODevice.QemuParams on s390x)", () => {
+  it('govmm: vfio-ccw with an empty devno= and no x-pci-* ids (VFIODevice.QemuParams on s390x)', () => {
     const devices = [{ kind: 'vfio', bdf: '02:10.0', vendorId: '0x1234', deviceId: '0x5678' }]
-    expect(switchesStarting(unsafeRight(argvFor('govmm', noImage, { devices })).args, '-device', 'vfio')).toEqual(['vfio-ccw,host=02:10.0,devno='])
+    expect(switchesStarting(unsafeRight(argvFor('govmm', noImage, { devices })).args, '-device', 'vfio')).toEqual([
+      'vfio-ccw,host=02:10.0,devno=',
+    ])
   })
   it('the qemu dialect refuses it: vfio-ccw takes a mediated device, not a PCI address', () => {
     expect(unsafeLeft(argvFor('qemu', noImage, { devices: [{ kind: 'vfio', bdf: '02:10.0' }] }))).toEqual({
-      _tag: 'Unsupported', arch: 's390x', feature: 'VFIO by PCI address (02:10.0): vfio-ccw needs a mediated device (sysfsdev)',
+      _tag: 'Unsupported',
+      arch: 's390x',
+      feature: 'VFIO by PCI address (02:10.0): vfio-ccw needs a mediated device (sysfsdev)',
     })
   })
 })
@@ -413,11 +578,17 @@ describe('supportGuestMemoryHotplug / memory backend / setIgnoreSharedMemoryMigr
     expect(s390x.supportGuestMemoryHotplug(stateFor())).toBe(false)
     const p = unsafeRight(planFor())
     expect(p.facts.memoryHotplug).toBe(false)
-    expect(memoryHotplugRefusal(p)).toEqual({ _tag: 'Unsupported', arch: 's390x', feature: 'memory hot-plug (no guest memory hot-plug on s390-ccw-virtio)' })
+    expect(memoryHotplugRefusal(p)).toEqual({
+      _tag: 'Unsupported',
+      arch: 's390x',
+      feature: 'memory hot-plug (no guest memory hot-plug on s390-ccw-virtio)',
+    })
   })
   it('planSandbox refuses a declared memory hot-plug need', () => {
     expect(unsafeLeft(planFor({}, { hotplug: { memoryMiB: 128 } }))).toEqual({
-      _tag: 'Unsupported', arch: 's390x', feature: 'memory hot-plug (no guest memory hot-plug on s390-ccw-virtio)',
+      _tag: 'Unsupported',
+      arch: 's390x',
+      feature: 'memory hot-plug (no guest memory hot-plug on s390-ccw-virtio)',
     })
   })
   it('no memory backend and no NUMA node in either dialect (govmm isDimmSupported is false), even with hugepages', () => {
@@ -438,8 +609,15 @@ describe('supportGuestMemoryHotplug / memory backend / setIgnoreSharedMemoryMigr
 describe('machine facts and render', () => {
   it('the plan carries them: no root bus', () => {
     expect(unsafeRight(planFor()).facts).toEqual({
-      rootBus: undefined, kvmPit: false, maxMemAlignMiB: 1, memoryNeedsFirmware: false, memoryHotplug: false, cpuHotplug: true, unplugIsSurprise: false,
-      ignoreSharedMemory: true, migrationTimeoutMs: 5000,
+      rootBus: undefined,
+      kvmPit: false,
+      maxMemAlignMiB: 1,
+      memoryNeedsFirmware: false,
+      memoryHotplug: false,
+      cpuHotplug: true,
+      unplugIsSurprise: false,
+      ignoreSharedMemory: true,
+      migrationTimeoutMs: 5000,
     })
     expect(unsafeRight(planFor()).transport).toBe('ccw')
   })
@@ -450,7 +628,9 @@ describe('machine facts and render', () => {
   it('every device with a number carries its devno= in both dialects, and none carries bus=, addr= or romfile=', () => {
     const devices = typical.filter((d) => d.kind !== 'vfio')
     for (const dialect of ['govmm', 'qemu'] as const) {
-      const onBus = values(unsafeRight(argvFor(dialect, {}, { devices })).args, '-device').filter((v) => !v.startsWith('virtconsole') && !v.startsWith('virtserialport'))
+      const onBus = values(unsafeRight(argvFor(dialect, {}, { devices })).args, '-device').filter(
+        (v) => !v.startsWith('virtconsole') && !v.startsWith('virtserialport'),
+      )
       expect(onBus.map((v) => /(?:^|,)devno=([^,]*)/.exec(v)?.[1])).toEqual(Array.from({ length: 8 }, (_, i) => ccw(i + 1).devno))
       expect(onBus.filter((v) => /(?:^|,)(?:bus|addr|romfile)=/.test(v))).toEqual([])
     }

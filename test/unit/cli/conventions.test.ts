@@ -25,7 +25,11 @@ interface Ran {
 const cli = async (args: ReadonlyArray<string>, stdin?: string, table?: Readonly<Record<string, Command>>): Promise<Ran> => {
   let out = ''
   let err = ''
-  const code = await dispatch(args, { out: (s) => (out += s), err: (s) => (err += s), ...(stdin === undefined ? {} : { stdin: async () => stdin }) }, table)
+  const code = await dispatch(
+    args,
+    { out: (s) => (out += s), err: (s) => (err += s), ...(stdin === undefined ? {} : { stdin: async () => stdin }) },
+    table,
+  )
   return { code, out, err }
 }
 const lines = (s: string): ReadonlyArray<string> => s.split('\n').filter((l) => l !== '')
@@ -52,7 +56,11 @@ describe('help and version', () => {
   })
   for (const [name, c] of Object.entries(commands)) {
     it(`${name} --help and -h print its usage on stdout, exit 0, whatever else is on the line`, async () => {
-      for (const a of [[name, '--help'], [name, '--bogus', '-h'], ['help', name]]) {
+      for (const a of [
+        [name, '--help'],
+        [name, '--bogus', '-h'],
+        ['help', name],
+      ]) {
         const r = await cli(a)
         expect(r.code).toBe(0)
         expect(r.err).toBe('')
@@ -67,7 +75,17 @@ describe('help and version', () => {
 
 describe('usage errors', () => {
   it('are one line naming the problem and the usage, exit 2', async () => {
-    for (const a of [['argv'], ['argv', '--bogus'], ['parse'], ['diff', 'a'], ['check', argvFile], ['hotplug'], ['unplug', '--state', 'x'], ['probe'], ['teleport']]) {
+    for (const a of [
+      ['argv'],
+      ['argv', '--bogus'],
+      ['parse'],
+      ['diff', 'a'],
+      ['check', argvFile],
+      ['hotplug'],
+      ['unplug', '--state', 'x'],
+      ['probe'],
+      ['teleport'],
+    ]) {
       const r = await cli(a)
       expect(r.code, a.join(' ')).toBe(2)
       expect(r.out).toBe('')
@@ -89,7 +107,12 @@ describe('usage errors', () => {
     expect(JSON.parse(r.err)).toEqual({ error: 'UsageError', message: "Unknown option '--bogus'", usage: commands.argv?.usage })
   })
   it('refuse standard input for more than one input, and for --state', async () => {
-    for (const a of [['diff', '-', '-'], ['argv', '--config', '-', '--sandbox', '-'], ['check', '--caps', '-', '-'], ['hotplug', '--state', '-', 'cpus', '--count', '1']]) {
+    for (const a of [
+      ['diff', '-', '-'],
+      ['argv', '--config', '-', '--sandbox', '-'],
+      ['check', '--caps', '-', '-'],
+      ['hotplug', '--state', '-', 'cpus', '--count', '1'],
+    ]) {
       const r = await cli(a, '[]')
       expect(r.code, a.join(' ')).toBe(2)
       expect(r.err).toMatch(/^usage error: .*standard input/)
@@ -114,7 +137,9 @@ describe('standard input', () => {
     expect(want.code).toBe(0)
     expect(await cli(['argv', '--config', '-', '--sandbox', sandbox, ...args], readFileSync(config, 'utf8'))).toEqual(want)
     expect(await cli(['argv', '--config', config, '--sandbox', '-', ...args], readFileSync(sandbox, 'utf8'))).toEqual(want)
-    expect(await cli(['topology', '--config', config, '-', '--image-size', '134217728'], readFileSync(sandbox, 'utf8'))).toMatchObject({ code: 0 })
+    expect(await cli(['topology', '--config', config, '-', '--image-size', '134217728'], readFileSync(sandbox, 'utf8'))).toMatchObject({
+      code: 0,
+    })
   })
 })
 
@@ -151,7 +176,11 @@ describe('--json', () => {
   it('diff names the input that failed', async () => {
     const r = await cli(['diff', '--json', argvFile, join(tmp, 'missing.argv')])
     expect(r.code).toBe(2)
-    expect(JSON.parse(r.err)).toEqual({ error: 'Io', message: `read ${join(tmp, 'missing.argv')}: ENOENT`, input: join(tmp, 'missing.argv') })
+    expect(JSON.parse(r.err)).toEqual({
+      error: 'Io',
+      message: `read ${join(tmp, 'missing.argv')}: ENOENT`,
+      input: join(tmp, 'missing.argv'),
+    })
   })
 })
 
@@ -160,7 +189,17 @@ describe('OS errors are one typed line naming the operation and the path', () =>
   writeFileSync(cfg, `[hypervisor.qemu]\npath = "${join(tmp, 'no-qemu')}"\nkernel = "/k"\ninitrd = "/i"\nmachine_type = "q35"\n`)
   const sb = (o: Record<string, unknown>): string => {
     const p = join(tmp, `sb-${Math.random().toString(16).slice(2)}.json`)
-    writeFileSync(p, JSON.stringify({ arch: 'amd64', id: 'sb1', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: { memoryMiB: 4096, nested: false }, runDir: join(tmp, 'run'), ...o }))
+    writeFileSync(
+      p,
+      JSON.stringify({
+        arch: 'amd64',
+        id: 'sb1',
+        uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+        host: { memoryMiB: 4096, nested: false },
+        runDir: join(tmp, 'run'),
+        ...o,
+      }),
+    )
     return p
   }
   /** One typed error line, promptly: within a second, or `ms` for a case that must read up to the input limit first. */
@@ -175,7 +214,10 @@ describe('OS errors are one typed line naming the operation and the path', () =>
     expect(errors[0]).toMatch(re)
   }
   it('run: a sandbox id or run dir over 255 bytes cannot hold its sockets: PathTooLong, before any directory is made', async () => {
-    await one(['run', '--config', cfg, '--sandbox', sb({ id: 'a'.repeat(300) })], /^PathTooLong: runDir \+ id: path too long \(got \d+, max 107\): .*a{10}…\(\d+ chars\)$/)
+    await one(
+      ['run', '--config', cfg, '--sandbox', sb({ id: 'a'.repeat(300) })],
+      /^PathTooLong: runDir \+ id: path too long \(got \d+, max 107\): .*a{10}…\(\d+ chars\)$/,
+    )
     await one(['run', '--config', cfg, '--sandbox', sb({ runDir: join(tmp, 'b'.repeat(256)) })], /^PathTooLong: /)
     expect(existsSync(join(tmp, 'b'.repeat(256)))).toBe(false)
   })
@@ -215,7 +257,10 @@ describe('OS errors are one typed line naming the operation and the path', () =>
   it('probe --out a directory fails before the probe runs, and writes nothing', async () => {
     const before = readdirSync(tmp)
     await one(['probe', '--qemu', '/usr/bin/qemu-system-x86_64', '--out', tmp], new RegExp(`^Io: write ${tmp}: EISDIR$`))
-    await one(['probe', '--qemu', '/usr/bin/qemu-system-x86_64', '--out', join(tmp, 'no-dir', 'caps.json')], /^Io: write .*caps\.json: ENOENT$/)
+    await one(
+      ['probe', '--qemu', '/usr/bin/qemu-system-x86_64', '--out', join(tmp, 'no-dir', 'caps.json')],
+      /^Io: write .*caps\.json: ENOENT$/,
+    )
     expect(readdirSync(tmp)).toEqual(before)
   })
   it('probe --out leaves the old file when the probe fails', async () => {
@@ -230,7 +275,13 @@ describe('OS errors are one typed line naming the operation and the path', () =>
 
 describe('the last-resort guard', () => {
   const table: Readonly<Record<string, Command>> = {
-    throws: { summary: 's', usage: 'u', run: async () => { throw new TypeError(`boom\n${'z'.repeat(10_000)}`) } },
+    throws: {
+      summary: 's',
+      usage: 'u',
+      run: async () => {
+        throw new TypeError(`boom\n${'z'.repeat(10_000)}`)
+      },
+    },
     rejects: { summary: 's', usage: 'u', run: () => Promise.reject('not even an Error') },
   }
   it('reports a throwing command as one Internal line, exit 70', async () => {

@@ -78,7 +78,11 @@ describe('addDeviceToBridge', () => {
     expect(r.bridges[1]).toBe(bs[1])
   })
   it('reports the bridge types present when none of the asked type exists (PCIe-only virt, from genericBridges)', () => {
-    expect(unsafeLeft(addDeviceToBridge('x', 'pci')(makeBridges('pcie', 2)))).toEqual({ _tag: 'NoBridgeSlot', bridgeType: 'pci', available: ['pcie'] })
+    expect(unsafeLeft(addDeviceToBridge('x', 'pci')(makeBridges('pcie', 2)))).toEqual({
+      _tag: 'NoBridgeSlot',
+      bridgeType: 'pci',
+      available: ['pcie'],
+    })
   })
   it('formats CCW slots %04x', () => {
     const r = unsafeRight(addDeviceToBridge('serial0', 'ccw')(makeBridges('ccw', 1)))
@@ -89,9 +93,16 @@ describe('addDeviceToBridge', () => {
     const r = unsafeRight(addDeviceToBridge('x', 'pci')(bs))
     const c = unsafeRight(addDeviceToBridge('y', 'ccw')(bs))
     const gone = unsafeRight(removeDeviceFromBridge('z')(bs))
-    expect(bs.map(slotsOf)).toEqual([{ 1: 'a', 3: 'c' }, { 1: 'a', 40000: 'z' }])
+    expect(bs.map(slotsOf)).toEqual([
+      { 1: 'a', 3: 'c' },
+      { 1: 'a', 40000: 'z' },
+    ])
     expect(r.bridges).not.toBe(bs)
-    expect([slotsOf(r.bridges[0]), slotsOf(c.bridges[1]), slotsOf(gone[1])]).toEqual([{ 1: 'a', 2: 'x', 3: 'c' }, { 1: 'a', 2: 'y', 40000: 'z' }, { 1: 'a' }])
+    expect([slotsOf(r.bridges[0]), slotsOf(c.bridges[1]), slotsOf(gone[1])]).toEqual([
+      { 1: 'a', 2: 'x', 3: 'c' },
+      { 1: 'a', 2: 'y', 40000: 'z' },
+      { 1: 'a' },
+    ])
   })
   it('lets the same id take two slots, as types.Bridge.AddDevice does', () => {
     const r1 = unsafeRight(addDeviceToBridge('x', 'pci')(makeBridges('pci', 1)))

@@ -19,7 +19,14 @@ const examples: { readonly [K in PlanError['_tag']]: Extract<PlanError, { _tag: 
   InvalidConfig: { _tag: 'InvalidConfig', field: 'hypervisor.qemu.kernel', reason: 'Missing kernel path' },
   ParseError: { _tag: 'ParseError', position: 3, token: 'x', reason: 'bad' },
   NoHotplugCapacity: { _tag: 'NoHotplugCapacity', field: 'hotplug.blockDevices', resource: 'bridge slots', needed: 31, available: 30 },
-  CapabilityMissing: { _tag: 'CapabilityMissing', position: 7, token: 'virtio-blk-pci,foo=1', kind: 'property', name: 'virtio-blk-pci.foo', binary: 'qemu-system-x86_64' },
+  CapabilityMissing: {
+    _tag: 'CapabilityMissing',
+    position: 7,
+    token: 'virtio-blk-pci,foo=1',
+    kind: 'property',
+    name: 'virtio-blk-pci.foo',
+    binary: 'qemu-system-x86_64',
+  },
   ImageNotFound: { _tag: 'ImageNotFound', path: '/img' },
   Io: { _tag: 'Io', op: 'read', path: '/c', code: 'EACCES' },
   ConnectionRefused: { _tag: 'ConnectionRefused', path: '/q.sock', code: 'ECONNREFUSED' },
@@ -33,7 +40,13 @@ const examples: { readonly [K in PlanError['_tag']]: Extract<PlanError, { _tag: 
   Busy: { _tag: 'Busy', path: '/run/s.json', holder: 'pid 42', ms: 5000 },
   MissingProgram: { _tag: 'MissingProgram', program: 'python3', purpose: 'pass fds to QEMU' },
   PathTooLong: { _tag: 'PathTooLong', field: 'runDir + id', path: `/run/vc/vm/${'x'.repeat(100)}/qmp.sock`, length: 120, max: 107 },
-  HostFactUnavailable: { _tag: 'HostFactUnavailable', fact: 'host.memoryMiB', source: '/proc/meminfo', code: 'ENOENT', supply: 'host.memoryMiB in the sandbox' },
+  HostFactUnavailable: {
+    _tag: 'HostFactUnavailable',
+    fact: 'host.memoryMiB',
+    source: '/proc/meminfo',
+    code: 'ENOENT',
+    supply: 'host.memoryMiB in the sandbox',
+  },
 }
 
 const constructors: Record<string, unknown> = Err
@@ -62,10 +75,14 @@ describe('toMessage', () => {
     expect(Err.toMessage(examples.UnknownMachine)).toBe('UnknownMachine: unrecognised machine type foo for amd64 (supported: pc, q35)')
   })
   it('says a socket path is too long as Kata did, naming the field', () => {
-    expect(Err.toMessage(examples.PathTooLong)).toMatch(/^PathTooLong: runDir \+ id: path too long \(got 120, max 107\): \/run\/vc\/vm\/x+\/qmp.sock$/)
+    expect(Err.toMessage(examples.PathTooLong)).toMatch(
+      /^PathTooLong: runDir \+ id: path too long \(got 120, max 107\): \/run\/vc\/vm\/x+\/qmp.sock$/,
+    )
   })
   it('names the host fact, where it was read and how to supply it', () => {
-    expect(Err.toMessage(examples.HostFactUnavailable)).toBe('HostFactUnavailable: cannot read host.memoryMiB from /proc/meminfo (ENOENT); supply it with host.memoryMiB in the sandbox')
+    expect(Err.toMessage(examples.HostFactUnavailable)).toBe(
+      'HostFactUnavailable: cannot read host.memoryMiB from /proc/meminfo (ENOENT); supply it with host.memoryMiB in the sandbox',
+    )
   })
   it('says none when no bridge type is present', () => {
     expect(Err.toMessage(examples.NoBridgeSlot)).toContain('bridge types present: none')
@@ -88,7 +105,11 @@ describe('bounded messages', () => {
     expect(Err.toMessage(Err.parseError({ position: 1, token: 'a\u2028b', reason: 'x' }))).not.toMatch(/[\n\r\u2028]/)
   })
   it('names the first ten problems and counts the rest', () => {
-    const problems = Array.from({ length: 100_000 }, (_, i) => ({ path: `devices.${i}.file`, expected: 'absolute path', actual: 'nothing' }))
+    const problems = Array.from({ length: 100_000 }, (_, i) => ({
+      path: `devices.${i}.file`,
+      expected: 'absolute path',
+      actual: 'nothing',
+    }))
     const m = Err.toMessage(Err.invalidInput({ problems }))
     expect(m.length).toBeLessThan(1000)
     expect(m).toContain('devices.9.file')

@@ -15,7 +15,13 @@ describe('opts', () => {
     expect(opts(['virtio-blk-pci', ['drive', 'd0'], ['addr', '0x3']])).toBe('virtio-blk-pci,drive=d0,addr=0x3')
   })
   it('maps booleans to on/off and numbers to decimal', () => {
-    expect(opts([['share', true], ['prealloc', false], ['size', 134217728]])).toBe('share=on,prealloc=off,size=134217728')
+    expect(
+      opts([
+        ['share', true],
+        ['prealloc', false],
+        ['size', 134217728],
+      ]),
+    ).toBe('share=on,prealloc=off,size=134217728')
   })
   it('drops pairs whose value is undefined, without leaving commas behind', () => {
     expect(opts([['a', undefined], 'drv', ['b', undefined], ['c', '1'], ['d', undefined]])).toBe('drv,c=1')

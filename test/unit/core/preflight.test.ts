@@ -29,17 +29,28 @@ describe('socket paths (utils.BuildSocketPath, MaxSocketPathLen = 107)', () => {
     const at = (n: number) => checkSocketPaths(config(), sandbox({ consolePath: `/${'c'.repeat(n - 1)}` }))
     expect(at(107)._tag).toBe('Right')
     expect(at(108)).toMatchObject({ _tag: 'Left', left: { field: 'consolePath', length: 108 } })
-    expect(checkSocketPaths(config(), sandbox({ consolePath: `/${'é'.repeat(54)}` }))).toMatchObject({ _tag: 'Left', left: { length: 109 } })
+    expect(checkSocketPaths(config(), sandbox({ consolePath: `/${'é'.repeat(54)}` }))).toMatchObject({
+      _tag: 'Left',
+      left: { length: 109 },
+    })
   })
 })
 
 describe('maxmem arithmetic', () => {
   it('host + offset + 1024 beyond what QEMU holds is InvalidConfig, not a wrong number', () => {
-    expect(checkMemory({ memoryOffsetMiB: 4294967295, memoryMiB: 2048 }, sandbox({ host: { memoryMiB: maxQemuMemMiB - 1024, nested: false } }))._tag).toBe('Left')
-    expect(checkMemory({ memoryOffsetMiB: 0, memoryMiB: 2048 }, sandbox({ host: { memoryMiB: maxQemuMemMiB - 1024, nested: false } }))._tag).toBe('Right')
+    expect(
+      checkMemory({ memoryOffsetMiB: 4294967295, memoryMiB: 2048 }, sandbox({ host: { memoryMiB: maxQemuMemMiB - 1024, nested: false } }))
+        ._tag,
+    ).toBe('Left')
+    expect(
+      checkMemory({ memoryOffsetMiB: 0, memoryMiB: 2048 }, sandbox({ host: { memoryMiB: maxQemuMemMiB - 1024, nested: false } }))._tag,
+    ).toBe('Right')
   })
   it('host memory beyond 2^44 - 1 MiB is refused when decoding', () => {
-    expect(unsafeLeft(decodeSandbox(sandboxDoc({ host: { memoryMiB: 2 ** 44, nested: false } })))).toMatchObject({ _tag: 'InvalidInput', problems: [{ path: 'host.memoryMiB' }] })
+    expect(unsafeLeft(decodeSandbox(sandboxDoc({ host: { memoryMiB: 2 ** 44, nested: false } })))).toMatchObject({
+      _tag: 'InvalidInput',
+      problems: [{ path: 'host.memoryMiB' }],
+    })
   })
 })
 

@@ -8,15 +8,49 @@ const plan = (c: Record<string, unknown> = {}, s: Record<string, unknown> = {}, 
 const args = (p: Plan, dialect: 'govmm' | 'qemu') => unsafeRight(render(p, dialect)).args
 const flags = (a: ReadonlyArray<string>) => a.filter((x) => x.startsWith('-'))
 const vsock = (contextId: number) => ({ kind: 'vsock', contextId, vhostFd: 10 })
-const net = (over: Record<string, unknown> = {}) => ({ kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11], ...over })
+const net = (over: Record<string, unknown> = {}) => ({
+  kind: 'network',
+  endpoint: 'veth',
+  tapName: 'tap0_kata',
+  mac: '02:42:ac:11:00:02',
+  fds: [12],
+  vhostFds: [11],
+  ...over,
+})
 
 describe('render: argument order (govmm LaunchQemu)', () => {
   it('govmm: name, uuid, machine, cpu, qmp, m, devices, global, vga, knobs, kernel, bios, iothreads, incoming, pidfile, D, smp', () => {
-    const p = plan({ enable_iothreads: true, enable_debug: true, firmware: '/fw', enable_swap: true }, { daemonize: true, ...{ template: { bootToBeTemplate: false, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } } })
+    const p = plan(
+      { enable_iothreads: true, enable_debug: true, firmware: '/fw', enable_swap: true },
+      { daemonize: true, ...{ template: { bootToBeTemplate: false, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } } },
+    )
     const a = args(p, 'govmm')
     expect(flags(a).filter((f, i, all) => all.indexOf(f) === i)).toEqual([
-      '-name', '-uuid', '-machine', '-cpu', '-qmp', '-m', '-device', '-chardev', '-object', '-global', '-vga', '-no-user-config', '-nodefaults', '-nographic',
-      '-daemonize', '-numa', '-realtime', '-kernel', '-append', '-bios', '-S', '-incoming', '-pidfile', '-D', '-smp',
+      '-name',
+      '-uuid',
+      '-machine',
+      '-cpu',
+      '-qmp',
+      '-m',
+      '-device',
+      '-chardev',
+      '-object',
+      '-global',
+      '-vga',
+      '-no-user-config',
+      '-nodefaults',
+      '-nographic',
+      '-daemonize',
+      '-numa',
+      '-realtime',
+      '-kernel',
+      '-append',
+      '-bios',
+      '-S',
+      '-incoming',
+      '-pidfile',
+      '-D',
+      '-smp',
     ])
     expect(a.slice(-2)).toEqual(['-smp', '1,cores=1,threads=1,sockets=240,maxcpus=240'])
     // the iothread object comes after -bios and before -S -incoming
@@ -62,8 +96,12 @@ describe('render: -machine and -cpu', () => {
     expect(values(args(plan({ machine_type: 'q35' }), 'qemu'), '-machine')).toEqual(['q35,accel=kvm,kernel_irqchip=on,nvdimm=on'])
   })
   it('machine_accelerators come last', () => {
-    expect(values(args(plan({ machine_accelerators: 'nosmm,x=1' }), 'govmm'), '-machine')).toEqual(['pc,accel=kvm,kernel_irqchip,nvdimm,nosmm,x=1'])
-    expect(values(args(plan({ machine_accelerators: ',x=1' }), 'qemu'), '-machine')).toEqual(['pc,accel=kvm,kernel_irqchip=on,nvdimm=on,x=1'])
+    expect(values(args(plan({ machine_accelerators: 'nosmm,x=1' }), 'govmm'), '-machine')).toEqual([
+      'pc,accel=kvm,kernel_irqchip,nvdimm,nosmm,x=1',
+    ])
+    expect(values(args(plan({ machine_accelerators: ',x=1' }), 'qemu'), '-machine')).toEqual([
+      'pc,accel=kvm,kernel_irqchip=on,nvdimm=on,x=1',
+    ])
   })
   it('TCG in the qemu dialect: accel=tcg, no kernel_irqchip, -cpu max; govmm unchanged', () => {
     const p = plan({}, { host: { memoryMiB: 4096, nested: false, accelerator: 'tcg' } })
@@ -92,8 +130,12 @@ describe('render: memory', () => {
     )
   })
   it('file-backed shared memory for virtio-fs / file_mem_backend, escaping the path', () => {
-    expect(values(args(plan({ shared_fs: 'virtio-fs' }), 'govmm'), '-object')).toContain('memory-backend-file,id=dimm1,size=2048M,mem-path=/dev/shm,share=on')
-    expect(values(args(plan({ file_mem_backend: '/mnt/a,b' }), 'qemu'), '-object')).toContain('memory-backend-file,id=dimm1,size=2048M,mem-path=/mnt/a,,b,share=on')
+    expect(values(args(plan({ shared_fs: 'virtio-fs' }), 'govmm'), '-object')).toContain(
+      'memory-backend-file,id=dimm1,size=2048M,mem-path=/dev/shm,share=on',
+    )
+    expect(values(args(plan({ file_mem_backend: '/mnt/a,b' }), 'qemu'), '-object')).toContain(
+      'memory-backend-file,id=dimm1,size=2048M,mem-path=/mnt/a,,b,share=on',
+    )
   })
   it('no memory backend where DIMMs are not supported', () => {
     const a = args({ ...plan(), dimmSupported: false }, 'govmm')
@@ -145,7 +187,9 @@ describe('render: smp', () => {
   it('InvalidConfig when maxcpus < cpus (govmm refuses to launch)', () => {
     const p = plan()
     expect(unsafeLeft(render({ ...p, smp: { ...p.smp, cpus: 4, maxCpus: 2 } }, 'govmm'))).toEqual({
-      _tag: 'InvalidConfig', field: 'hypervisor.qemu.default_maxvcpus', reason: 'MaxCPUs 2 must be equal to or greater than CPUs 4',
+      _tag: 'InvalidConfig',
+      field: 'hypervisor.qemu.default_maxvcpus',
+      reason: 'MaxCPUs 2 must be equal to or greater than CPUs 4',
     })
   })
 })
@@ -169,7 +213,12 @@ describe('render: devices govmm would drop (Config.appendDevices skips !Valid(),
     expect(g.args.some((a) => a.includes('vhost-vsock'))).toBe(false)
     expect(g.fds).toEqual([])
     expect(g.warnings).toEqual(['dropped device vsock-2 as govmm does: contextId: guest CID 2 is outside 3..4294967295'])
-    expect(unsafeLeft(render(p, 'qemu'))).toEqual({ _tag: 'InvalidDevice', device: 'vsock-2', field: 'contextId', reason: 'guest CID 2 is outside 3..4294967295' })
+    expect(unsafeLeft(render(p, 'qemu'))).toEqual({
+      _tag: 'InvalidDevice',
+      device: 'vsock-2',
+      field: 'contextId',
+      reason: 'guest CID 2 is outside 3..4294967295',
+    })
   })
   it('macvtap without fds', () => {
     const p = plan({}, { devices: [net({ model: 'macvtap', fds: [], vhostFds: [] })] })
@@ -186,7 +235,15 @@ describe('render: devices govmm would drop (Config.appendDevices skips !Valid(),
     expect(unsafeLeft(render(p, 'qemu'))).toMatchObject({ _tag: 'InvalidDevice', device: 'nv0', field: 'image' })
   })
   it('vhost-user net without a MAC and fs without a tag', () => {
-    const p = plan({}, { devices: [{ kind: 'vhostUser', type: 'net', devId: 'a', socketPath: '/s' }, { kind: 'vhostUser', type: 'fs', devId: 'b', socketPath: '/t' }] })
+    const p = plan(
+      {},
+      {
+        devices: [
+          { kind: 'vhostUser', type: 'net', devId: 'a', socketPath: '/s' },
+          { kind: 'vhostUser', type: 'fs', devId: 'b', socketPath: '/t' },
+        ],
+      },
+    )
     const g = unsafeRight(render(p, 'govmm'))
     expect(g.warnings).toHaveLength(2)
     expect(g.args.some((a) => a.includes('char-a') || a.includes('char-b'))).toBe(false)
@@ -194,7 +251,10 @@ describe('render: devices govmm would drop (Config.appendDevices skips !Valid(),
   })
   it('plan warnings come first', () => {
     const p = plan({ disable_vhost_net: true }, { devices: [vsock(1), net()] })
-    expect(unsafeRight(render(p, 'govmm')).warnings.map((w) => w.split(':')[0])).toEqual(['network-0', 'dropped device vsock-1 as govmm does'])
+    expect(unsafeRight(render(p, 'govmm')).warnings.map((w) => w.split(':')[0])).toEqual([
+      'network-0',
+      'dropped device vsock-1 as govmm does',
+    ])
   })
 })
 

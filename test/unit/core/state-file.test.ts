@@ -26,7 +26,11 @@ const plan = (name: string): Plan => {
 /** Every golden input the planner accepts (the others are golden errors). */
 const goldens = readdirSync(goldenDir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(goldenDir, d.name)).filter((f) => f.endsWith('.input.json')).map((f) => `${d.name}/${f}`))
+  .flatMap((d) =>
+    readdirSync(join(goldenDir, d.name))
+      .filter((f) => f.endsWith('.input.json'))
+      .map((f) => `${d.name}/${f}`),
+  )
   .filter((name) => E.isRight(planned(name)))
 /** What a reader of the file sees: the JSON text, parsed again. */
 const onDisk = (p: Plan): Record<string, any> => JSON.parse(JSON.stringify(encodeState(p)))
@@ -79,11 +83,14 @@ describe('encodeState / decodeState', () => {
     expect(left(d3)).toMatchObject({ _tag: 'InvalidInput', field: 'plan.smp.cpus' })
     expect(left(null)).toEqual({ _tag: 'InvalidInput', field: 'format' })
     const r = decodeState({ format: 'qemu-plan-state/0' })
-    expect(E.isLeft(r) && r.left._tag === 'InvalidInput' && r.left.problems).toEqual([{ path: 'format', expected: '"qemu-plan-state/1"', actual: '"qemu-plan-state/0"' }])
+    expect(E.isLeft(r) && r.left._tag === 'InvalidInput' && r.left.problems).toEqual([
+      { path: 'format', expected: '"qemu-plan-state/1"', actual: '"qemu-plan-state/0"' },
+    ])
   })
 
   it('refuses a file that disagrees with itself with a StateMismatch naming the field', () => {
-    const q35 = (): Record<string, any> => onDisk(unsafeRight(hotplugBlock(plan('amd64/kata-worked-example.input.json'), { id: 'hot', file: '/f', via: 'virtio-blk' })).after)
+    const q35 = (): Record<string, any> =>
+      onDisk(unsafeRight(hotplugBlock(plan('amd64/kata-worked-example.input.json'), { id: 'hot', file: '/f', via: 'virtio-blk' })).after)
     // a device whose slot map says nothing of it
     const a = q35()
     a.plan.state.bridges[0].slots = {}
@@ -139,8 +146,15 @@ describe('contradiction', () => {
     expect(contradiction(p, { ...t, peripherals: t.peripherals.filter((x) => x !== gone) })).toEqual(
       E.left(expect.objectContaining({ _tag: 'StateMismatch', field: `device ${gone}`, reason: 'the state file has it, QEMU does not' })),
     )
-    expect(contradiction(p, { ...t, peripherals: [...t.peripherals, 'intruder'] })).toEqual(E.left(expect.objectContaining({ field: 'device intruder' })))
-    const moved = { ...t, pci: [{ devices: (t.pci?.[0]?.devices ?? []).map((d) => (d.qdev_id === 'pci-bridge-0' ? { ...d, slot: 9 } : d)) }] }
-    expect(contradiction(p, moved)).toEqual(E.left(expect.objectContaining({ field: 'device pci-bridge-0', reason: expect.stringContaining('QEMU on the root bus slot 9') })))
+    expect(contradiction(p, { ...t, peripherals: [...t.peripherals, 'intruder'] })).toEqual(
+      E.left(expect.objectContaining({ field: 'device intruder' })),
+    )
+    const moved = {
+      ...t,
+      pci: [{ devices: (t.pci?.[0]?.devices ?? []).map((d) => (d.qdev_id === 'pci-bridge-0' ? { ...d, slot: 9 } : d)) }],
+    }
+    expect(contradiction(p, moved)).toEqual(
+      E.left(expect.objectContaining({ field: 'device pci-bridge-0', reason: expect.stringContaining('QEMU on the root bus slot 9') })),
+    )
   })
 })

@@ -10,7 +10,9 @@ import { formatTopology } from '../../../src/core/topology-text.ts'
 import type { HotplugConfig, Plan } from '../../../src/core/vm.ts'
 import { planOf, type GoldenInput } from '../../support/golden.ts'
 
-const input = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'golden', 'amd64', 'kata-worked-example.input.json'), 'utf8')) as GoldenInput
+const input = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'golden', 'amd64', 'kata-worked-example.input.json'), 'utf8'),
+) as GoldenInput
 const withQemu = (q: Record<string, unknown>, sandbox: Record<string, unknown> = {}): GoldenInput => {
   const i = input as { config: { hypervisor: { qemu: Record<string, unknown> } }; sandbox: Record<string, unknown> }
   return { ...input, config: { hypervisor: { qemu: { ...i.config.hypervisor.qemu, ...q } } }, sandbox: { ...i.sandbox, ...sandbox } }
@@ -28,26 +30,69 @@ describe('topology', () => {
     const t = topology(p)
     expect(t.root?.bus).toBe('pcie.0')
     expect(t.root?.slots.map((s) => [s.slot, s.id ?? '(machine)'])).toEqual([
-      [0, '(machine)'], [1, 'serial0'], [2, 'pci-bridge-0'], [3, 'scsi0'], [4, 'rng0'], [5, 'vsock-3054198027'], [6, 'extra-9p-kataShared'], [7, 'network-0'], [31, '(machine)'],
+      [0, '(machine)'],
+      [1, 'serial0'],
+      [2, 'pci-bridge-0'],
+      [3, 'scsi0'],
+      [4, 'rng0'],
+      [5, 'vsock-3054198027'],
+      [6, 'extra-9p-kataShared'],
+      [7, 'network-0'],
+      [31, '(machine)'],
     ])
     // maxmem 33024 − 2048 RAM − 128 NVDIMM image; one of ten slots taken by the NVDIMM
-    expect(t.capacity).toEqual({ bridgeSlots: 30, rootSlots: 23, memory: { hotplug: true, slots: 10, slotsUsed: 1, headroomMiB: 30848 }, vcpus: { cpus: 1, max: 8, free: 7 } })
-    expect(t.offBus).toEqual([{ id: 'console0', kind: 'virtconsole' }, { id: 'nv0', kind: 'Nvdimm' }])
+    expect(t.capacity).toEqual({
+      bridgeSlots: 30,
+      rootSlots: 23,
+      memory: { hotplug: true, slots: 10, slotsUsed: 1, headroomMiB: 30848 },
+      vcpus: { cpus: 1, max: 8, free: 7 },
+    })
+    expect(t.offBus).toEqual([
+      { id: 'console0', kind: 'virtconsole' },
+      { id: 'nv0', kind: 'Nvdimm' },
+    ])
   })
   it('fills bridges when the root bus is full', () => {
     const devices = Array.from({ length: 30 }, (_, i) => ({ kind: 'block', id: `d${i}`, file: `/d${i}`, format: 'raw' }))
     const p = plan(withQemu({ block_device_driver: 'virtio-blk', default_bridges: 2 }, { devices }))
     const t = topology(p)
     expect(t.root?.free).toEqual([])
-    expect(t.bridges.map((b) => [b.id, b.slots.length, b.free])).toEqual([['pci-bridge-0', 4, 26], ['pci-bridge-1', 0, 30]])
+    expect(t.bridges.map((b) => [b.id, b.slots.length, b.free])).toEqual([
+      ['pci-bridge-0', 4, 26],
+      ['pci-bridge-1', 0, 30],
+    ])
     expect(t.capacity.bridgeSlots).toBe(56)
     expect(formatTopology(t)).toContain('│   ├── 0x01 d26 (Block)\n')
   })
   it('draws CCW device numbers on s390x', () => {
     const argv = [
-      '/usr/bin/qemu-system-s390x', '-name', 'n', '-uuid', 'u', '-machine', 's390-ccw-virtio,accel=kvm', '-cpu', 'host', '-qmp', 'unix:/q,server,nowait', '-m', '2048M,slots=10,maxmem=4096M',
-      '-device', 'virtio-serial-ccw,id=serial0,devno=fe.0.0001', '-device', 'virtio-blk,drive=image-1,scsi=off,config-wce=off,devno=fe.0.0002,share-rw=on',
-      '-drive', 'id=image-1,file=/img,aio=threads,format=raw,if=none', '-vga', 'none', '-kernel', '/k', '-pidfile', '/p', '-smp', '1,maxcpus=4',
+      '/usr/bin/qemu-system-s390x',
+      '-name',
+      'n',
+      '-uuid',
+      'u',
+      '-machine',
+      's390-ccw-virtio,accel=kvm',
+      '-cpu',
+      'host',
+      '-qmp',
+      'unix:/q,server,nowait',
+      '-m',
+      '2048M,slots=10,maxmem=4096M',
+      '-device',
+      'virtio-serial-ccw,id=serial0,devno=fe.0.0001',
+      '-device',
+      'virtio-blk,drive=image-1,scsi=off,config-wce=off,devno=fe.0.0002,share-rw=on',
+      '-drive',
+      'id=image-1,file=/img,aio=threads,format=raw,if=none',
+      '-vga',
+      'none',
+      '-kernel',
+      '/k',
+      '-pidfile',
+      '/p',
+      '-smp',
+      '1,maxcpus=4',
     ]
     const r = parseArgv(argv)
     if (E.isLeft(r)) throw new Error(toMessage(r.left))

@@ -6,8 +6,13 @@ import { describe, expect, it } from 'vitest'
 import { loadArgvInput } from '../../../src/effects/argv-input.ts'
 
 const root = join(import.meta.dirname, '..', '..')
-const govmm = readFileSync(join(root, 'golden', 'amd64', 'kata-worked-example.govmm.argv'), 'utf8').trimEnd().split('\n')
-const doc = JSON.parse(readFileSync(join(root, 'golden', 'amd64', 'kata-worked-example.input.json'), 'utf8')) as { config: unknown; sandbox: unknown }
+const govmm = readFileSync(join(root, 'golden', 'amd64', 'kata-worked-example.govmm.argv'), 'utf8')
+  .trimEnd()
+  .split('\n')
+const doc = JSON.parse(readFileSync(join(root, 'golden', 'amd64', 'kata-worked-example.input.json'), 'utf8')) as {
+  config: unknown
+  sandbox: unknown
+}
 const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-input-'))
 const file = (name: string, text: string): string => {
   const p = join(dir, name)
@@ -19,7 +24,12 @@ const load = async (path: string, o: Parameters<typeof loadArgvInput>[1] = { dia
 describe('loadArgvInput', () => {
   it('reads argv as a JSON array, one token per line, a shell line and a ps line', async () => {
     const shell = govmm.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w}'`)).join(' ')
-    for (const p of [file('a.json', JSON.stringify(govmm)), file('a.argv', `${govmm.join('\n')}\n`), file('a.sh', shell), file('a.ps', govmm.join(' '))]) {
+    for (const p of [
+      file('a.json', JSON.stringify(govmm)),
+      file('a.argv', `${govmm.join('\n')}\n`),
+      file('a.sh', shell),
+      file('a.ps', govmm.join(' ')),
+    ]) {
       expect(await load(p)).toEqual(E.right({ kind: 'argv', argv: govmm, plan: undefined }))
     }
   })
@@ -27,7 +37,11 @@ describe('loadArgvInput', () => {
     const a = await load(file('doc.json', JSON.stringify(doc)))
     expect(E.isRight(a) && a.right.kind === 'sandbox' && a.right.argv).toEqual(govmm)
     const config = file('config.json', JSON.stringify(doc.config))
-    const b = await load(file('sandbox.json', JSON.stringify(doc.sandbox)), { configPath: config, dialect: 'qemu', imageSizeBytes: 134217728 })
+    const b = await load(file('sandbox.json', JSON.stringify(doc.sandbox)), {
+      configPath: config,
+      dialect: 'qemu',
+      imageSizeBytes: 134217728,
+    })
     expect(E.isRight(b) && b.right.argv.includes('-rtc')).toBe(true)
   })
   it('names the problem of a sandbox without --config, a bad array, a bad quote and a missing file', async () => {

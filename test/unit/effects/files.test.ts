@@ -1,5 +1,17 @@
 /** The file operations of the effects layer: bounded reads, a mkdir -p that cannot spin, atomic writes. */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -10,7 +22,11 @@ import { ensureDir, prepareWrite, readBounded, readStreamBounded, writeAtomic } 
 const tmp = mkdtempSync(join(tmpdir(), 'qemu-plan-files-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
-const code = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'resolved', (e: { code?: unknown }) => e.code)
+const code = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: unknown }) => e.code,
+  )
 
 describe('readBounded', () => {
   it('reads a file up to the limit and refuses a longer one with EFBIG', async () => {
@@ -51,7 +67,9 @@ describe('ensureDir', () => {
   })
   it('names the regular file in the way (ENOTDIR)', async () => {
     writeFileSync(join(tmp, 'file'), '')
-    expect(await ensureDir(join(tmp, 'file', 'x', 'y'))()).toEqual(E.left({ _tag: 'Io', op: 'mkdir', path: join(tmp, 'file'), code: 'ENOTDIR' }))
+    expect(await ensureDir(join(tmp, 'file', 'x', 'y'))()).toEqual(
+      E.left({ _tag: 'Io', op: 'mkdir', path: join(tmp, 'file'), code: 'ENOTDIR' }),
+    )
   })
   it('refuses an overlong name or path before making any of it', async () => {
     const long = await ensureDir(join(tmp, 'p', 'x'.repeat(256), 'q'))()
@@ -61,9 +79,11 @@ describe('ensureDir', () => {
     expect(existsSync(join(tmp, 'p'))).toBe(false)
     expect(existsSync(join(tmp, 'deep'))).toBe(false)
   })
-  it('ends at once under /proc, where Node\'s recursive mkdir spins forever', async () => {
+  it("ends at once under /proc, where Node's recursive mkdir spins forever", async () => {
     const t0 = Date.now()
-    expect(await ensureDir('/proc/qemu-plan-test/x')()).toEqual(E.left({ _tag: 'Io', op: 'mkdir', path: '/proc/qemu-plan-test', code: 'ENOENT' }))
+    expect(await ensureDir('/proc/qemu-plan-test/x')()).toEqual(
+      E.left({ _tag: 'Io', op: 'mkdir', path: '/proc/qemu-plan-test', code: 'ENOENT' }),
+    )
     // a directory that exists but takes no entries
     const self = await ensureDir('/proc/self')()
     expect(E.isLeft(self) && self.left._tag === 'Io' && self.left.op).toBe('create an entry in')
@@ -74,7 +94,9 @@ describe('ensureDir', () => {
 describe('prepareWrite and writeAtomic', () => {
   it('refuses a directory, and a missing directory, before any content exists', async () => {
     expect(await prepareWrite(tmp)()).toEqual(E.left({ _tag: 'Io', op: 'write', path: tmp, code: 'EISDIR' }))
-    expect(await prepareWrite(join(tmp, 'nowhere', 'f'))()).toEqual(E.left({ _tag: 'Io', op: 'write', path: join(tmp, 'nowhere', 'f'), code: 'ENOENT' }))
+    expect(await prepareWrite(join(tmp, 'nowhere', 'f'))()).toEqual(
+      E.left({ _tag: 'Io', op: 'write', path: join(tmp, 'nowhere', 'f'), code: 'ENOENT' }),
+    )
   })
   it('puts the whole text in place on commit, and leaves the old file on discard', async () => {
     const dir = join(tmp, 'w')

@@ -6,7 +6,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { describe, expect, it } from 'vitest'
 import { imageNotFound, io } from '../../../src/core/errors.ts'
-import { fillHostFacts, gicVersionOf, memTotalMiB, missingBinary, readHostFacts, runningOnVMM, type Machine } from '../../../src/effects/host.ts'
+import {
+  fillHostFacts,
+  gicVersionOf,
+  memTotalMiB,
+  missingBinary,
+  readHostFacts,
+  runningOnVMM,
+  type Machine,
+} from '../../../src/effects/host.ts'
 import { loadPlan } from '../../../src/effects/load.ts'
 import type { FileSystem } from '../../../src/effects/ports.ts'
 
@@ -45,7 +53,13 @@ describe('readHostFacts (qemu-plan host)', () => {
   })
   it('no /proc/meminfo: HostFactUnavailable naming the fact and the sandbox field', async () => {
     expect(await readHostFacts(fsOf({}), machine('s390x'))()).toEqual(
-      E.left({ _tag: 'HostFactUnavailable', fact: 'host.memoryMiB', source: '/proc/meminfo', code: 'ENOENT', supply: 'host.memoryMiB in the sandbox' }),
+      E.left({
+        _tag: 'HostFactUnavailable',
+        fact: 'host.memoryMiB',
+        source: '/proc/meminfo',
+        code: 'ENOENT',
+        supply: 'host.memoryMiB in the sandbox',
+      }),
     )
   })
 })
@@ -87,7 +101,9 @@ describe('loadPlan with the running machine and stat', () => {
     expect(r.right.sandbox.host).toMatchObject({ memoryMiB: 32000, cpus: 4, nested: true })
     expect(r.right.plan.smp).toMatchObject({ cpus: 1, maxCpus: 4 })
     expect(r.right.plan.knobs).toMatchObject({ fileBackedMem: false, memShared: false, memPath: undefined })
-    expect(r.right.plan.warnings).toContain('file-backed memory location /nope does not exist: guest memory is not file-backed or shared (as Kata\'s setupFileBackedMem)')
+    expect(r.right.plan.warnings).toContain(
+      "file-backed memory location /nope does not exist: guest memory is not file-backed or shared (as Kata's setupFileBackedMem)",
+    )
   })
   it('plans file-backed memory when the location exists', async () => {
     const fs = fsOf({ ...proc, '/c.toml': config, '/s.json': sandbox }, { '/nope': 4096 })
@@ -99,6 +115,8 @@ describe('loadPlan with the running machine and stat', () => {
 describe('missingBinary', () => {
   it('warns about an absolute binary path that does not exist', async () => {
     expect(await missingBinary(fsOf({}, { '/usr/bin/q': 1 }), '/usr/bin/q')()).toBeUndefined()
-    expect(await missingBinary(fsOf({}), '/usr/bin/q')()).toBe('QEMU binary /usr/bin/q does not exist on this host (install it, or set hypervisor.qemu.path)')
+    expect(await missingBinary(fsOf({}), '/usr/bin/q')()).toBe(
+      'QEMU binary /usr/bin/q does not exist on this host (install it, or set hypervisor.qemu.path)',
+    )
   })
 })

@@ -25,13 +25,21 @@ const fixedIds: Ids = { ids: () => ({ hex16: (k) => (k === 'iothread' ? 'feedfac
 
 describe('loadPlan through its ports', () => {
   it('plans from an in-memory file system with the image size it reports and the ids it is given', async () => {
-    const r = await loadPlan({ configPath: '/etc/kata/configuration.toml', sandboxPath: '/etc/kata/sandbox.json' }, { ...memoryFs, ...fixedIds })()
+    const r = await loadPlan(
+      { configPath: '/etc/kata/configuration.toml', sandboxPath: '/etc/kata/sandbox.json' },
+      { ...memoryFs, ...fixedIds },
+    )()
     const argv = E.isRight(r) ? render(r.right.plan, 'govmm') : r
-    expect(E.isRight(argv) && argv.right.args).toContain('memory-backend-file,id=mem0,mem-path=/usr/share/kata-containers/kata-containers.img,size=4096')
+    expect(E.isRight(argv) && argv.right.args).toContain(
+      'memory-backend-file,id=mem0,mem-path=/usr/share/kata-containers/kata-containers.img,size=4096',
+    )
     expect(E.isRight(argv) && argv.right.args).toContain('iothread,id=iothread-feedfacecafebeef')
   })
   it('a missing image is ImageNotFound, a missing file an Io error naming it', async () => {
-    const noImage = await loadPlan({ configPath: '/etc/kata/configuration.toml', sandboxPath: '/etc/kata/sandbox.json' }, { ...memoryFs, size: (p) => TE.left(imageNotFound({ path: p })), ...fixedIds })()
+    const noImage = await loadPlan(
+      { configPath: '/etc/kata/configuration.toml', sandboxPath: '/etc/kata/sandbox.json' },
+      { ...memoryFs, size: (p) => TE.left(imageNotFound({ path: p })), ...fixedIds },
+    )()
     expect(E.isLeft(noImage) && noImage.left).toEqual({ _tag: 'ImageNotFound', path: '/usr/share/kata-containers/kata-containers.img' })
     const noFile = await loadPlan({ configPath: '/nope.toml', sandboxPath: '/etc/kata/sandbox.json' }, { ...memoryFs, ...fixedIds })()
     expect(E.isLeft(noFile) && noFile.left).toMatchObject({ _tag: 'Io', path: '/nope.toml' })

@@ -13,7 +13,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'qemu-plan-state-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 const plan = ((): Plan => {
-  const r = planOf(JSON.parse(readFileSync(resolve(import.meta.dirname, '../../golden/amd64/kata-worked-example.input.json'), 'utf8')) as GoldenInput)
+  const r = planOf(
+    JSON.parse(readFileSync(resolve(import.meta.dirname, '../../golden/amd64/kata-worked-example.input.json'), 'utf8')) as GoldenInput,
+  )
   if (E.isLeft(r)) throw new Error(r.left)
   return r.right
 })()
@@ -66,7 +68,9 @@ describe('withStateLock', () => {
   it('waits a bounded time for a live holder (Busy), and takes over the lock of a process that is gone', async () => {
     const f = stateFile('busy.json')
     writeFileSync(`${f}.lock`, `${process.pid}\n`)
-    expect(await withStateLock(f, async () => E.right(1), 100)).toEqual(E.left(expect.objectContaining({ _tag: 'Busy', holder: `pid ${process.pid}`, ms: 100 })))
+    expect(await withStateLock(f, async () => E.right(1), 100)).toEqual(
+      E.left(expect.objectContaining({ _tag: 'Busy', holder: `pid ${process.pid}`, ms: 100 })),
+    )
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout
     writeFileSync(`${f}.lock`, `${gone}\n`)
     expect(await withStateLock(f, async () => E.right(2), 1000)).toEqual(E.right(2))

@@ -29,6 +29,7 @@ export const parse = (r: Reader): SocketChardev => {
   const path = r.req('path')
   const server = r.bool('server') ?? false
   const wait = r.bool('wait')
-  if (server ? wait !== false : wait !== undefined) r.fail('a socket chardev in the device model is a server with wait=off, or a client without wait')
+  if (server ? wait !== false : wait !== undefined)
+    r.fail('a socket chardev in the device model is a server with wait=off, or a client without wait')
   return { _tag: 'Chardev', id, path, server }
 }

@@ -29,8 +29,13 @@ export interface Drive {
 export const render = (d: Omit<Drive, '_tag'>): Switch => ({
   flag: '-drive',
   items: [
-    ['id', d.id], ['file', d.file], ['aio', d.aio], ['format', d.format], ['if', 'none'],
-    ['cache.direct', d.cache?.direct], ['cache.no-flush', d.cache?.noFlush],
+    ['id', d.id],
+    ['file', d.file],
+    ['aio', d.aio],
+    ['format', d.format],
+    ['if', 'none'],
+    ['cache.direct', d.cache?.direct],
+    ['cache.no-flush', d.cache?.noFlush],
   ],
 })
 
@@ -39,7 +44,9 @@ export const add = (d: Omit<Drive, '_tag'>): Action =>
   execute(
     'blockdev-add',
     {
-      driver: d.format, 'node-name': d.id, file: { driver: 'file', filename: d.file },
+      driver: d.format,
+      'node-name': d.id,
+      file: { driver: 'file', filename: d.file },
       ...(d.cache ? { cache: { direct: d.cache.direct, 'no-flush': d.cache.noFlush } } : {}),
     },
     [del(d.id)],

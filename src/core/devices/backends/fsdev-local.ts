@@ -14,7 +14,10 @@ export interface LocalFsdev {
 }
 
 /** @since 0.3.0 @category render */
-export const render = (id: string, path: string): Switch => ({ flag: '-fsdev', items: ['local', ['id', id], ['path', path], ['security_model', 'none']] })
+export const render = (id: string, path: string): Switch => ({
+  flag: '-fsdev',
+  items: ['local', ['id', id], ['path', path], ['security_model', 'none']],
+})
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader): LocalFsdev => {

@@ -28,8 +28,12 @@ export const file = (id: string, path: string, sizeBytes: number, share: boolean
 export const guestRam = (id: string, sizeMiB: number, file: string | undefined, share: boolean, prealloc: boolean): Switch => ({
   flag: '-object',
   items: [
-    file === undefined ? 'memory-backend-ram' : 'memory-backend-file', ['id', id], ['size', `${sizeMiB}M`], ['mem-path', file],
-    ['share', share ? true : undefined], ['prealloc', prealloc ? true : undefined],
+    file === undefined ? 'memory-backend-ram' : 'memory-backend-file',
+    ['id', id],
+    ['size', `${sizeMiB}M`],
+    ['mem-path', file],
+    ['share', share ? true : undefined],
+    ['prealloc', prealloc ? true : undefined],
   ],
 })
 
@@ -39,5 +43,12 @@ export const parse = (r: Reader, id: string): MemoryBackend => {
   const size = r.req('size')
   const sizeBytes = parseSize(size, 1)
   if (sizeBytes === undefined) r.fail(`property size=${size} is not a size`)
-  return { _tag: 'MemoryBackend', id, file, sizeBytes: sizeBytes ?? 0, share: r.bool('share') ?? false, prealloc: r.bool('prealloc') ?? false }
+  return {
+    _tag: 'MemoryBackend',
+    id,
+    file,
+    sizeBytes: sizeBytes ?? 0,
+    share: r.bool('share') ?? false,
+    prealloc: r.bool('prealloc') ?? false,
+  }
 }

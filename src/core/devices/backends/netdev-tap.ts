@@ -27,11 +27,26 @@ export interface TapNetdev {
  * @since 0.3.0
  * @category render
  */
-export const render = (d: { readonly id: string; readonly ifName: string; readonly vhost: boolean; readonly queues: number; readonly vhostQueues: number }): Switch => ({
+export const render = (d: {
+  readonly id: string
+  readonly ifName: string
+  readonly vhost: boolean
+  readonly queues: number
+  readonly vhostQueues: number
+}): Switch => ({
   flag: '-netdev',
   items: [
-    'tap', ['id', d.id], ['vhost', d.vhost ? true : undefined], fds('vhostfds', 0, d.vhostQueues),
-    ...(d.queues > 0 ? [fds('fds', d.vhostQueues, d.queues)] : ([['ifname', d.ifName], ['downscript', 'no'], ['script', 'no']] as const)),
+    'tap',
+    ['id', d.id],
+    ['vhost', d.vhost ? true : undefined],
+    fds('vhostfds', 0, d.vhostQueues),
+    ...(d.queues > 0
+      ? [fds('fds', d.vhostQueues, d.queues)]
+      : ([
+          ['ifname', d.ifName],
+          ['downscript', 'no'],
+          ['script', 'no'],
+        ] as const)),
   ],
 })
 

@@ -15,7 +15,10 @@ export interface VhostUserNetdev {
 }
 
 /** @since 0.3.0 @category render */
-export const render = (id: string, chardev: string): Switch => ({ flag: '-netdev', items: [typeHead('vhost-user'), ['id', id], ['chardev', chardev], flag('vhostforce')] })
+export const render = (id: string, chardev: string): Switch => ({
+  flag: '-netdev',
+  items: [typeHead('vhost-user'), ['id', id], ['chardev', chardev], flag('vhostforce')],
+})
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader, id: string): VhostUserNetdev => {

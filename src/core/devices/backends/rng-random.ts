@@ -14,7 +14,10 @@ export interface RngRandom {
 }
 
 /** @since 0.3.0 @category render */
-export const render = (id: string, filename: string): Switch => ({ flag: '-object', items: ['rng-random', ['id', id], ['filename', filename]] })
+export const render = (id: string, filename: string): Switch => ({
+  flag: '-object',
+  items: ['rng-random', ['id', id], ['filename', filename]],
+})
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader, id: string): RngRandom => ({ _tag: 'RngRandom', id, filename: r.req('filename') })

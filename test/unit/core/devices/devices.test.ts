@@ -2,10 +2,35 @@
 import { describe, expect, it } from 'vitest'
 import type { Device, Placement } from '../../../../src/core/devices/index.ts'
 import {
-  devno, disableModern, driver, govmmVirtioCcw, govmmVirtioPci, place, resolve, romfile, toArguments, type Dialect, type Item, type Where,
+  devno,
+  disableModern,
+  driver,
+  govmmVirtioCcw,
+  govmmVirtioPci,
+  place,
+  resolve,
+  romfile,
+  toArguments,
+  type Dialect,
+  type Item,
+  type Where,
 } from '../../../../src/core/devices/profile.ts'
 import { placementOf, problemOf as problem, registry, vocabulary } from '../../../../src/core/devices/registry.ts'
-import type { Block, Bridge, Entropy, Nic, Nvdimm, Port, ScsiController, ScsiDisk, Serial, Share, Vfio, VhostUser, Vsock } from '../../../../src/core/devices/model.ts'
+import type {
+  Block,
+  Bridge,
+  Entropy,
+  Nic,
+  Nvdimm,
+  Port,
+  ScsiController,
+  ScsiDisk,
+  Serial,
+  Share,
+  Vfio,
+  VhostUser,
+  Vsock,
+} from '../../../../src/core/devices/model.ts'
 import { parseOpts } from '../../../../src/core/opts.ts'
 import { renderDevice as renderWith } from '../../../../src/core/render.ts'
 
@@ -20,20 +45,80 @@ const opt = (items: ReadonlyArray<Item>, c: Ctx) => resolve(items, c.dialect, c)
 
 const bridge: Bridge = { _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 12 }
 const serial: Serial = { _tag: 'Serial', id: 'serial0', disableModern: false, placement: at }
-const console0: Port = { _tag: 'Char', driver: 'virtconsole', id: 'console0', chardev: 'charconsole0', path: '/run/c.sock', name: undefined }
-const port: Port = { _tag: 'Char', driver: 'virtserialport', id: 'channel0', chardev: 'charch0', path: '/run/k,a.sock', name: 'agent.channel.0' }
-const block: Block = { _tag: 'Block', id: 'drive-0', file: '/img,1.raw', format: 'raw', aio: 'threads', cache: undefined, disableModern: false, shareRW: false, placement: at }
+const console0: Port = {
+  _tag: 'Char',
+  driver: 'virtconsole',
+  id: 'console0',
+  chardev: 'charconsole0',
+  path: '/run/c.sock',
+  name: undefined,
+}
+const port: Port = {
+  _tag: 'Char',
+  driver: 'virtserialport',
+  id: 'channel0',
+  chardev: 'charch0',
+  path: '/run/k,a.sock',
+  name: 'agent.channel.0',
+}
+const block: Block = {
+  _tag: 'Block',
+  id: 'drive-0',
+  file: '/img,1.raw',
+  format: 'raw',
+  aio: 'threads',
+  cache: undefined,
+  disableModern: false,
+  shareRW: false,
+  placement: at,
+}
 const scsi: ScsiController = { _tag: 'Scsi', id: 'scsi0', ioThread: 'iothread-0123456789abcdef', disableModern: true, placement: at }
-const disk: ScsiDisk = { _tag: 'ScsiDisk', id: 's1', file: '/s.img', format: 'qcow2', cache: undefined, bus: 'scsi0.0', scsiId: 0, lun: 3, shareRW: true }
+const disk: ScsiDisk = {
+  _tag: 'ScsiDisk',
+  id: 's1',
+  file: '/s.img',
+  format: 'qcow2',
+  cache: undefined,
+  bus: 'scsi0.0',
+  scsiId: 0,
+  lun: 3,
+  shareRW: true,
+}
 const fs: Share = { _tag: 'Fs9p', id: 'extra-9p-kataShared', path: '/shared', mountTag: 'kataShared', disableModern: false, placement: at }
 const vsock: Vsock = { _tag: 'Vsock', id: 'vsock-3', contextId: 3, vhostFd: 10, disableModern: false, placement: at }
 const net: Nic = {
-  _tag: 'Net', type: 'tap', id: 'network-0', ifName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11], vhost: true, disableModern: false, placement: at,
+  _tag: 'Net',
+  type: 'tap',
+  id: 'network-0',
+  ifName: 'tap0_kata',
+  mac: '02:42:ac:11:00:02',
+  fds: [12],
+  vhostFds: [11],
+  vhost: true,
+  disableModern: false,
+  placement: at,
 }
 const vhost = (type: VhostUser['type'], over: Partial<VhostUser> = {}): VhostUser => ({
-  _tag: 'VhostUser', type, id: `${type}-abc`, chardev: 'char-abc', socketPath: '/vu.sock', mac: '02:00:00:00:00:01', tag: 'kataShared', cacheSizeMiB: 0, placement: at, ...over,
+  _tag: 'VhostUser',
+  type,
+  id: `${type}-abc`,
+  chardev: 'char-abc',
+  socketPath: '/vu.sock',
+  mac: '02:00:00:00:00:01',
+  tag: 'kataShared',
+  cacheSizeMiB: 0,
+  placement: at,
+  ...over,
 })
-const vfio: Vfio = { _tag: 'Vfio', id: 'vfio-0', bdf: '02:10.0', sysfsdev: undefined, vendorId: '0x1234', deviceId: '0x5678', placement: at }
+const vfio: Vfio = {
+  _tag: 'Vfio',
+  id: 'vfio-0',
+  bdf: '02:10.0',
+  sysfsdev: undefined,
+  vendorId: '0x1234',
+  deviceId: '0x5678',
+  placement: at,
+}
 const nvdimm: Nvdimm = { _tag: 'Nvdimm', id: 'nv0', memdev: 'mem0', memPath: '/img', size: 134217728, share: false }
 const rng: Entropy = { _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: at }
 
@@ -49,7 +134,22 @@ describe('dialect profiles: driver names and govmm rules (govmm qemu.go isVirtio
   })
   it('isVirtioPCI: the 14 drivers of the PCI build', () => {
     expect([...govmmVirtioPci].sort()).toEqual(
-      ['pci-bridge', 'pcie-pci-bridge', 'vfio-pci', 'vhost-user-blk-pci', 'vhost-user-scsi-pci', 'vhost-vsock-pci', 'virtio-9p-pci', 'virtio-balloon', 'virtio-blk', 'virtio-blk-pci', 'virtio-net-pci', 'virtio-rng', 'virtio-scsi-pci', 'virtio-serial-pci'].sort(),
+      [
+        'pci-bridge',
+        'pcie-pci-bridge',
+        'vfio-pci',
+        'vhost-user-blk-pci',
+        'vhost-user-scsi-pci',
+        'vhost-vsock-pci',
+        'virtio-9p-pci',
+        'virtio-balloon',
+        'virtio-blk',
+        'virtio-blk-pci',
+        'virtio-net-pci',
+        'virtio-rng',
+        'virtio-scsi-pci',
+        'virtio-serial-pci',
+      ].sort(),
     )
     expect(govmmVirtioPci.has('vhost-user-fs-pci')).toBe(false)
     expect(govmmVirtioCcw.has('virtio-blk')).toBe(true)
@@ -80,7 +180,12 @@ describe('dialect profiles: driver names and govmm rules (govmm qemu.go isVirtio
     expect(opt(['x', place(at)], g)).toEqual(['x'])
   })
   it('QMP arguments: the head is the driver, booleans and numbers stay typed', () => {
-    expect(toArguments(['virtio-blk-pci', ['scsi', false], ['lun', 3], ['drive', 'd']], 'driver')).toEqual({ driver: 'virtio-blk-pci', scsi: false, lun: 3, drive: 'd' })
+    expect(toArguments(['virtio-blk-pci', ['scsi', false], ['lun', 3], ['drive', 'd']], 'driver')).toEqual({
+      driver: 'virtio-blk-pci',
+      scsi: false,
+      lun: 3,
+      drive: 'd',
+    })
   })
 })
 
@@ -103,9 +208,13 @@ describe('pci-bridge', () => {
   it('govmm: decimal addr printed as hex, romfile=', () => {
     expect(r(bridge, g)).toEqual(['-device', 'pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=c,romfile='])
   })
-  it('qemu: 0x-prefixed addr, no romfile', () => expect(r(bridge, q)).toEqual(['-device', 'pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=0xc']))
+  it('qemu: 0x-prefixed addr, no romfile', () =>
+    expect(r(bridge, q)).toEqual(['-device', 'pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=0xc']))
   it('PCIe: pcie-pci-bridge without chassis_nr and shpc', () => {
-    expect(r({ ...bridge, type: 'pcie', bus: 'pcie.0', id: 'pcie-bridge-0', addr: 2 }, g)).toEqual(['-device', 'pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=2,romfile='])
+    expect(r({ ...bridge, type: 'pcie', bus: 'pcie.0', id: 'pcie-bridge-0', addr: 2 }, g)).toEqual([
+      '-device',
+      'pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=2,romfile=',
+    ])
   })
 })
 
@@ -116,50 +225,85 @@ describe('virtio-serial and ports', () => {
     expect(r({ ...serial, disableModern: true }, g)).toEqual(['-device', 'virtio-serial-pci,disable-modern=true,id=serial0,romfile='])
   })
   it('console: virtconsole + socket chardev', () => {
-    expect(r(console0, g)).toEqual(['-device', 'virtconsole,chardev=charconsole0,id=console0', '-chardev', 'socket,id=charconsole0,path=/run/c.sock,server,nowait'])
-    expect(r(console0, q)).toEqual(['-device', 'virtconsole,chardev=charconsole0,id=console0', '-chardev', 'socket,id=charconsole0,path=/run/c.sock,server=on,wait=off'])
+    expect(r(console0, g)).toEqual([
+      '-device',
+      'virtconsole,chardev=charconsole0,id=console0',
+      '-chardev',
+      'socket,id=charconsole0,path=/run/c.sock,server,nowait',
+    ])
+    expect(r(console0, q)).toEqual([
+      '-device',
+      'virtconsole,chardev=charconsole0,id=console0',
+      '-chardev',
+      'socket,id=charconsole0,path=/run/c.sock,server=on,wait=off',
+    ])
   })
   it('serial port with a name; commas in the path are doubled', () => {
-    expect(r(port, g)).toEqual(['-device', 'virtserialport,chardev=charch0,id=channel0,name=agent.channel.0', '-chardev', 'socket,id=charch0,path=/run/k,,a.sock,server,nowait'])
+    expect(r(port, g)).toEqual([
+      '-device',
+      'virtserialport,chardev=charch0,id=channel0,name=agent.channel.0',
+      '-chardev',
+      'socket,id=charch0,path=/run/k,,a.sock,server,nowait',
+    ])
   })
 })
 
 describe('virtio-blk and SCSI', () => {
   it('govmm: the alias, drive=, scsi/config-wce off, romfile=, then -drive', () => {
     expect(r(block, g)).toEqual([
-      '-device', 'virtio-blk,disable-modern=false,drive=drive-0,scsi=off,config-wce=off,romfile=',
-      '-drive', 'id=drive-0,file=/img,,1.raw,aio=threads,format=raw,if=none',
+      '-device',
+      'virtio-blk,disable-modern=false,drive=drive-0,scsi=off,config-wce=off,romfile=',
+      '-drive',
+      'id=drive-0,file=/img,,1.raw,aio=threads,format=raw,if=none',
     ])
-    expect(r({ ...block, shareRW: true }, g)[1]).toBe('virtio-blk,disable-modern=false,drive=drive-0,scsi=off,config-wce=off,romfile=,share-rw=on')
+    expect(r({ ...block, shareRW: true }, g)[1]).toBe(
+      'virtio-blk,disable-modern=false,drive=drive-0,scsi=off,config-wce=off,romfile=,share-rw=on',
+    )
   })
   it('qemu: virtio-blk-pci with id, share-rw and placement', () => {
-    expect(r({ ...block, shareRW: true }, q)[1]).toBe('virtio-blk-pci,drive=drive-0,scsi=off,config-wce=off,id=drive-0,share-rw=on,bus=pci-bridge-0,addr=0x5')
+    expect(r({ ...block, shareRW: true }, q)[1]).toBe(
+      'virtio-blk-pci,drive=drive-0,scsi=off,config-wce=off,id=drive-0,share-rw=on,bus=pci-bridge-0,addr=0x5',
+    )
   })
   it('a file path recovers exactly from the -drive option string', () => {
     const drive = r({ ...block, file: '/a,,b=c,d' }, q)[3] as string
     expect(parseOpts(drive).find(([k]) => k === 'file')?.[1]).toBe('/a,,b=c,d')
   })
   it('scsi-hd on the controller bus, the same in both dialects, with its drive', () => {
-    const want = ['-device', 'scsi-hd,drive=s1,bus=scsi0.0,scsi-id=0,lun=3,id=s1,share-rw=on', '-drive', 'id=s1,file=/s.img,aio=threads,format=qcow2,if=none']
+    const want = [
+      '-device',
+      'scsi-hd,drive=s1,bus=scsi0.0,scsi-id=0,lun=3,id=s1,share-rw=on',
+      '-drive',
+      'id=s1,file=/s.img,aio=threads,format=qcow2,if=none',
+    ]
     expect(r(disk, g)).toEqual(want)
     expect(r(disk, q)).toEqual(want)
   })
   it('cache options reach -drive only when set', () => {
-    expect(r({ ...block, cache: { direct: true, noFlush: false } }, q)[3]).toBe('id=drive-0,file=/img,,1.raw,aio=threads,format=raw,if=none,cache.direct=on,cache.no-flush=off')
+    expect(r({ ...block, cache: { direct: true, noFlush: false } }, q)[3]).toBe(
+      'id=drive-0,file=/img,,1.raw,aio=threads,format=raw,if=none,cache.direct=on,cache.no-flush=off',
+    )
   })
   it('SCSI controller with its IO thread', () => {
     expect(r(scsi, g)).toEqual(['-device', 'virtio-scsi-pci,id=scsi0,disable-modern=true,iothread=iothread-0123456789abcdef,romfile='])
-    expect(r({ ...scsi, ioThread: undefined, disableModern: false }, q)).toEqual(['-device', 'virtio-scsi-pci,id=scsi0,bus=pci-bridge-0,addr=0x5'])
+    expect(r({ ...scsi, ioThread: undefined, disableModern: false }, q)).toEqual([
+      '-device',
+      'virtio-scsi-pci,id=scsi0,bus=pci-bridge-0,addr=0x5',
+    ])
   })
 })
 
 describe('virtio-9p', () => {
   it('device + fsdev', () => {
     expect(r(fs, g)).toEqual([
-      '-device', 'virtio-9p-pci,disable-modern=false,fsdev=extra-9p-kataShared,mount_tag=kataShared,romfile=',
-      '-fsdev', 'local,id=extra-9p-kataShared,path=/shared,security_model=none',
+      '-device',
+      'virtio-9p-pci,disable-modern=false,fsdev=extra-9p-kataShared,mount_tag=kataShared,romfile=',
+      '-fsdev',
+      'local,id=extra-9p-kataShared,path=/shared,security_model=none',
     ])
-    expect(r(fs, q)[1]).toBe('virtio-9p-pci,fsdev=extra-9p-kataShared,mount_tag=kataShared,id=extra-9p-kataShared,bus=pci-bridge-0,addr=0x5')
+    expect(r(fs, q)[1]).toBe(
+      'virtio-9p-pci,fsdev=extra-9p-kataShared,mount_tag=kataShared,id=extra-9p-kataShared,bus=pci-bridge-0,addr=0x5',
+    )
   })
 })
 
@@ -169,7 +313,10 @@ describe('vhost-vsock', () => {
       args: ['-device', 'vhost-vsock-pci,disable-modern=false,vhostfd=7,id=vsock-3,guest-cid=3,romfile='],
       fds: [10],
     })
-    expect(renderDevice({ ...vsock, vhostFd: undefined }, q)).toEqual({ args: ['-device', 'vhost-vsock-pci,id=vsock-3,guest-cid=3,bus=pci-bridge-0,addr=0x5'], fds: [] })
+    expect(renderDevice({ ...vsock, vhostFd: undefined }, q)).toEqual({
+      args: ['-device', 'vhost-vsock-pci,id=vsock-3,guest-cid=3,bus=pci-bridge-0,addr=0x5'],
+      fds: [],
+    })
   })
   it('problem: CID outside 3..2^32-1', () => {
     expect(problem({ ...vsock, contextId: 2 })).toEqual({ field: 'contextId', reason: 'guest CID 2 is outside 3..4294967295' })
@@ -183,23 +330,32 @@ describe('virtio-net on tap', () => {
   it('govmm: vhost fds before tap fds, driver=, mq and vectors', () => {
     expect(renderDevice({ ...net, fds: [12, 13], vhostFds: [11, 14] }, g)).toEqual({
       args: [
-        '-netdev', 'tap,id=network-0,vhost=on,vhostfds=3:4,fds=5:6',
-        '-device', 'driver=virtio-net-pci,netdev=network-0,mac=02:42:ac:11:00:02,disable-modern=false,mq=on,vectors=6,romfile=',
+        '-netdev',
+        'tap,id=network-0,vhost=on,vhostfds=3:4,fds=5:6',
+        '-device',
+        'driver=virtio-net-pci,netdev=network-0,mac=02:42:ac:11:00:02,disable-modern=false,mq=on,vectors=6,romfile=',
       ],
       fds: [11, 14, 12, 13],
     })
   })
   it('without fds: ifname, downscript=no, script=no and no mq', () => {
     expect(r({ ...net, fds: [], vhostFds: [] }, g)).toEqual([
-      '-netdev', 'tap,id=network-0,vhost=on,ifname=tap0_kata,downscript=no,script=no',
-      '-device', 'driver=virtio-net-pci,netdev=network-0,mac=02:42:ac:11:00:02,disable-modern=false,romfile=',
+      '-netdev',
+      'tap,id=network-0,vhost=on,ifname=tap0_kata,downscript=no,script=no',
+      '-device',
+      'driver=virtio-net-pci,netdev=network-0,mac=02:42:ac:11:00:02,disable-modern=false,romfile=',
     ])
   })
   it('vhost off: no vhost=on and the vhost fds are not passed', () => {
-    expect(renderDevice({ ...net, vhost: false }, g)).toMatchObject({ args: ['-netdev', 'tap,id=network-0,fds=3', '-device', expect.any(String)], fds: [12] })
+    expect(renderDevice({ ...net, vhost: false }, g)).toMatchObject({
+      args: ['-netdev', 'tap,id=network-0,fds=3', '-device', expect.any(String)],
+      fds: [12],
+    })
   })
   it('qemu: the device gets an id and a placement', () => {
-    expect(r(net, q)[3]).toBe('virtio-net-pci,netdev=network-0,mac=02:42:ac:11:00:02,id=network-0,mq=on,vectors=4,bus=pci-bridge-0,addr=0x5')
+    expect(r(net, q)[3]).toBe(
+      'virtio-net-pci,netdev=network-0,mac=02:42:ac:11:00:02,id=network-0,mq=on,vectors=4,bus=pci-bridge-0,addr=0x5',
+    )
   })
   it('macvtap renders as a tap netdev with its fds; without fds it is a problem', () => {
     expect(r({ ...net, type: 'macvtap' }, g)[1]).toBe('tap,id=network-0,vhost=on,vhostfds=3,fds=4')
@@ -211,18 +367,29 @@ describe('virtio-net on tap', () => {
 describe('vhost-user', () => {
   it('net', () => {
     expect(r(vhost('net'), g)).toEqual([
-      '-chardev', 'socket,id=char-abc,path=/vu.sock',
-      '-netdev', 'type=vhost-user,id=net-abc,chardev=char-abc,vhostforce',
-      '-device', 'virtio-net-pci,netdev=net-abc,mac=02:00:00:00:00:01,romfile=',
+      '-chardev',
+      'socket,id=char-abc,path=/vu.sock',
+      '-netdev',
+      'type=vhost-user,id=net-abc,chardev=char-abc,vhostforce',
+      '-device',
+      'virtio-net-pci,netdev=net-abc,mac=02:00:00:00:00:01,romfile=',
     ])
     expect(r(vhost('net'), q)).toEqual([
-      '-chardev', 'socket,id=char-abc,path=/vu.sock',
-      '-netdev', 'vhost-user,id=net-abc,chardev=char-abc,vhostforce=on',
-      '-device', 'virtio-net-pci,netdev=net-abc,mac=02:00:00:00:00:01,id=net-abc,bus=pci-bridge-0,addr=0x5',
+      '-chardev',
+      'socket,id=char-abc,path=/vu.sock',
+      '-netdev',
+      'vhost-user,id=net-abc,chardev=char-abc,vhostforce=on',
+      '-device',
+      'virtio-net-pci,netdev=net-abc,mac=02:00:00:00:00:01,id=net-abc,bus=pci-bridge-0,addr=0x5',
     ])
   })
   it('scsi', () => {
-    expect(r(vhost('scsi'), g)).toEqual(['-chardev', 'socket,id=char-abc,path=/vu.sock', '-device', 'vhost-user-scsi-pci,id=scsi-abc,chardev=char-abc,romfile='])
+    expect(r(vhost('scsi'), g)).toEqual([
+      '-chardev',
+      'socket,id=char-abc,path=/vu.sock',
+      '-device',
+      'vhost-user-scsi-pci,id=scsi-abc,chardev=char-abc,romfile=',
+    ])
   })
   it('blk: govmm hard-codes logical_block_size and size and gives no id', () => {
     expect(r(vhost('blk'), g)[3]).toBe('vhost-user-blk-pci,logical_block_size=4096,size=512M,chardev=char-abc,romfile=')
@@ -243,13 +410,19 @@ describe('vhost-user', () => {
 
 describe('vfio', () => {
   it('a mediated device by sysfsdev; on CCW govmm printed an empty devno= and no PCI ids', () => {
-    expect(r({ ...vfio, bdf: undefined, sysfsdev: '/sys/bus/mdev/devices/u' }, q)).toEqual(['-device', 'vfio-pci,sysfsdev=/sys/bus/mdev/devices/u,x-pci-vendor-id=0x1234,x-pci-device-id=0x5678,id=vfio-0,bus=pci-bridge-0,addr=0x5'])
+    expect(r({ ...vfio, bdf: undefined, sysfsdev: '/sys/bus/mdev/devices/u' }, q)).toEqual([
+      '-device',
+      'vfio-pci,sysfsdev=/sys/bus/mdev/devices/u,x-pci-vendor-id=0x1234,x-pci-device-id=0x5678,id=vfio-0,bus=pci-bridge-0,addr=0x5',
+    ])
     expect(r({ ...vfio, placement: { _tag: 'None' } }, gCcw)).toEqual(['-device', 'vfio-ccw,host=02:10.0,devno='])
   })
   it('host, vendor and device ids, romfile=', () => {
     expect(r(vfio, g)).toEqual(['-device', 'vfio-pci,host=02:10.0,x-pci-vendor-id=0x1234,x-pci-device-id=0x5678,romfile='])
     expect(r({ ...vfio, vendorId: undefined, deviceId: undefined }, g)).toEqual(['-device', 'vfio-pci,host=02:10.0,romfile='])
-    expect(r(vfio, q)).toEqual(['-device', 'vfio-pci,host=02:10.0,x-pci-vendor-id=0x1234,x-pci-device-id=0x5678,id=vfio-0,bus=pci-bridge-0,addr=0x5'])
+    expect(r(vfio, q)).toEqual([
+      '-device',
+      'vfio-pci,host=02:10.0,x-pci-vendor-id=0x1234,x-pci-device-id=0x5678,id=vfio-0,bus=pci-bridge-0,addr=0x5',
+    ])
   })
 })
 
@@ -263,7 +436,12 @@ describe('nvdimm and rng', () => {
   })
   it('rng: backend object, then the device', () => {
     expect(r(rng, g)).toEqual(['-object', 'rng-random,id=rng0,filename=/dev/urandom', '-device', 'virtio-rng,rng=rng0,romfile='])
-    expect(r(rng, q)).toEqual(['-object', 'rng-random,id=rng0,filename=/dev/urandom', '-device', 'virtio-rng-pci,rng=rng0,id=rng0,bus=pci-bridge-0,addr=0x5'])
+    expect(r(rng, q)).toEqual([
+      '-object',
+      'rng-random,id=rng0,filename=/dev/urandom',
+      '-device',
+      'virtio-rng-pci,rng=rng0,id=rng0,bus=pci-bridge-0,addr=0x5',
+    ])
   })
 })
 

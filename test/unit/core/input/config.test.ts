@@ -47,7 +47,18 @@ describe('decodeConfig: defaults (katautils config.go, config-settings.go)', () 
     })
   })
   it('treats 0 and empty strings as "use the default"', () => {
-    const z = unsafeRight(decode({ default_memory: 0, memory_slots: 0, default_bridges: 0, msize_9p: 0, entropy_source: '', firmware: '', machine_accelerators: '', file_mem_backend: '' })).value
+    const z = unsafeRight(
+      decode({
+        default_memory: 0,
+        memory_slots: 0,
+        default_bridges: 0,
+        msize_9p: 0,
+        entropy_source: '',
+        firmware: '',
+        machine_accelerators: '',
+        file_mem_backend: '',
+      }),
+    ).value
     expect([z.memoryMiB, z.memorySlots, z.defaultBridges, z.msize9p, z.entropySource]).toEqual([2048, 10, 1, 8192, '/dev/urandom'])
     expect([z.firmware, z.machineAccelerators, z.fileMemBackend]).toEqual([undefined, undefined, undefined])
   })
@@ -58,18 +69,62 @@ describe('decodeConfig: values', () => {
   it('copies every key to its HypervisorConfig field', () => {
     const c = unsafeRight(
       decode({
-        path: '/opt/q', firmware: '/fw.bin', machine_type: 'q35', machine_accelerators: 'nosmm', default_vcpus: 2, default_maxvcpus: 4,
-        default_memory: 1024, memory_slots: 3, memory_offset: 512, default_bridges: 3, disable_nesting_checks: true, disable_vhost_net: true,
-        block_device_driver: 'virtio-blk', enable_iothreads: true, entropy_source: '/dev/random', shared_fs: 'virtio-fs', virtio_fs_cache_size: 64,
-        msize_9p: 512, enable_hugepages: true, enable_mem_prealloc: true, file_mem_backend: '/dev/shm/x', enable_swap: true, enable_debug: true,
-        use_vsock: true, hotplug_vfio_on_root_bus: true, block_device_cache_set: true, block_device_cache_direct: true, block_device_cache_noflush: true,
+        path: '/opt/q',
+        firmware: '/fw.bin',
+        machine_type: 'q35',
+        machine_accelerators: 'nosmm',
+        default_vcpus: 2,
+        default_maxvcpus: 4,
+        default_memory: 1024,
+        memory_slots: 3,
+        memory_offset: 512,
+        default_bridges: 3,
+        disable_nesting_checks: true,
+        disable_vhost_net: true,
+        block_device_driver: 'virtio-blk',
+        enable_iothreads: true,
+        entropy_source: '/dev/random',
+        shared_fs: 'virtio-fs',
+        virtio_fs_cache_size: 64,
+        msize_9p: 512,
+        enable_hugepages: true,
+        enable_mem_prealloc: true,
+        file_mem_backend: '/dev/shm/x',
+        enable_swap: true,
+        enable_debug: true,
+        use_vsock: true,
+        hotplug_vfio_on_root_bus: true,
+        block_device_cache_set: true,
+        block_device_cache_direct: true,
+        block_device_cache_noflush: true,
       }),
     ).value
     expect(c).toMatchObject({
-      path: '/opt/q', firmware: '/fw.bin', machineType: 'q35', machineAccelerators: 'nosmm', defaultVcpus: 2, defaultMaxVcpus: 4, memoryMiB: 1024,
-      memorySlots: 3, memoryOffsetMiB: 512, defaultBridges: 3, disableNestingChecks: true, disableVhostNet: true, blockDeviceDriver: 'virtio-blk',
-      enableIothreads: true, entropySource: '/dev/random', sharedFs: 'virtio-fs', virtioFsCacheSizeMiB: 64, msize9p: 512, hugePages: true,
-      memPrealloc: true, fileMemBackend: '/dev/shm/x', mlock: false, debug: true, useVsock: true, hotplugVfioOnRootBus: true,
+      path: '/opt/q',
+      firmware: '/fw.bin',
+      machineType: 'q35',
+      machineAccelerators: 'nosmm',
+      defaultVcpus: 2,
+      defaultMaxVcpus: 4,
+      memoryMiB: 1024,
+      memorySlots: 3,
+      memoryOffsetMiB: 512,
+      defaultBridges: 3,
+      disableNestingChecks: true,
+      disableVhostNet: true,
+      blockDeviceDriver: 'virtio-blk',
+      enableIothreads: true,
+      entropySource: '/dev/random',
+      sharedFs: 'virtio-fs',
+      virtioFsCacheSizeMiB: 64,
+      msize9p: 512,
+      hugePages: true,
+      memPrealloc: true,
+      fileMemBackend: '/dev/shm/x',
+      mlock: false,
+      debug: true,
+      useVsock: true,
+      hotplugVfioOnRootBus: true,
       blockDeviceCache: { set: true, direct: true, noFlush: true },
     })
   })
@@ -85,7 +140,11 @@ describe('decodeConfig: values', () => {
     expect(unsafeRight(decode({ enable_swap: false })).value.mlock).toBe(true)
   })
   it('puts the systemd unit/mask parameters before the user kernel_params with an image', () => {
-    expect(unsafeRight(decode({ kernel_params: 'quiet  a=b' })).value.kernelParams).toEqual([...systemdImageParams, param('quiet'), param('a', 'b')])
+    expect(unsafeRight(decode({ kernel_params: 'quiet  a=b' })).value.kernelParams).toEqual([
+      ...systemdImageParams,
+      param('quiet'),
+      param('a', 'b'),
+    ])
     expect(systemdImageParams.map((p) => `${p.key}=${p.value}`)).toEqual([
       'systemd.unit=kata-containers.target',
       'systemd.mask=systemd-networkd.service',
@@ -138,16 +197,19 @@ describe('decodeConfig: errors', () => {
     expect(ps[0]?.expected).toBe(expected)
   })
   it('reports every bad key at once', () => {
-    expect(problemsOf(configDoc({ default_memory: 'x', use_vsock: 1 })).map((p) => p.path)).toEqual(['hypervisor.qemu.default_memory', 'hypervisor.qemu.use_vsock'])
+    expect(problemsOf(configDoc({ default_memory: 'x', use_vsock: 1 })).map((p) => p.path)).toEqual([
+      'hypervisor.qemu.default_memory',
+      'hypervisor.qemu.use_vsock',
+    ])
   })
   it('names the element of a bad array entry', () => {
     expect(problemsOf(configDoc({ virtio_fs_extra_args: ['a', 1] }))[0]?.path).toBe('hypervisor.qemu.virtio_fs_extra_args.1')
   })
-  it('katautils\' default kernel when kernel is unset or empty', () => {
+  it("katautils' default kernel when kernel is unset or empty", () => {
     expect(unsafeRight(decode({ kernel: undefined })).value.kernel).toBe('/usr/share/kata-containers/vmlinuz.container')
     expect(unsafeRight(decode({ kernel: '' })).value.kernel).toBe('/usr/share/kata-containers/vmlinuz.container')
   })
-  it('InvalidConfig without image and initrd (both unset or empty), in katautils\' words', () => {
+  it("InvalidConfig without image and initrd (both unset or empty), in katautils' words", () => {
     for (const over of [{ image: undefined }, { image: '', initrd: '' }])
       expect(unsafeLeft(decode(over))).toEqual({
         _tag: 'InvalidConfig',

@@ -14,7 +14,15 @@ const valid = {
   vsock: { kind: 'vsock', contextId: 3, vhostFd: 10 },
   volume: { kind: 'volume', mountTag: 'kataShared', hostPath: '/run/shared' },
   socket: { kind: 'socket', id: 'charch0', deviceId: 'channel0', hostPath: '/run/kata.sock', name: 'agent.channel.0' },
-  network: { kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', model: 'tcfilter', fds: [5], vhostFds: [6] },
+  network: {
+    kind: 'network',
+    endpoint: 'veth',
+    tapName: 'tap0_kata',
+    mac: '02:42:ac:11:00:02',
+    model: 'tcfilter',
+    fds: [5],
+    vhostFds: [6],
+  },
   block: { kind: 'block', id: 'drive-0', file: '/d.img', format: 'raw', shareRW: true },
   vhostUser: { kind: 'vhostUser', type: 'net', devId: 'abc', socketPath: '/vu.sock', mac: '02:00:00:00:00:01' },
   vfio: { kind: 'vfio', bdf: '0000:02:10.0', vendorId: '0x8086', deviceId: '0x1572' },
@@ -59,8 +67,14 @@ describe('decodeSandbox: values', () => {
     expect(value.devices).toEqual(Object.values(valid))
   })
   it('warns about unknown keys at the top, in host and in devices', () => {
-    const { warnings } = unsafeRight(decodeSandbox(sandboxDoc({ extra: 1, host: { memoryMiB: 1, nested: false, cores: 4 }, devices: [{ ...valid.vsock, colour: 'x' }] })))
-    expect([...warnings].sort()).toEqual(['unknown key devices.0.colour ignored', 'unknown key extra ignored', 'unknown key host.cores ignored'])
+    const { warnings } = unsafeRight(
+      decodeSandbox(sandboxDoc({ extra: 1, host: { memoryMiB: 1, nested: false, cores: 4 }, devices: [{ ...valid.vsock, colour: 'x' }] })),
+    )
+    expect([...warnings].sort()).toEqual([
+      'unknown key devices.0.colour ignored',
+      'unknown key extra ignored',
+      'unknown key host.cores ignored',
+    ])
   })
 })
 
@@ -91,18 +105,21 @@ describe('decodeSandbox: errors name the field path', () => {
     expect(problemsOf(sandboxDoc({ host: undefined }))[0]?.path).toBe('host')
     expect(problemsOf(sandboxDoc({ host: { memoryMiB: 0, nested: false } }))[0]?.path).toBe('host.memoryMiB')
     expect(problemsOf(sandboxDoc({ host: { memoryMiB: 1, nested: false, gicVersion: 5 } }))[0]?.path).toBe('host.gicVersion')
-    expect(problemsOf(sandboxDoc({ host: { memoryMiB: 1, nested: false, qemuVersion: { major: 7 } } }))[0]?.path).toBe('host.qemuVersion.minor')
+    expect(problemsOf(sandboxDoc({ host: { memoryMiB: 1, nested: false, qemuVersion: { major: 7 } } }))[0]?.path).toBe(
+      'host.qemuVersion.minor',
+    )
     expect(problemsOf(sandboxDoc({ host: { memoryMiB: 1, nested: false, accelerator: 'hvf' } }))[0]?.path).toBe('host.accelerator')
   })
   it('template', () => {
-    expect(problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: false, memoryPath: 'm', devicesStatePath: '/s' } }))[0]?.path).toBe(
-      'template.memoryPath',
-    )
+    expect(
+      problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: false, memoryPath: 'm', devicesStatePath: '/s' } }))[0]
+        ?.path,
+    ).toBe('template.memoryPath')
   })
   it('a template that is both a template and booted from one (Kata checkTemplateConfig)', () => {
-    expect(problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } }))).toEqual([
-      { path: 'template', expected: 'at most one of bootToBeTemplate and bootFromTemplate', actual: 'both true' },
-    ])
+    expect(
+      problemsOf(sandboxDoc({ template: { bootToBeTemplate: true, bootFromTemplate: true, memoryPath: '/m', devicesStatePath: '/s' } })),
+    ).toEqual([{ path: 'template', expected: 'at most one of bootToBeTemplate and bootFromTemplate', actual: 'both true' }])
   })
   it('a device without a known kind', () => {
     expect(problemsOf(withDevice({ kind: 'gpu' }))).toEqual([
@@ -146,7 +163,9 @@ describe('decodeSandbox: errors name the field path', () => {
   })
   it('a missing required device field', () => {
     const { mac: _mac, ...noMac } = valid.network
-    expect(problemsOf(withDevice(noMac))).toEqual([{ path: 'devices.0.mac', expected: 'MAC address (xx:xx:xx:xx:xx:xx)', actual: 'nothing (missing)' }])
+    expect(problemsOf(withDevice(noMac))).toEqual([
+      { path: 'devices.0.mac', expected: 'MAC address (xx:xx:xx:xx:xx:xx)', actual: 'nothing (missing)' },
+    ])
   })
   it('collects the problems of several devices and of host at once', () => {
     const ps = problemsOf(sandboxDoc({ host: { memoryMiB: 1 }, devices: [{ kind: 'vsock' }, valid.block, { ...valid.block, file: 1 }] }))

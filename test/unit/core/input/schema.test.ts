@@ -57,7 +57,12 @@ describe('JSON Schema', () => {
   }
 })
 
-const sandbox = { arch: 'amd64', id: 'sb1', uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11', host: { memoryMiB: 4096, nested: false, cpus: 4 } }
+const sandbox = {
+  arch: 'amd64',
+  id: 'sb1',
+  uuid: '4e2b2bb8-5fc5-4d4b-9d3e-7a9d1c0b7b11',
+  host: { memoryMiB: 4096, nested: false, cpus: 4 },
+}
 const table = { initrd: '/i' }
 const configs: ReadonlyArray<readonly [string, unknown, boolean]> = [
   ['a table', table, true],
@@ -94,11 +99,23 @@ const sandboxes: ReadonlyArray<readonly [string, unknown, boolean]> = [
   ['a device of no kind', { ...sandbox, devices: [{ kind: 'floppy' }] }, false],
   ['a vsock CID beyond uint32', { ...sandbox, devices: [{ kind: 'vsock', contextId: 2 ** 32 }] }, false],
   ['a NUL in a socket name', { ...sandbox, devices: [{ kind: 'socket', id: 'c', deviceId: 'd', hostPath: '/s', name: 'n\u0000' }] }, false],
-  ['a NUL in a tap name', { ...sandbox, devices: [{ kind: 'network', endpoint: 'veth', tapName: 't\u0000', mac: '02:00:00:00:00:01' }] }, false],
-  ['a network device', { ...sandbox, devices: [{ kind: 'network', endpoint: 'veth', tapName: 'tap0', mac: '02:00:00:00:00:01', fds: [3] }] }, true],
+  [
+    'a NUL in a tap name',
+    { ...sandbox, devices: [{ kind: 'network', endpoint: 'veth', tapName: 't\u0000', mac: '02:00:00:00:00:01' }] },
+    false,
+  ],
+  [
+    'a network device',
+    { ...sandbox, devices: [{ kind: 'network', endpoint: 'veth', tapName: 'tap0', mac: '02:00:00:00:00:01', fds: [3] }] },
+    true,
+  ],
   ['a block device without format', { ...sandbox, devices: [{ kind: 'block', id: 'b', file: '/f' }] }, false],
   ['a hotplug count that is negative', { ...sandbox, hotplug: { blockDevices: -1 } }, false],
-  ['a template without memoryPath', { ...sandbox, template: { bootToBeTemplate: true, bootFromTemplate: false, devicesStatePath: '/d' } }, false],
+  [
+    'a template without memoryPath',
+    { ...sandbox, template: { bootToBeTemplate: true, bootFromTemplate: false, devicesStatePath: '/d' } },
+    false,
+  ],
 ]
 
 describe('schema and decoder agree', () => {

@@ -11,8 +11,30 @@ import { parseArgv, parseLine, splitWords, parseProps, type Parsed } from '../..
 import { render } from '../../../../src/core/render.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..')
-const golden = (d: string): ReadonlyArray<string> => readFileSync(join(root, 'golden', 'amd64', `kata-worked-example.${d}.argv`), 'utf8').trimEnd().split('\n')
-const base = ['-name', 'n', '-uuid', 'u', '-machine', 'q35,accel=kvm', '-cpu', 'host', '-qmp', 'unix:/q.sock,server=on,wait=off', '-m', '512M', '-vga', 'none', '-kernel', '/k', '-pidfile', '/p']
+const golden = (d: string): ReadonlyArray<string> =>
+  readFileSync(join(root, 'golden', 'amd64', `kata-worked-example.${d}.argv`), 'utf8')
+    .trimEnd()
+    .split('\n')
+const base = [
+  '-name',
+  'n',
+  '-uuid',
+  'u',
+  '-machine',
+  'q35,accel=kvm',
+  '-cpu',
+  'host',
+  '-qmp',
+  'unix:/q.sock,server=on,wait=off',
+  '-m',
+  '512M',
+  '-vga',
+  'none',
+  '-kernel',
+  '/k',
+  '-pidfile',
+  '/p',
+]
 const ok = (argv: ReadonlyArray<string>): Parsed => {
   const r = parseArgv(argv)
   if (E.isLeft(r)) throw new Error(toMessage(r.left))
@@ -30,7 +52,11 @@ describe('option syntax', () => {
   it('reads ,, as a comma, driver= anywhere, bare booleans and no-prefixed booleans', () => {
     expect(parseProps('driver=virtio-net-pci,mac=a,,b,server,nowait', 'driver')).toEqual({
       head: 'virtio-net-pci',
-      props: [{ key: 'mac', value: 'a,b', bare: false }, { key: 'server', value: 'on', bare: true }, { key: 'wait', value: 'off', bare: true }],
+      props: [
+        { key: 'mac', value: 'a,b', bare: false },
+        { key: 'server', value: 'on', bare: true },
+        { key: 'wait', value: 'off', bare: true },
+      ],
     })
     expect(parseProps('id=x,type=vhost-user', 'type').head).toBe('vhost-user')
   })
@@ -45,12 +71,27 @@ describe('govmm dialect (Kata 1.9)', () => {
   it('detects the dialect and reads the machine with its bare flags', () => {
     expect(p.dialect).toBe('govmm')
     expect(p.rtc).toBe(false)
-    expect(p.plan.machine).toEqual({ type: 'q35', options: [['accel', 'kvm'], ['kernel_irqchip', undefined], ['nvdimm', undefined]] })
+    expect(p.plan.machine).toEqual({
+      type: 'q35',
+      options: [
+        ['accel', 'kvm'],
+        ['kernel_irqchip', undefined],
+        ['nvdimm', undefined],
+      ],
+    })
     expect(p.plan.arch).toBe('amd64')
   })
   it('reads driver=virtio-net-pci with tap fds, vhostfds and mq', () => {
     const net = p.plan.devices.find((d) => d._tag === 'Net')
-    expect(net).toMatchObject({ id: 'network-0', mac: '02:42:ac:11:00:02', fds: [5], vhostFds: [4], vhost: true, disableModern: false, placement: { _tag: 'None' } })
+    expect(net).toMatchObject({
+      id: 'network-0',
+      mac: '02:42:ac:11:00:02',
+      fds: [5],
+      vhostFds: [4],
+      vhost: true,
+      disableModern: false,
+      placement: { _tag: 'None' },
+    })
   })
   it('reads the chardev server,nowait, empty romfile= and the bridge addr in bare hex', () => {
     expect(p.plan.devices.find((d) => d._tag === 'Char')).toMatchObject({ driver: 'virtconsole', id: 'console0', chardev: 'charconsole0' })
@@ -65,9 +106,20 @@ describe('govmm dialect (Kata 1.9)', () => {
   })
   it('reads vhost-user devices: type=vhost-user netdev with bare vhostforce, blk without id', () => {
     const ds = dev(
-      '-chardev', 'socket,id=char-a,path=/a.sock', '-netdev', 'type=vhost-user,id=net-a,chardev=char-a,vhostforce', '-device', 'virtio-net-pci,netdev=net-a,mac=02:00:00:00:00:01,romfile=',
-      '-chardev', 'socket,id=char-b,path=/b.sock', '-device', 'vhost-user-blk-pci,logical_block_size=4096,size=512M,chardev=char-b,romfile=',
-      '-chardev', 'socket,id=char-c,path=/c.sock', '-device', 'vhost-user-fs-pci,chardev=char-c,tag=kataShared,cache-size=1024M',
+      '-chardev',
+      'socket,id=char-a,path=/a.sock',
+      '-netdev',
+      'type=vhost-user,id=net-a,chardev=char-a,vhostforce',
+      '-device',
+      'virtio-net-pci,netdev=net-a,mac=02:00:00:00:00:01,romfile=',
+      '-chardev',
+      'socket,id=char-b,path=/b.sock',
+      '-device',
+      'vhost-user-blk-pci,logical_block_size=4096,size=512M,chardev=char-b,romfile=',
+      '-chardev',
+      'socket,id=char-c,path=/c.sock',
+      '-device',
+      'vhost-user-fs-pci,chardev=char-c,tag=kataShared,cache-size=1024M',
     )
     expect(ds).toMatchObject([
       { _tag: 'VhostUser', type: 'net', id: 'net-a', chardev: 'char-a', socketPath: '/a.sock', mac: '02:00:00:00:00:01' },
@@ -83,19 +135,40 @@ describe('qemu dialect (7.2)', () => {
     expect(p.dialect).toBe('qemu')
     expect(p.rtc).toBe(true)
     expect(p.plan.devices.find((d) => d._tag === 'Net')).toMatchObject({ placement: { _tag: 'Pci', bus: 'pcie.0', slot: 7 } })
-    expect(p.plan.machine.options).toEqual([['accel', 'kvm'], ['kernel_irqchip', 'on'], ['nvdimm', 'on']])
+    expect(p.plan.machine.options).toEqual([
+      ['accel', 'kvm'],
+      ['kernel_irqchip', 'on'],
+      ['nvdimm', 'on'],
+    ])
   })
   it('rebuilds root-bus slots and bridge maps from placements', () => {
-    expect(rootSlotsOf(p.plan.state)).toEqual({ 1: 'serial0', 2: 'pci-bridge-0', 3: 'scsi0', 4: 'rng0', 5: 'vsock-3054198027', 6: 'extra-9p-kataShared', 7: 'network-0' })
+    expect(rootSlotsOf(p.plan.state)).toEqual({
+      1: 'serial0',
+      2: 'pci-bridge-0',
+      3: 'scsi0',
+      4: 'rng0',
+      5: 'vsock-3054198027',
+      6: 'extra-9p-kataShared',
+      7: 'network-0',
+    })
     expect(p.plan.state.bridges).toEqual([newBridge('pci', 'pci-bridge-0', 2)])
     expect(p.plan.state.bridges.map(devicesOf)).toEqual([{}])
   })
   it('reads devno= on s390x', () => {
-    const s = ok(['/usr/bin/qemu-system-s390x', ...base.map((w) => (w === 'q35,accel=kvm' ? 's390-ccw-virtio,accel=kvm' : w)), '-device', 'virtio-serial-ccw,id=serial0,devno=fe.0.0001'])
+    const s = ok([
+      '/usr/bin/qemu-system-s390x',
+      ...base.map((w) => (w === 'q35,accel=kvm' ? 's390-ccw-virtio,accel=kvm' : w)),
+      '-device',
+      'virtio-serial-ccw,id=serial0,devno=fe.0.0001',
+    ])
     expect(s.plan.transport).toBe('ccw')
-    expect(s.plan.devices).toEqual([{ _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Ccw', devno: 'fe.0.0001' } }])
+    expect(s.plan.devices).toEqual([
+      { _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Ccw', devno: 'fe.0.0001' } },
+    ])
     expect(s.plan.state.bridges).toEqual([newBridge('ccw', 'ccw-bridge-0', 0, { 1: 'serial0' })])
-    expect(s.plan.state.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity, devicesOf(b)])).toEqual([['ccw', 'ccw-bridge-0', 0, 0xffff, { 1: 'serial0' }]])
+    expect(s.plan.state.bridges.map((b) => [b.type, b.id, b.addr, b.maxCapacity, devicesOf(b)])).toEqual([
+      ['ccw', 'ccw-bridge-0', 0, 0xffff, { 1: 'serial0' }],
+    ])
   })
 })
 
@@ -123,7 +196,11 @@ describe('typed errors name the argv token', () => {
   it('backends: missing, wrong kind, unused, duplicate', () => {
     fails(['-device', 'virtio-9p-pci,fsdev=f,mount_tag=t'], 19, /no fsdev f/)
     fails(['-chardev', 'socket,id=c,path=/c'], 19, /not used by any device/)
-    fails(['-fsdev', 'local,id=f,path=/a,security_model=none', '-fsdev', 'local,id=f,path=/b,security_model=none'], 21, /already used by another fsdev/)
+    fails(
+      ['-fsdev', 'local,id=f,path=/a,security_model=none', '-fsdev', 'local,id=f,path=/b,security_model=none'],
+      21,
+      /already used by another fsdev/,
+    )
     fails(['-fsdev', 'local,id=f,path=/a,security_model=mapped'], 19, /security_model=none/)
   })
   it('values the model cannot hold', () => {
@@ -146,7 +223,10 @@ describe('flag spellings QEMU accepts', () => {
     const swap = (w: string): ReadonlyArray<string> => base.map((x) => (x === '-machine' ? w : x))
     expect(ok(swap('-M')).plan.machine.type).toBe('q35')
     expect(ok(swap('--machine')).plan.machine.type).toBe('q35')
-    expect(ok(base.map((x) => (x === 'q35,accel=kvm' ? 'accel=kvm,type=q35' : x))).plan.machine).toEqual({ type: 'q35', options: [['accel', 'kvm']] })
+    expect(ok(base.map((x) => (x === 'q35,accel=kvm' ? 'accel=kvm,type=q35' : x))).plan.machine).toEqual({
+      type: 'q35',
+      options: [['accel', 'kvm']],
+    })
   })
   it('reads sizes with suffixes and smp without a head', () => {
     expect(ok(base.map((x) => (x === '512M' ? '2G,maxmem=4G' : x))).plan.memory).toEqual({ sizeMiB: 2048, slots: 0, maxMemMiB: 4096 })
