@@ -21,6 +21,27 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Extras } from './extra.ts'
 import type { Row } from './rows.ts'
 
+// an unknown flag (or --help) prints the usage above instead of starting a long run
+const usage =
+  "usage: npm run bench [-- --quick] [-- --no-qemu] [-- --rounds N] [-- --pin CPU] [-- --between '<command>' [--versus-rounds M]] [-- --only <text>] [-- --report-only]"
+{
+  const valued = new Set(['--rounds', '--pin', '--between', '--versus-rounds', '--only'])
+  const bare = new Set(['--quick', '--no-qemu', '--report-only'])
+  const args = process.argv.slice(2)
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string
+    if (a === '--help' || a === '-h') {
+      console.log(usage)
+      process.exit(0)
+    }
+    if (valued.has(a) && i + 1 < args.length) i++
+    else if (!bare.has(a)) {
+      console.error(`bench: ${valued.has(a) ? `${a} needs a value` : `unknown argument ${JSON.stringify(a)}`}\n${usage}`)
+      process.exit(2)
+    }
+  }
+}
+
 const argOf = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
 const quick = process.argv.includes('--quick')
 const noQemu = process.argv.includes('--no-qemu')
@@ -28,6 +49,15 @@ const only = argOf('--only')
 const rounds = only !== undefined ? 1 : Number(argOf('--rounds') ?? 3)
 const between = argOf('--between')
 const versusRounds = Number(argOf('--versus-rounds') ?? 10)
+for (const [flag, n] of [
+  ['--rounds', rounds],
+  ['--versus-rounds', versusRounds],
+] as const) {
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: ${flag} must be a whole number of at least 1, not ${JSON.stringify(argOf(flag))}\n${usage}`)
+    process.exit(2)
+  }
+}
 
 const rowsScript = new URL('./rows.ts', import.meta.url).pathname
 // `--pin <cpu>`: run the rows on one CPU (taskset), so that a machine whose CPUs run at different

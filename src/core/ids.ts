@@ -85,7 +85,8 @@ export const utf8Length = (s: string): number => {
  * @category utils
  */
 export const truncateBytes = (s: string, max: number): string => {
-  if (s.length <= max && !/[^\x00-\x7f]/.test(s)) return s
+  // a UTF-16 unit is at most 3 UTF-8 bytes, so most ids are known to fit without counting
+  if (s.length * 3 <= max || (s.length <= max && utf8Length(s) <= max)) return s
   let bytes = 0
   let out = ''
   for (const ch of s) {

@@ -1,4 +1,5 @@
 /** Kata's pre-launch checks: socket path lengths, maxmem arithmetic, and control characters in sandbox strings. */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkMemory, checkSocketPaths, maxQemuMemMiB, socketPaths } from '../../../src/core/preflight.ts'
 import { decodeSandbox } from '../../../src/core/input/sandbox.ts'
@@ -33,6 +34,45 @@ describe('socket paths (utils.BuildSocketPath, MaxSocketPathLen = 107)', () => {
       _tag: 'Left',
       left: { length: 109 },
     })
+  })
+})
+
+describe('the quick yes of checkSocketPaths', () => {
+  // it counts without building the paths: its answer must be the path-by-path answer, at the edge too
+  const slow = (c: Parameters<typeof socketPaths>[0], s: Parameters<typeof socketPaths>[1]) => {
+    const bad = socketPaths(c, s).find((p) => new TextEncoder().encode(p.path).length > 107)
+    return bad === undefined ? 'Right' : `${bad.field} ${bad.path}`
+  }
+  const fast = (c: Parameters<typeof socketPaths>[0], s: Parameters<typeof socketPaths>[1]) => {
+    const r = checkSocketPaths(c, s)
+    return r._tag === 'Right' ? 'Right' : `${r.left.field} ${r.left.path}`
+  }
+  it('agrees with every path measured one by one, for ids and paths around 107 bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 70, max: 100 }),
+        fc.constantFrom('x', 'é', '😀'),
+        fc.option(fc.integer({ min: 100, max: 112 }), { nil: undefined }),
+        fc.option(fc.integer({ min: 100, max: 112 }), { nil: undefined }),
+        fc.boolean(),
+        (idLen, ch, consoleLen, socketLen, virtioFs) => {
+          const s = sandbox({
+            id: 'x'.repeat(idLen - 40),
+            runDir: `/run/${ch.repeat(Math.floor(36 / new TextEncoder().encode(ch).length))}`,
+            ...(consoleLen === undefined ? {} : { consolePath: `/${'c'.repeat(consoleLen - 1)}` }),
+            devices: [
+              { kind: 'volume', mountTag: 't', hostPath: '/h' },
+              ...(socketLen === undefined
+                ? []
+                : [{ kind: 'socket', id: 'c1', deviceId: 'd1', hostPath: `/${'s'.repeat(socketLen - 1)}`, name: 'n' }]),
+            ],
+          })
+          const c = config(virtioFs ? { shared_fs: 'virtio-fs' } : {})
+          expect(fast(c, s)).toBe(slow(c, s))
+        },
+      ),
+      { numRuns: 500 },
+    )
   })
 })
 
