@@ -1,6 +1,5 @@
 import { uniqueDevices as checkDuplicates, draftDevices as listOf, emptyDraft as noDevices } from '../../../src/arch/draft.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
-import { ioThreadsOf } from '../../../src/core/render.ts'
 /**
  * Every function of the amd64 record, checked against Kata 1.9 (kata-containers/runtime e93bf967):
  * `virtcontainers/qemu_amd64.go` (`qemuAmd64`), the `qemuArchBase` methods it inherits
@@ -216,28 +215,7 @@ describe('appendImage', () => {
   })
 })
 
-describe('appendSCSIController', () => {
-  it('without IO threads', () => {
-    const d = unsafeRight(amd64.appendSCSIController(undefined)(draftFor()))
-    expect(listOf(d)).toEqual([
-      { _tag: 'Scsi', id: 'scsi0', ioThread: undefined, disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 2 } },
-    ])
-    expect(ioThreadsOf(listOf(d))).toEqual([])
-  })
-  it("with IO threads: iothread-<16 hex> on the controller, which the plan's I/O threads come from", () => {
-    const d = unsafeRight(amd64.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
-    expect(last(d)).toMatchObject({ ioThread: 'iothread-5e2a9c04b7d1f386' })
-    expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
-  })
-})
-
-describe('appendBridges (genericAppendBridges)', () => {
-  it('pc: pci-bridge on pci.0 at slot 2, chassis 1, shpc', () => {
-    const d = unsafeRight(amd64.appendBridges(draftFor()))
-    expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 2 }])
-    expect(d.state.bridges[0]?.addr).toBe(2)
-    expect(rootSlotsOf(d.state)[2]).toBe('pci-bridge-0')
-  })
+describe('appendBridges (genericAppendBridges): what amd64 adds to the shared table (pci-bridges.test.ts)', () => {
   it('q35: on pcie.0; virt: pcie-pci-bridge type on pcie.0; pc-lite: nothing', () => {
     expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'q35' }))))[0]).toMatchObject({ type: 'pci', bus: 'pcie.0' })
     expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'virt' }))))[0]).toMatchObject({
@@ -246,17 +224,6 @@ describe('appendBridges (genericAppendBridges)', () => {
       id: 'pcie-bridge-0',
     })
     expect(listOf(unsafeRight(amd64.appendBridges(draftFor({ machine_type: 'pc-lite' }))))).toEqual([])
-  })
-  it('five bridges take slots 2..6 with chassis 1..5', () => {
-    const d = unsafeRight(amd64.appendBridges(draftFor({ default_bridges: 5 })))
-    expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([
-      ['pci-bridge-0', 2, 1],
-      ['pci-bridge-1', 3, 2],
-      ['pci-bridge-2', 4, 3],
-      ['pci-bridge-3', 5, 4],
-      ['pci-bridge-4', 6, 5],
-    ])
-    expect(d.state.bridges.map((b) => b.addr)).toEqual([2, 3, 4, 5, 6])
   })
   it('skips CCW bridges but still counts their index', () => {
     const s = amd64.setBridges([newBridge('ccw', 'ccw-bridge-0'), newBridge('pci', 'pci-bridge-x')])(stateFor())

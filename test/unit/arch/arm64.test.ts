@@ -15,7 +15,6 @@ import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 import { toMessage } from '../../../src/core/errors.ts'
 import { seededIds } from '../../../src/core/ids.ts'
 import { maxQemuVCPUs } from '../../../src/core/input/katautils.ts'
-import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
 import {
   config,
@@ -300,36 +299,7 @@ describe('appendImage (qemu_arm64.go: an NVDIMM)', () => {
   })
 })
 
-describe('appendSCSIController (qemuArchBase)', () => {
-  it('scsi0 on pcie.0, with an I/O thread when enabled', () => {
-    const d = unsafeRight(arm64.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
-    expect(listOf(d)).toEqual([
-      {
-        _tag: 'Scsi',
-        id: 'scsi0',
-        ioThread: 'iothread-5e2a9c04b7d1f386',
-        disableModern: false,
-        placement: { _tag: 'Pci', bus: 'pcie.0', slot: 1 },
-      },
-    ])
-    expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
-  })
-})
-
-describe('appendBridges (genericAppendBridges)', () => {
-  it('a pcie bridge on pcie.0 at slot 2', () => {
-    const d = unsafeRight(arm64.appendBridges(draftFor()))
-    expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: 'pcie', bus: 'pcie.0', id: 'pcie-bridge-0', chassis: 1, shpc: true, addr: 2 }])
-    expect(d.state.bridges[0]?.addr).toBe(2)
-    expect(rootSlotsOf(d.state)).toEqual({ 2: 'pcie-bridge-0' })
-  })
-  it('three bridges take slots 2..4', () => {
-    expect(unsafeRight(arm64.appendBridges(draftFor({ default_bridges: 3 }))).state.bridges.map((b) => [b.id, b.addr])).toEqual([
-      ['pcie-bridge-0', 2],
-      ['pcie-bridge-1', 3],
-      ['pcie-bridge-2', 4],
-    ])
-  })
+describe('appendBridges (genericAppendBridges; the allocation is in pci-bridges.test.ts)', () => {
   it('renders pcie-pci-bridge with no chassis_nr or shpc (govmm BridgeDevice.QemuParams), in both dialects', () => {
     expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'pcie-pci-bridge')).toEqual([
       'pcie-pci-bridge,bus=pcie.0,id=pcie-bridge-0,addr=2,romfile=',

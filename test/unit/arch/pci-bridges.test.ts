@@ -1,13 +1,17 @@
 /**
  * What the three PCI arches share from `qemuArchBase` (kata-containers/runtime
  * virtcontainers/qemu_arch_base.go): the bridge accessors, bridge-slot allocation, device
- * placement spilling from the root bus onto the first bridge, the nesting and vhost-net toggles,
+ * placement spilling from the root bus onto the first bridge, the bridges and the SCSI controller
+ * they append, the nesting and vhost-net toggles,
  * and the memory hot-plug and migration capability answers — one table, each arch's own values. s390x's CCW bridge has its own
  * tests in s390x.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import { newBridge, type BridgeType } from '../../../src/core/bridges.ts'
 import type { Arch } from '../../../src/core/input/sandbox.ts'
+import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
+import { draftDevices as listOf } from '../../../src/arch/draft.ts'
+import { ioThreadsOf } from '../../../src/core/render.ts'
 import { fixturesFor, unsafeLeft, unsafeRight } from '../../support/arch-fixtures.ts'
 import { slotsOf } from '../../support/bridges.ts'
 
@@ -34,6 +38,52 @@ const rows: ReadonlyArray<Row> = [
 
 describe.each(rows)('$arch', (r) => {
   const { arch, stateFor, draftFor, planFor } = fixturesFor(r.arch)
+
+  describe('appendBridges (genericAppendBridges)', () => {
+    it(`one ${r.type} bridge on ${r.root} at slot 2, chassis 1, shpc`, () => {
+      const d = unsafeRight(arch.appendBridges(draftFor()))
+      expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: r.type, bus: r.root, id: r.bridge, chassis: 1, shpc: true, addr: 2 }])
+      expect(d.state.bridges.map((b) => b.addr)).toEqual([2])
+      expect(rootSlotsOf(d.state)).toEqual({ 2: r.bridge })
+    })
+    it('five bridges take slots 2..6 with chassis 1..5', () => {
+      const d = unsafeRight(arch.appendBridges(draftFor({ default_bridges: 5 })))
+      const prefix = r.bridge.replace(/0$/, '')
+      expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual(
+        [0, 1, 2, 3, 4].map((i) => [`${prefix}${i}`, i + 2, i + 1]),
+      )
+      expect(d.state.bridges.map((b) => b.addr)).toEqual([2, 3, 4, 5, 6])
+    })
+  })
+
+  describe('appendSCSIController (qemuArchBase)', () => {
+    it(`scsi0 at ${r.root}'s first free slot (${r.firstSlot}), without an I/O thread when none is asked for`, () => {
+      const d = unsafeRight(arch.appendSCSIController(undefined)(draftFor()))
+      expect(listOf(d)).toEqual([
+        {
+          _tag: 'Scsi',
+          id: 'scsi0',
+          ioThread: undefined,
+          disableModern: false,
+          placement: { _tag: 'Pci', bus: r.root, slot: r.firstSlot },
+        },
+      ])
+      expect(ioThreadsOf(listOf(d))).toEqual([])
+    })
+    it("with one: iothread-<16 hex> on the controller, which the plan's I/O threads come from", () => {
+      const d = unsafeRight(arch.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
+      expect(listOf(d)).toEqual([
+        {
+          _tag: 'Scsi',
+          id: 'scsi0',
+          ioThread: 'iothread-5e2a9c04b7d1f386',
+          disableModern: false,
+          placement: { _tag: 'Pci', bus: r.root, slot: r.firstSlot },
+        },
+      ])
+      expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
+    })
+  })
 
   describe('addDeviceToBridge / removeDeviceFromBridge / bridge accessors', () => {
     it(`allocates slot 01 on ${r.bridge} (root slot 2) and frees it again`, () => {

@@ -11,7 +11,6 @@ import { draftDevices as listOf, emptyDraft, uniqueDevices } from '../../../src/
 import { planSandbox } from '../../../src/arch/planner.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 import { seededIds } from '../../../src/core/ids.ts'
-import { ioThreadsOf } from '../../../src/core/render.ts'
 import type { HostFacts } from '../../../src/core/vm.ts'
 import {
   config,
@@ -316,36 +315,7 @@ describe('appendImage (qemuPPC64le.appendImage: a virtio-blk disk)', () => {
   })
 })
 
-describe('appendSCSIController (qemuArchBase)', () => {
-  it('scsi0 on pci.0, with an I/O thread when enabled', () => {
-    const d = unsafeRight(ppc64le.appendSCSIController('5e2a9c04b7d1f386')(draftFor()))
-    expect(listOf(d)).toEqual([
-      {
-        _tag: 'Scsi',
-        id: 'scsi0',
-        ioThread: 'iothread-5e2a9c04b7d1f386',
-        disableModern: false,
-        placement: { _tag: 'Pci', bus: 'pci.0', slot: 0 },
-      },
-    ])
-    expect(ioThreadsOf(listOf(d))).toEqual(['iothread-5e2a9c04b7d1f386'])
-  })
-})
-
-describe('appendBridges (genericAppendBridges: pseries → defaultPCBridgeBus)', () => {
-  it('a pci-bridge on pci.0 at slot 2, chassis 1, shpc', () => {
-    const d = unsafeRight(ppc64le.appendBridges(draftFor()))
-    expect(listOf(d)).toEqual([{ _tag: 'Bridge', type: 'pci', bus: 'pci.0', id: 'pci-bridge-0', chassis: 1, shpc: true, addr: 2 }])
-    expect(rootSlotsOf(d.state)).toEqual({ 2: 'pci-bridge-0' })
-  })
-  it('three bridges take slots 2..4, chassis 1..3', () => {
-    const d = unsafeRight(ppc64le.appendBridges(draftFor({ default_bridges: 3 })))
-    expect(listOf(d).map((b) => (b._tag === 'Bridge' ? [b.id, b.addr, b.chassis] : []))).toEqual([
-      ['pci-bridge-0', 2, 1],
-      ['pci-bridge-1', 3, 2],
-      ['pci-bridge-2', 4, 3],
-    ])
-  })
+describe('appendBridges (genericAppendBridges: pseries → defaultPCBridgeBus; the allocation is in pci-bridges.test.ts)', () => {
   it('-device pci-bridge in both dialects', () => {
     expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'pci-bridge')).toEqual([
       'pci-bridge,bus=pci.0,id=pci-bridge-0,chassis_nr=1,shpc=on,addr=2,romfile=',
