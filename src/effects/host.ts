@@ -15,6 +15,7 @@ import type * as T from 'fp-ts/lib/Task.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { hostFactUnavailable, type PlanError } from '../core/errors.ts'
 import { isRecord } from '../core/input/decode.ts'
+import { Arch } from '../core/input/sandbox.ts'
 import type { FileSystem } from './ports.ts'
 
 // -------------------------------------------------------------------------------------
@@ -145,14 +146,15 @@ export const readHostFacts = (fs: FileSystem, m: Machine): TE.TaskEither<PlanErr
 /**
  * Fill the facts a sandbox document leaves out of `host` from the running host, one note per fact
  * filled: `memoryMiB` and `cpus` always, `nested` for an amd64 sandbox, `gicVersion` for an arm64
- * one (the facts Kata reads for that arch). A document that is not an object, or whose `host` is
- * not one, is left for the decoder to refuse.
+ * one (the facts Kata reads for that arch). A document that is not an object, whose `arch` is not
+ * one qemu-plan plans, or whose `host` is not an object, is left for the decoder to refuse (so its
+ * error comes without notes about facts read for nothing).
  *
  * @since 0.2.0
  * @category adapters
  */
 export const fillHostFacts = (doc: unknown, fs: FileSystem, m: Machine): TE.TaskEither<PlanError, unknown> => {
-  if (!isRecord(doc) || (doc.host !== undefined && !isRecord(doc.host))) return TE.right(doc)
+  if (!isRecord(doc) || !Arch.is(doc.arch) || (doc.host !== undefined && !isRecord(doc.host))) return TE.right(doc)
   const host: Record<string, unknown> = { ...(doc.host ?? {}) }
   const filled =
     (key: string, how: string) =>

@@ -86,7 +86,10 @@ describe('fillHostFacts', () => {
     expect(r).toMatchObject(E.left({ _tag: 'HostFactUnavailable', fact: 'host.gicVersion', source: '/proc/interrupts' }))
   })
   it('leaves documents the decoder must refuse alone', async () => {
-    for (const doc of [null, 3, { host: 5 }]) expect(await fillHostFacts(doc, fsOf({}), machine('amd64'))()).toEqual(E.right(doc))
+    const notes: Array<string> = []
+    for (const doc of [null, 3, { host: 5 }, {}, { arch: 'mips', host: {} }, { arch: 7 }])
+      expect(await fillHostFacts(doc, fsOf({}), machine('amd64', notes))()).toEqual(E.right(doc))
+    expect(notes).toEqual([])
   })
 })
 
