@@ -788,7 +788,15 @@ const cases: Readonly<Record<string, fc.Arbitrary<Case>>> = {
           cpus: ['--count', '1'],
           memory: ['--size-mib', '128'],
         }
-        return ['--state', state, what, ...(needs[what] ?? []), '--timeout-ms', '300', ...extra]
+        return [
+          '--state',
+          state,
+          what,
+          ...(Object.hasOwn(needs, what) ? (needs[what] as ReadonlyArray<string>) : []),
+          '--timeout-ms',
+          '300',
+          ...extra,
+        ]
       }),
     ),
   unplug: fc
