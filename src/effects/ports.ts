@@ -41,37 +41,50 @@ export type Env = FileSystem & Ids & Clock
 // adapters
 // -------------------------------------------------------------------------------------
 
-const code = errnoCode
+/** What a failed `stat` of `path` means to a plan: a missing file is `ImageNotFound`, anything else an `Io` error. @since 0.3.0 @category utils */
+export const statError = (path: string, e: unknown): PlanError => {
+  const code = errnoCode(e)
+  return code === 'ENOENT' ? imageNotFound({ path }) : io({ op: 'stat', path, code })
+}
 
 /** @since 0.1.0 @category adapters */
 export const nodeFileSystem: FileSystem = {
   readText: (path) =>
     TE.tryCatch(
       () => readBounded(path),
-      (e) => io({ op: 'read', path, code: code(e) }),
+      (e) => io({ op: 'read', path, code: errnoCode(e) }),
     ),
   size: (path) =>
     TE.tryCatch(
       async () => (await stat(path)).size,
-      (e) => (code(e) === 'ENOENT' ? imageNotFound({ path }) : io({ op: 'stat', path, code: code(e) })),
+      (e) => statError(path, e),
     ),
 }
 
-/** Ids from the OS CSPRNG, one value per key for the life of the source. @since 0.1.0 @category adapters */
-export const nodeIds: Ids = {
+/**
+ * Ids drawn by `draw`, one value per key for the life of each source (a plan asks for the same key
+ * more than once and must get the same id).
+ *
+ * @since 0.3.0
+ * @category adapters
+ */
+export const drawnIds = (draw: () => string): Ids => ({
   ids: () => {
     const seen = new Map<string, string>()
     return {
       hex16: (key) => {
         const hit = seen.get(key)
         if (hit !== undefined) return hit
-        const v = randomBytes(8).toString('hex')
+        const v = draw()
         seen.set(key, v)
         return v
       },
     }
   },
-}
+})
+
+/** Ids from the OS CSPRNG, one value per key for the life of the source. @since 0.1.0 @category adapters */
+export const nodeIds: Ids = drawnIds(() => randomBytes(8).toString('hex'))
 
 /** @since 0.1.0 @category adapters */
 export const nodeClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }

@@ -14,13 +14,12 @@ import { randomFillSync } from 'node:crypto'
 import { statSync } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { planSandbox } from '../arch/planner.ts'
-import { imageNotFound, invalidInput, io, type PlanError } from '../core/errors.ts'
+import { imageNotFound, invalidInput, type PlanError } from '../core/errors.ts'
 import type { HypervisorConfig } from '../core/input/config.ts'
 import { decodeSandbox } from '../core/input/sandbox.ts'
 import { memoryBackendPath } from '../core/preflight.ts'
 import type { Plan } from '../core/vm.ts'
-import { errnoCode } from './files.ts'
-import type { Ids } from './ports.ts'
+import { drawnIds, statError, type Ids } from './ports.ts'
 
 // -------------------------------------------------------------------------------------
 // ports
@@ -46,7 +45,7 @@ export const nodeSyncFileSystem: SyncFileSystem = {
       const st = statSync(path, { throwIfNoEntry: false })
       return st === undefined ? E.left(imageNotFound({ path })) : E.right(st.size)
     } catch (e) {
-      return E.left(io({ op: 'stat', path, code: errnoCode(e) }))
+      return E.left(statError(path, e))
     }
   },
 }
@@ -72,20 +71,7 @@ export const pooledIds = (poolBytes = 4096): Ids => {
     at += 8
     return hex
   }
-  return {
-    ids: () => {
-      const seen = new Map<string, string>()
-      return {
-        hex16: (key) => {
-          const hit = seen.get(key)
-          if (hit !== undefined) return hit
-          const v = draw()
-          seen.set(key, v)
-          return v
-        },
-      }
-    },
-  }
+  return drawnIds(draw)
 }
 
 /** The Node adapters: `statSync` and pooled ids from the OS CSPRNG. @since 0.3.0 @category adapters */
