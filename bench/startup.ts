@@ -1,6 +1,7 @@
 /**
- * Whole-process start-up of the installed CLI: `qemu-plan argv` of the bundled example, from the
- * packed package installed into a fresh project (scripts/consumer.ts, as a user gets it), against
+ * Whole-process start-up of the installed CLI: `qemu-plan argv` of the bundled example (the
+ * arguments of the README quick start's `npm start`), from the packed package installed into a
+ * fresh project (scripts/consumer.ts, as a user gets it), against
  * `node -e 0`, and the same command run from the sources through tsx (what the bin ran before the
  * build). Runs are interleaved (one of each per round) so drift on a shared machine hits all alike;
  * prints JSON with medians and quartiles in ms.
@@ -12,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { packAndInstall, repoRoot } from '../scripts/consumer.ts'
+import { quickStartArgs } from '../test/support/quick-start.ts'
 
 export interface Startup {
   readonly runs: number
@@ -47,18 +49,6 @@ const time = (file: string, args: ReadonlyArray<string>): number => {
   return ms
 }
 
-export const example = [
-  'argv',
-  '--config',
-  'examples/configuration.toml',
-  '--sandbox',
-  'examples/sandbox.json',
-  '--image-size',
-  '134217728',
-  '--seed',
-  '1',
-]
-
 export const startup = async (runs: number): Promise<Startup> => {
   const dir = mkdtempSync(join(tmpdir(), 'qemu-plan-startup-'))
   try {
@@ -68,15 +58,22 @@ export const startup = async (runs: number): Promise<Startup> => {
     const node: Array<number> = []
     const bundled: Array<number> = []
     const tsx: Array<number> = []
-    for (let i = 0; i < 3; i++) time(cli, example) // warm the file cache
+    for (let i = 0; i < 3; i++) time(cli, quickStartArgs) // warm the file cache
     for (let i = 0; i < runs; i++) {
       node.push(time(process.execPath, ['-e', '0']))
-      bundled.push(time(cli, example))
-      tsx.push(time(process.execPath, [fromSources, ...example]))
+      bundled.push(time(cli, quickStartArgs))
+      tsx.push(time(process.execPath, [fromSources, ...quickStartArgs]))
     }
     const nodeMs = quartiles(node)
     const cliMs = quartiles(bundled)
-    return { runs, nodeMs, cliMs, tsxMs: quartiles(tsx), ratio: cliMs.median / nodeMs.median, command: `qemu-plan ${example.join(' ')}` }
+    return {
+      runs,
+      nodeMs,
+      cliMs,
+      tsxMs: quartiles(tsx),
+      ratio: cliMs.median / nodeMs.median,
+      command: `qemu-plan ${quickStartArgs.join(' ')}`,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

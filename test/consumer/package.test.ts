@@ -32,6 +32,7 @@ import { seededIds } from '../../src/core/ids.ts'
 import { decodeConfig } from '../../src/core/input/config.ts'
 import { decodeSandbox } from '../../src/core/input/sandbox.ts'
 import { render } from '../../src/core/render.ts'
+import { quickStartArgs } from '../support/quick-start.ts'
 import { allExamples, importsOf, type Example } from './examples.ts'
 
 const require = createRequire(import.meta.url)
@@ -350,17 +351,7 @@ export const g = [decodeSandbox, planSandbox] as const
 })
 
 describe('the installed qemu-plan command', () => {
-  const example = [
-    'argv',
-    '--config',
-    'examples/configuration.toml',
-    '--sandbox',
-    'examples/sandbox.json',
-    '--image-size',
-    '134217728',
-    '--seed',
-    '1',
-  ]
+  const example = [...quickStartArgs]
 
   it('runs the bundled CLI (not tsx) and prints what the sources print', async () => {
     expect(existsSync(join(c.pkg, 'tsconfig.json'))).toBe(false) // so bin/qemu-plan.js takes dist/cli

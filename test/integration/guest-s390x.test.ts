@@ -9,32 +9,24 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { expect, it } from 'vitest'
 import { unplug } from '../../src/arch/hotplug.ts'
-import { addCpus, addMemory, execute } from '../../src/effects/hotplug.ts'
-import { unwrap } from '../support/qemu.ts'
+import { addMemory, execute } from '../../src/effects/hotplug.ts'
 import { describeGuest } from '../support/guest/boot.ts'
 import {
   blockBackends,
   deviceDeleted,
   guestSession,
-  latest,
   placementTests,
   replugTest,
   right,
   seenWithinMs,
+  vcpuTest,
 } from '../support/guest/session.ts'
 
 describeGuest('s390x', 'real guest: s390x s390-ccw-virtio (TCG)', (binary) => {
   const s = guestSession(binary, { arch: 's390x', id: 'gccw', tapSuffix: 's' })
   const { disk } = placementTests(s, 'ccw')
 
-  it('a hot-added vCPU is onlined by the guest', async () => {
-    const g = s.guest()
-    expect(latest(s, 'cpu')).toBe(1)
-    const from = g.console.mark()
-    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()).after)
-    expect((await g.console.waitFor(/^cpu online /, seenWithinMs, from)).words).toEqual(['cpu', 'online', '2'])
-    expect(await unwrap(g.vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).toHaveLength(2)
-  })
+  vcpuTest(s)
 
   it('memory hot-plug is refused by the plan itself, typed, before QEMU is asked', async () => {
     const g = s.guest()

@@ -6,21 +6,13 @@
  */
 import { expect, it } from 'vitest'
 import { unplug } from '../../../src/arch/hotplug.ts'
-import { addCpus, addMemory, execute } from '../../../src/effects/hotplug.ts'
-import { unwrap } from '../qemu.ts'
-import { blockBackends, deviceDeleted, latest, placementTests, replugTest, right, seenWithinMs, type Session } from './session.ts'
+import { addMemory, execute } from '../../../src/effects/hotplug.ts'
+import { blockBackends, deviceDeleted, latest, placementTests, replugTest, right, seenWithinMs, type Session, vcpuTest } from './session.ts'
 
 export const amd64Tests = (s: Session): void => {
   const { disk } = placementTests(s, 'pci')
 
-  it('a hot-added vCPU is onlined by the guest', async () => {
-    const g = s.guest()
-    expect(latest(s, 'cpu')).toBe(1)
-    const from = g.console.mark()
-    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()).after)
-    expect((await g.console.waitFor(/^cpu online /, seenWithinMs, from)).words).toEqual(['cpu', 'online', '2'])
-    expect(await unwrap(g.vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).toHaveLength(2)
-  })
+  vcpuTest(s)
 
   it('a hot-added 128 MiB DIMM is onlined by the guest', async () => {
     const g = s.guest()

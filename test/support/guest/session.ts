@@ -12,7 +12,7 @@ import type { HotplugPlan } from '../../../src/arch/hotplug.ts'
 import type { Action } from '../../../src/core/qmp/action.ts'
 import { hotplugBlock, hotplugNetwork } from '../../../src/arch/hotplug.ts'
 import type { Plan } from '../../../src/core/vm.ts'
-import { execute } from '../../../src/effects/hotplug.ts'
+import { addCpus, execute } from '../../../src/effects/hotplug.ts'
 import { unwrap } from '../qemu.ts'
 import { bootGuest, type Guest, type GuestOptions } from './boot.ts'
 import type { Line } from './console.ts'
@@ -193,6 +193,18 @@ export const deviceDeleted = (s: Session, id: string, from: number): boolean =>
  * After `unplugged` left the guest: a new disk planned on the current plan takes the freed place,
  * and the guest finds it there.
  */
+/** One vCPU hot-added over QMP (`addCpus`), which the guest must online: the machine starts with one. */
+export const vcpuTest = (s: Session): void => {
+  it('a hot-added vCPU is onlined by the guest', async () => {
+    const g = s.guest()
+    expect(latest(s, 'cpu')).toBe(1)
+    const from = g.console.mark()
+    s.setPlan(right(await addCpus(g.vm.qmp, s.plan(), 1)()).after)
+    expect((await g.console.waitFor(/^cpu online /, seenWithinMs, from)).words).toEqual(['cpu', 'online', '2'])
+    expect(await unwrap(g.vm.qmp.execute<ReadonlyArray<unknown>>('query-cpus-fast'))).toHaveLength(2)
+  })
+}
+
 export const replugTest = (s: Session, transport: 'pci' | 'ccw', unplugged: () => HotplugPlan): void => {
   it('a disk hot-plugged after the unplug takes the freed place, and the guest finds it there', async () => {
     const freed = transport === 'pci' ? unplugged().location?.pciPath : unplugged().location?.ccwBusId

@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { arm64, gicVersion, spec } from '../../../src/arch/arm64.ts'
-import { draftDevices as listOf, emptyDraft, uniqueDevices } from '../../../src/arch/draft.ts'
+import { draftDevices as listOf, uniqueDevices } from '../../../src/arch/draft.ts'
 import { cpuHotplugRefusal, memoryHotplugRefusal } from '../../../src/arch/hotplug.ts'
 import { planSandbox } from '../../../src/arch/planner.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
@@ -135,15 +135,6 @@ describe('gic-version and the vCPU maximum (getGuestGICVersion, MaxQemuVCPUs)', 
   })
 })
 
-describe('nesting (the toggles: pci-bridges.test.ts)', () => {
-  it('a nested host is not honoured: RunningOnVMM answers false on arm64', () => {
-    expect(stateFor({}, host({ nested: true })).nested).toBe(false)
-    const p = unsafeRight(planFor({}, host({ nested: true })))
-    expect(p.cpuModel).toBe('host')
-    expect(p.devices.find((d) => d._tag === 'Serial')).toMatchObject({ disableModern: false })
-  })
-})
-
 describe('machine', () => {
   it('virt with ,nvdimm when an image is configured (newQemuArch)', () => {
     expect(unsafeRight(arm64.machine(stateFor()))).toEqual({
@@ -259,21 +250,6 @@ describe('cpuTopology / cpuModel / memoryTopology (qemuArchBase: arm64 overrides
   it('-m in both dialects', () => {
     expect(values(unsafeRight(argvFor('govmm', { memory_offset: 512 })).args, '-m')).toEqual(['2048M,slots=10,maxmem=32000M'])
     expect(values(unsafeRight(argvFor('qemu', { ...firmware, memory_offset: 512 })).args, '-m')).toEqual(['2048M,slots=10,maxmem=32000M'])
-  })
-})
-
-describe('appendConsole (qemuArchBase)', () => {
-  it('serial0 on pcie.0 at slot 1 (0 is the host bridge), and the virtconsole', () => {
-    const d = unsafeRight(arm64.appendConsole('/run/c.sock')(draftFor()))
-    expect(listOf(d)).toEqual([
-      { _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Pci', bus: 'pcie.0', slot: 1 } },
-      { _tag: 'Char', driver: 'virtconsole', id: 'console0', chardev: 'charconsole0', path: '/run/c.sock', name: undefined },
-    ])
-    expect(rootSlotsOf(d.state)).toEqual({ 1: 'serial0' })
-  })
-  it('sets disable-modern when nesting checks are on', () => {
-    const d = unsafeRight(arm64.appendConsole('/c')(emptyDraft(arm64.enableNestingChecks(stateFor()))))
-    expect(listOf(d)[0]).toMatchObject({ _tag: 'Serial', disableModern: true })
   })
 })
 

@@ -134,6 +134,19 @@ describe('late binding through self()', () => {
 })
 
 describe('push', () => {
+  // a drive on no bus: its ids are the drive's and the device's namespaces, nothing else
+  const unplacedDisk = (id: string) =>
+    ({
+      _tag: 'Block',
+      id,
+      file: '/d',
+      format: 'raw',
+      aio: 'threads',
+      cache: undefined,
+      disableModern: false,
+      shareRW: false,
+      placement: { _tag: 'None' },
+    }) as const
   const rng = { _tag: 'Rng', id: 'rng0', filename: '/dev/urandom', placement: { _tag: 'None' } } as const
   it('appends', () => expect(listOf(unsafeRight(push(rng)(empty())))).toEqual([rng]))
   it('refuses an id already used in the same namespace, naming the input field', () => {
@@ -143,31 +156,11 @@ describe('push', () => {
       id: 'rng0',
       field: 'entropy_source',
     })
-    const blk = {
-      _tag: 'Block',
-      id: 'rng0',
-      file: '/d',
-      format: 'raw',
-      aio: 'threads',
-      cache: undefined,
-      disableModern: false,
-      shareRW: false,
-      placement: { _tag: 'None' },
-    } as const
+    const blk = unplacedDisk('rng0')
     expect(unsafeLeft(E.flatMap(checkDuplicates)(push(blk)(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
   })
   it('allows the same string in different namespaces (a drive and a chardev)', () => {
-    const blk = {
-      _tag: 'Block',
-      id: 'x',
-      file: '/d',
-      format: 'raw',
-      aio: 'threads',
-      cache: undefined,
-      disableModern: false,
-      shareRW: false,
-      placement: { _tag: 'None' },
-    } as const
+    const blk = unplacedDisk('x')
     const d = unsafeRight(push(blk)(empty()))
     // a socket whose chardev is named like the drive: different QEMU namespaces
     expect(

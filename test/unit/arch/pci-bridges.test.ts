@@ -1,8 +1,8 @@
 /**
  * What the three PCI arches share from `qemuArchBase` (kata-containers/runtime
  * virtcontainers/qemu_arch_base.go): the bridge accessors, bridge-slot allocation, device
- * placement spilling from the root bus onto the first bridge, the bridges and the SCSI controller
- * they append, the nesting and vhost-net toggles,
+ * placement spilling from the root bus onto the first bridge, the bridges, console and SCSI
+ * controller they append, whether a nested host is honoured, the nesting and vhost-net toggles,
  * and the memory hot-plug and migration capability answers — one table, each arch's own values. s390x's CCW bridge has its own
  * tests in s390x.test.ts.
  */
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { newBridge, type BridgeType } from '../../../src/core/bridges.ts'
 import type { Arch } from '../../../src/core/input/sandbox.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
-import { draftDevices as listOf } from '../../../src/arch/draft.ts'
+import { draftDevices as listOf, emptyDraft } from '../../../src/arch/draft.ts'
 import { ioThreadsOf } from '../../../src/core/render.ts'
 import { fixturesFor, unsafeLeft, unsafeRight } from '../../support/arch-fixtures.ts'
 import { slotsOf } from '../../support/bridges.ts'
@@ -28,12 +28,49 @@ interface Row {
   readonly other: BridgeType
   /** `migrate-set-capabilities x-ignore-shared` (Kata: "x-ignore-shared not support in arm64 for now"). */
   readonly ignoreShared: boolean
+  /** Whether a nested host turns the nesting checks on (Kata's RunningOnVMM reads it on amd64 only), and the CPU model it then gets. */
+  readonly honoursNesting: boolean
+  readonly nestedCpuModel: string
 }
 
 const rows: ReadonlyArray<Row> = [
-  { arch: 'amd64', root: 'pci.0', rootSlots: 30, firstSlot: 2, bridge: 'pci-bridge-0', type: 'pci', other: 'pcie', ignoreShared: true },
-  { arch: 'arm64', root: 'pcie.0', rootSlots: 31, firstSlot: 1, bridge: 'pcie-bridge-0', type: 'pcie', other: 'pci', ignoreShared: false },
-  { arch: 'ppc64le', root: 'pci.0', rootSlots: 32, firstSlot: 0, bridge: 'pci-bridge-0', type: 'pci', other: 'pcie', ignoreShared: true },
+  // amd64 pc: slots 0 and 1 are the host bridge and the PIIX; arm64 virt: 0 is the host bridge; the spapr PHB reserves none
+  {
+    arch: 'amd64',
+    root: 'pci.0',
+    rootSlots: 30,
+    firstSlot: 2,
+    bridge: 'pci-bridge-0',
+    type: 'pci',
+    other: 'pcie',
+    ignoreShared: true,
+    honoursNesting: true,
+    nestedCpuModel: 'host,pmu=off',
+  },
+  {
+    arch: 'arm64',
+    root: 'pcie.0',
+    rootSlots: 31,
+    firstSlot: 1,
+    bridge: 'pcie-bridge-0',
+    type: 'pcie',
+    other: 'pci',
+    ignoreShared: false,
+    honoursNesting: false,
+    nestedCpuModel: 'host',
+  },
+  {
+    arch: 'ppc64le',
+    root: 'pci.0',
+    rootSlots: 32,
+    firstSlot: 0,
+    bridge: 'pci-bridge-0',
+    type: 'pci',
+    other: 'pcie',
+    ignoreShared: true,
+    honoursNesting: false,
+    nestedCpuModel: 'host',
+  },
 ]
 
 describe.each(rows)('$arch', (r) => {
@@ -53,6 +90,21 @@ describe.each(rows)('$arch', (r) => {
         [0, 1, 2, 3, 4].map((i) => [`${prefix}${i}`, i + 2, i + 1]),
       )
       expect(d.state.bridges.map((b) => b.addr)).toEqual([2, 3, 4, 5, 6])
+    })
+  })
+
+  describe('appendConsole (qemuArchBase)', () => {
+    it(`serial0 at ${r.root}'s first free slot (${r.firstSlot}), and the virtconsole on charconsole0`, () => {
+      const d = unsafeRight(arch.appendConsole('/run/c.sock')(draftFor()))
+      expect(listOf(d)).toEqual([
+        { _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Pci', bus: r.root, slot: r.firstSlot } },
+        { _tag: 'Char', driver: 'virtconsole', id: 'console0', chardev: 'charconsole0', path: '/run/c.sock', name: undefined },
+      ])
+      expect(rootSlotsOf(d.state)).toEqual({ [r.firstSlot]: 'serial0' })
+    })
+    it('sets disable-modern when nesting checks are on', () => {
+      const d = unsafeRight(arch.appendConsole('/c')(emptyDraft(arch.enableNestingChecks(stateFor()))))
+      expect(listOf(d)[0]).toMatchObject({ _tag: 'Serial', disableModern: true })
     })
   })
 
@@ -134,6 +186,18 @@ describe.each(rows)('$arch', (r) => {
   })
 
   describe('nesting and vhost toggles', () => {
+    it(
+      r.honoursNesting
+        ? 'a nested host turns the nesting checks on (RunningOnVMM)'
+        : `a nested host is not honoured: RunningOnVMM answers false on ${r.arch}`,
+      () => {
+        const nested = { host: { memoryMiB: 32000, cpus: 8, nested: true } }
+        expect(stateFor({}, nested).nested).toBe(r.honoursNesting)
+        const p = unsafeRight(planFor({}, nested))
+        expect(p.cpuModel).toBe(r.nestedCpuModel)
+        expect(p.devices.find((d) => d._tag === 'Serial')).toMatchObject({ disableModern: r.honoursNesting })
+      },
+    )
     it('enable/disable/runNested', () => {
       const s = stateFor()
       expect(arch.runNested(s)).toBe(false)

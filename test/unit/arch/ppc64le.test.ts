@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { defaultMemMaxPPC64le, ppc64le, ppcMaxMemBase, spec } from '../../../src/arch/ppc64le.ts'
-import { draftDevices as listOf, emptyDraft, uniqueDevices } from '../../../src/arch/draft.ts'
+import { draftDevices as listOf, uniqueDevices } from '../../../src/arch/draft.ts'
 import { planSandbox } from '../../../src/arch/planner.ts'
 import { rootSlotsOf } from '../../../src/arch/root-bus.ts'
 import { seededIds } from '../../../src/core/ids.ts'
@@ -106,15 +106,6 @@ describe('vCPUs (MaxQemuVCPUs = 128)', () => {
       field: 'hypervisor.qemu.default_maxvcpus',
       reason: 'MaxCPUs 128 must be equal to or greater than CPUs 200',
     })
-  })
-})
-
-describe('nesting (the toggles: pci-bridges.test.ts)', () => {
-  it('a nested host is not honoured: RunningOnVMM answers false on ppc64le', () => {
-    expect(stateFor({}, host({ nested: true })).nested).toBe(false)
-    const p = unsafeRight(planFor({}, host({ nested: true })))
-    expect(p.cpuModel).toBe('host')
-    expect(p.devices.find((d) => d._tag === 'Serial')).toMatchObject({ disableModern: false })
   })
 })
 
@@ -250,20 +241,7 @@ describe('memoryTopology (qemuPPC64le.memoryTopology + genericMemoryTopology)', 
   })
 })
 
-describe('appendConsole (qemuArchBase)', () => {
-  it('serial0 on pci.0 at slot 0: the spapr PHB reserves no slot', () => {
-    const d = unsafeRight(ppc64le.appendConsole('/run/c.sock')(draftFor()))
-    expect(listOf(d)).toEqual([
-      { _tag: 'Serial', id: 'serial0', disableModern: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 0 } },
-      { _tag: 'Char', driver: 'virtconsole', id: 'console0', chardev: 'charconsole0', path: '/run/c.sock', name: undefined },
-    ])
-    expect(rootSlotsOf(d.state)).toEqual({ 0: 'serial0' })
-  })
-  it('sets disable-modern when nesting checks are on', () => {
-    expect(listOf(unsafeRight(ppc64le.appendConsole('/c')(emptyDraft(ppc64le.enableNestingChecks(stateFor())))))[0]).toMatchObject({
-      disableModern: true,
-    })
-  })
+describe('appendConsole (qemuArchBase; placement and nesting in pci-bridges.test.ts)', () => {
   it('-device virtio-serial-pci in both dialects', () => {
     expect(switchesStarting(unsafeRight(argvFor('govmm')).args, '-device', 'virtio-serial')).toEqual([
       'virtio-serial-pci,disable-modern=false,id=serial0,romfile=',
