@@ -6,7 +6,8 @@
 //   node bench/ab-op.mjs <js root> <op> [ms=1500]
 //
 // ops: typical, typical-plan, typical-render, large, pairs-empty, pairs-busy, s15, s150, s1500,
-// service, first-duplicate-large, first-duplicate-10k, make-bridges-1, make-bridges-5
+// service, first-duplicate-large, first-duplicate-10k, make-bridges-1, make-bridges-5,
+// plan-1k|10k|100k, parse-1k|10k|100k, diff-1k|10k (the scaling rows' inputs, `wide(n)`)
 const [root, what, msArg] = process.argv.slice(2)
 const ms = Number(msArg ?? 1500)
 
@@ -16,6 +17,8 @@ const load = async (root) => {
   const { render } = await import(`${root}/src/core/render.js`)
   const { firstDuplicate } = await import(`${root}/src/arch/draft.js`)
   const { makeBridges } = await import(`${root}/src/core/bridges.js`)
+  const { parseArgv } = await import(`${root}/src/core/parse/plan.js`)
+  const { diffArgv } = await import(`${root}/src/core/diff/index.js`)
   const typical = v.vectorInput('typical')
   const large = v.vectorInput('large')
   const planned = v.planVector(typical)
@@ -35,6 +38,18 @@ const load = async (root) => {
     'first-duplicate-10k': duplicatesIn(inp.plan(inp.wide(10_000)).devices),
     'make-bridges-1': () => makeBridges('pci', 1),
     'make-bridges-5': () => makeBridges('pci', 5),
+  }
+  const sizes = { '1k': 1000, '10k': 10_000, '100k': 100_000 }
+  const [kind, size] = what.split('-')
+  if (['plan', 'parse', 'diff'].includes(kind) && size in sizes) {
+    const x = inp.wide(sizes[size])
+    if (kind === 'plan') return () => inp.plan(x)
+    const r = render(inp.plan(x), 'qemu')
+    if (r._tag === 'Left') throw new Error(JSON.stringify(r.left))
+    const a = [r.right.binary, ...r.right.args]
+    const last = a.findLastIndex((w) => w.includes('file='))
+    const b = a.map((w, i) => (i === last ? w.replace(/file=[^,]*/, 'file=/changed.img') : w))
+    return kind === 'parse' ? () => parseArgv(a) : () => diffArgv(a, b)
   }
   if (what === 'service') {
     const s = v.serviceInput(typical)

@@ -57,21 +57,26 @@ const shiftOf = (type: BridgeType): number => (type === 'ccw' ? S.topShift(16) :
 // -------------------------------------------------------------------------------------
 
 /**
+ * A bridge, empty or holding `devices`: slot → id, as a record or as (slot, id) pairs (of two
+ * pairs for one slot, the later wins).
+ *
  * @see kata types.NewBridge
  * @since 0.1.0
  * @category constructors
  */
-export const newBridge = (type: BridgeType, id: string, addr = 0, devices?: Readonly<Record<number, string>>): Bridge => ({
+export const newBridge = (
+  type: BridgeType,
+  id: string,
+  addr = 0,
+  devices?: Readonly<Record<number, string>> | ReadonlyArray<readonly [number, string]>,
+): Bridge => ({
   type,
   id,
   addr,
   slots:
     devices === undefined
       ? undefined
-      : S.fromEntries(
-          shiftOf(type),
-          Object.entries(devices).map(([k, v]) => [Number(k), v] as const),
-        ),
+      : S.fromEntries(shiftOf(type), Array.isArray(devices) ? devices : Object.entries(devices).map(([k, v]) => [Number(k), v] as const)),
   maxCapacity: maxCapacity[type],
 })
 

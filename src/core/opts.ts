@@ -93,26 +93,33 @@ export const parseOpts = (s: string): ReadonlyArray<readonly [string, string | u
  */
 export const forEachOpt = (s: string, f: (key: string, value: string | undefined, index: number) => void): void => {
   let index = 0
-  const element = (p: string): void => {
-    const eq = p.indexOf('=')
-    if (eq < 0) f(p, undefined, index++)
-    else f(p.slice(0, eq), p.slice(eq + 1), index++)
-  }
-  // from comma to comma (slices, not a character at a time); `pending` holds an element's text
-  // up to a `,,` already read
+  // from comma to comma (slices, not a character at a time). An element without `,,` is cut
+  // into key and value straight from `s`; `pending` holds an element's text up to a `,,`.
+  // `eq` is the next `=` at or after `start`, found again only once passed, so a long list of
+  // elements without `=` is read in one pass, not one scan to the end per element.
   let pending = ''
   let start = 0
+  let eq = -2
   for (;;) {
     const comma = s.indexOf(',', start)
-    if (comma < 0) break
-    if (s.charCodeAt(comma + 1) === 44) {
+    if (comma >= 0 && s.charCodeAt(comma + 1) === 44) {
       pending += s.slice(start, comma + 1)
       start = comma + 2
-    } else {
-      element(pending + s.slice(start, comma))
-      pending = ''
-      start = comma + 1
+      continue
     }
+    const end = comma < 0 ? s.length : comma
+    if (pending !== '') {
+      const p = pending + s.slice(start, end)
+      pending = ''
+      const at = p.indexOf('=')
+      if (at < 0) f(p, undefined, index++)
+      else f(p.slice(0, at), p.slice(at + 1), index++)
+    } else {
+      if (eq !== -1 && eq < start) eq = s.indexOf('=', start)
+      if (eq < 0 || eq >= end) f(s.slice(start, end), undefined, index++)
+      else f(s.slice(start, eq), s.slice(eq + 1, end), index++)
+    }
+    if (comma < 0) return
+    start = comma + 1
   }
-  element(pending + s.slice(start))
 }

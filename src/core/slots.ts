@@ -245,9 +245,74 @@ const removeDeep = (node: SlotMap, shift: number, slot: number): SlotMap => {
   return { present: m.present, full: m.full & ~bit, items: replaced(m.items, at, kid) }
 }
 
-/** A map of the given entries. @since 0.2.0 @category constructors */
+/**
+ * A map of the given entries; where a slot is given twice, the later id wins (as a fold of
+ * `set` would). Built bottom-up in one pass over the entries in slot order, every node made
+ * once: linear in the entries (after a sort if they come unsorted), where a fold of `set`
+ * copies a path per entry.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
 export const fromEntries = (shift: number, xs: Iterable<readonly [number, string]>): SlotMap => {
+  const all = Array.isArray(xs) ? (xs as ReadonlyArray<readonly [number, string]>) : [...xs]
+  const bits = shift + 5
+  let sorted = true
+  for (let i = 0; i < all.length; i++) {
+    const slot = (all[i] as readonly [number, string])[0]
+    // a slot the map cannot address as given: the fold masks it as `set` does
+    if (!Number.isInteger(slot) || slot < 0 || bits > 30 || slot >= 1 << bits) return foldSet(shift, all)
+    if (i > 0 && slot < (all[i - 1] as readonly [number, string])[0]) sorted = false
+  }
+  const ordered = sorted
+    ? all
+    : all
+        .map((x, i) => [x, i] as const)
+        .sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1])
+        .map((x) => x[0])
+  // the last id given for each slot
+  const slots: Array<number> = []
+  const ids: Array<string> = []
+  for (const [slot, id] of ordered) {
+    if (slots.length > 0 && slots[slots.length - 1] === slot) ids[ids.length - 1] = id
+    else {
+      slots.push(slot)
+      ids.push(id)
+    }
+  }
+  return slots.length === 0 ? undefined : build(slots, ids, 0, slots.length, shift)
+}
+
+const foldSet = (shift: number, xs: ReadonlyArray<readonly [number, string]>): SlotMap => {
   let m: SlotMap = undefined
   for (const [slot, id] of xs) m = set(m, shift, slot, id)
   return m
+}
+
+/** The node of level `shift` holding entries `lo` to `hi` (slot-ordered, one per slot, all under one node). */
+const build = (slots: ReadonlyArray<number>, ids: ReadonlyArray<string>, lo: number, hi: number, shift: number): SlotNode => {
+  if (shift === 0) {
+    let present = 0
+    const items: Array<string> = []
+    for (let i = lo; i < hi; i++) {
+      present |= 1 << ((slots[i] as number) & 31)
+      items.push(ids[i] as string)
+    }
+    return { present, items }
+  }
+  let present = 0
+  let full = 0
+  const items: Array<SlotNode> = []
+  for (let i = lo; i < hi;) {
+    const slot = slots[i] as number
+    const c = (slot >>> shift) & 31
+    let j = i + 1
+    while (j < hi && (((slots[j] as number) >>> shift) & 31) === c) j++
+    const kid = build(slots, ids, i, j, shift - 5)
+    present |= 1 << c
+    if (isFull(kid, shift - 5, slot >>> shift === 0)) full |= 1 << c
+    items.push(kid)
+    i = j
+  }
+  return { present, full, items }
 }

@@ -59,6 +59,36 @@ describe('opts / parseOpts', () => {
       { numRuns: 1000 },
     )
   })
+
+  it('parseOpts splits any string as a character-at-a-time reading of QEMU’s rules does', () => {
+    // the reference: walk the characters; `,,` is a literal comma, `,` ends an element, the
+    // first `=` of an element separates key and value
+    const reference = (s: string): Array<readonly [string, string | undefined]> => {
+      const out: Array<readonly [string, string | undefined]> = []
+      let el = ''
+      const end = (): void => {
+        const eq = el.indexOf('=')
+        out.push(eq < 0 ? [el, undefined] : [el.slice(0, eq), el.slice(eq + 1)])
+        el = ''
+      }
+      for (let i = 0; i < s.length; i++) {
+        if (s[i] !== ',') el += s[i]
+        else if (s[i + 1] === ',') {
+          el += ','
+          i++
+        } else end()
+      }
+      end()
+      return out
+    }
+    const raw = fc.array(fc.constantFrom(',', '=', 'a', 'bc', '=='), { maxLength: 24 }).map((xs) => xs.join(''))
+    fc.assert(
+      fc.property(raw, (s) => {
+        expect(parseOpts(s)).toEqual(reference(s))
+      }),
+      { numRuns: 3000 },
+    )
+  })
 })
 
 // -------------------------------------------------------------------------------------

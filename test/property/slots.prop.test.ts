@@ -73,7 +73,36 @@ describe('slot map', () => {
         { numRuns: 150 },
       )
     })
+
+    it(`fromEntries is the fold of set, whatever the order and repeats (${bits}-bit slots)`, () => {
+      const entries = fc.array(fc.tuple(slot, fc.constantFrom('a', 'b', 'c')), { maxLength: 300 })
+      fc.assert(
+        fc.property(entries, fc.boolean(), (xs, sorted) => {
+          const given = sorted ? [...xs].sort(([x], [y]) => x - y) : xs
+          let folded: S.SlotMap = undefined
+          for (const [s, id] of given) folded = S.set(folded, shift, s, id)
+          const built = S.fromEntries(shift, given)
+          expect(built).toEqual(folded)
+          expect(S.lowestFree(built, shift)).toBe(S.lowestFree(folded, shift))
+        }),
+        { numRuns: 300 },
+      )
+    })
   }
+
+  it('fromEntries of every 16-bit slot but one leaves that one free, and of all of them the first beyond', () => {
+    const shift = S.topShift(16)
+    const every = Array.from({ length: 65535 }, (_, i) => [i + 1, `d${i + 1}`] as const)
+    for (const hole of [1, 31, 32, 1024, 40000, 65535]) {
+      const m = S.fromEntries(
+        shift,
+        every.filter(([s]) => s !== hole),
+      )
+      expect(S.lowestFree(m, shift)).toBe(hole)
+    }
+    // the map addresses 20 bits; the bridge's capacity is the caller's to check
+    expect(S.lowestFree(S.fromEntries(shift, every), shift)).toBe(65536)
+  })
 
   it('finds the one free slot of an otherwise full 16-bit map in one walk, and -1 when all are taken', () => {
     const shift = S.topShift(16)

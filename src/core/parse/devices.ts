@@ -14,7 +14,7 @@ import type { Namespace, ParseContext } from '../devices/module.ts'
 import type { Transport } from '../devices/placement.ts'
 import { readerOf } from '../devices/registry.ts'
 import { parseError, type ParseError } from '../errors.ts'
-import { parseProps, type Option } from './options.ts'
+import type { Option } from './options.ts'
 import { reader, type Reader } from './reader.ts'
 
 // -------------------------------------------------------------------------------------
@@ -24,13 +24,40 @@ import { reader, type Reader } from './reader.ts'
 /** A backend option, parsed, with the option it came from. @since 0.1.0 @category model */
 export interface Located {
   readonly backend: Backend
+  readonly ns: Namespace
   readonly opt: Option
+  /** Its place among the command line's backends, in argv order. */
+  readonly index: number
 }
 
-/** The backends of a command line by namespace and id, in argv order within each namespace. @since 0.3.0 @category model */
-export type Backends = ReadonlyMap<Namespace, ReadonlyMap<string, Located>>
+/** The backends of a command line: by namespace and id, and by option. @since 0.3.0 @category model */
+export interface Backends {
+  readonly byId: ReadonlyMap<Namespace, ReadonlyMap<string, Located>>
+  /** For each option (index as in the options given to `parseBackends`), the backend it is, if any. */
+  readonly at: ReadonlyArray<Located | undefined>
+  readonly count: number
+}
 
-/** A device with the argv positions of its options (frontend and backends). @since 0.1.0 @category model */
+/**
+ * Which backends the devices took: one bit per backend, owned by one parse.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export class UsedBackends {
+  private readonly taken: Uint8Array
+  constructor(backends: Backends) {
+    this.taken = new Uint8Array(backends.count)
+  }
+  has(l: Located): boolean {
+    return this.taken[l.index] === 1
+  }
+  add(l: Located): void {
+    this.taken[l.index] = 1
+  }
+}
+
+/** A placed device with the argv positions of its options (frontend and backends). @since 0.1.0 @category model */
 export interface Placed {
   readonly device: Device
   readonly positions: ReadonlyArray<number>
@@ -49,16 +76,25 @@ export interface Placed {
  * @category utils
  */
 export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseError, Backends> => {
-  const out = new Map<Namespace, Map<string, Located>>()
+  const byId = new Map<Namespace, Map<string, Located>>()
+  const at: Array<Located | undefined> = []
+  let count = 0
   for (const opt of options) {
     const ns = backendFlags[opt.flag]
-    if (ns === undefined) continue
-    const r = reader(opt, parseProps(opt.value, ns[1]))
+    if (ns === undefined) {
+      at.push(undefined)
+      continue
+    }
+    const r = reader(opt, ns[1])
     const done = r.done(parseBackend(ns[0], r))
     if (E.isLeft(done)) return done
-    let ids = out.get(ns[0])
-    if (ids === undefined) out.set(ns[0], (ids = new Map()))
-    if (ids.has(done.right.id))
+    let ids = byId.get(ns[0])
+    if (ids === undefined) byId.set(ns[0], (ids = new Map()))
+    const l: Located = { backend: done.right, ns: ns[0], opt, index: count++ }
+    // one hash operation: an id already there leaves the size as it was
+    const before = ids.size
+    ids.set(done.right.id, l)
+    if (ids.size === before)
       return E.left(
         parseError({
           position: opt.position + 1,
@@ -66,18 +102,14 @@ export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseErr
           reason: `${opt.flag}: id ${done.right.id} is already used by another ${ns[0]}`,
         }),
       )
-    ids.set(done.right.id, { backend: done.right, opt })
+    at.push(l)
   }
-  return E.right(out)
+  return E.right({ byId, at, count })
 }
 
 /** The first backend in argv order that no device took. @since 0.3.0 @category utils */
-export const firstUnused = (backends: Backends, used: ReadonlySet<Located>): Located | undefined => {
-  let first: Located | undefined
-  for (const ids of backends.values())
-    for (const l of ids.values()) if (!used.has(l) && (first === undefined || l.opt.position < first.opt.position)) first = l
-  return first
-}
+export const firstUnused = (backends: Backends, used: UsedBackends): Located | undefined =>
+  backends.at.find((l) => l !== undefined && !used.has(l))
 
 /** Drivers whose command line may leave the device without an id (govmm printed none). */
 const mayLackId = (driver: string | undefined): boolean =>
@@ -96,33 +128,42 @@ export const parseDevices = (
   options: ReadonlyArray<Option>,
   backends: Backends,
   transport: Transport,
-  used: Set<Located>,
+  used: UsedBackends,
 ): E.Either<ParseError, ReadonlyArray<Placed>> => {
   const out: Array<Placed> = []
   const ids = new Set<string>()
   const counts = new Map<string, number>()
-  // one context for the whole parse; `positions` is the current device's
-  let positions: Array<number> = []
+  // one context for the whole parse; the current device's positions are the first `count` of
+  // `scratch`, copied out at its end at their exact size (an array grown by push would keep
+  // room for 17 numbers per device for the whole parse)
+  const scratch: Array<number> = []
+  let count = 0
   const ctx: ParseContext = {
     transport,
     use: <K extends Backend['_tag']>(rd: Reader, id: string, ns: Namespace, kinds: ReadonlyArray<K>): BackendOf<K> | undefined => {
       if (id === '') return undefined
-      const b = backends.get(ns)?.get(id)
+      // a rendered command line gives a device's backend right before it: no lookup then
+      const near = backends.at[current - 1]
+      const b = near !== undefined && near.ns === ns && near.backend.id === id ? near : backends.byId.get(ns)?.get(id)
       if (b === undefined || !(kinds as ReadonlyArray<string>).includes(b.backend._tag)) {
         rd.fail(`no ${ns} ${id} of the right kind (${kinds.join(' or ')}) on the command line`)
         return undefined
       }
       if (used.has(b)) rd.fail(`${ns} ${id} is already used by another device`)
       used.add(b)
-      positions.push(b.opt.position)
+      scratch[count++] = b.opt.position
       return b.backend as BackendOf<K>
     },
     count: (tag) => counts.get(tag) ?? 0,
   }
-  for (const opt of options) {
+  // the option being read
+  let current = 0
+  for (; current < options.length; current++) {
+    const opt = options[current] as Option
     if (opt.flag !== '-device') continue
-    const r = reader(opt, parseProps(opt.value, 'driver'))
-    positions = [opt.position]
+    const r = reader(opt, 'driver')
+    scratch[0] = opt.position
+    count = 1
     const driver = r.head ?? ''
     const derivedId = mayLackId(r.head) && !r.has('id')
     const parse = readerOf(driver)
@@ -133,13 +174,13 @@ export const parseDevices = (
     if (E.isLeft(done)) return done
     if (done.right === undefined) continue
     const id = done.right.id
-    if (id !== '' && ids.has(id))
+    const before = ids.size
+    if (id !== '' && ids.add(id).size === before)
       return E.left(
         parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }),
       )
-    ids.add(id)
     counts.set(done.right._tag, (counts.get(done.right._tag) ?? 0) + 1)
-    out.push({ device: done.right, positions, derivedId })
+    out.push({ device: done.right, positions: scratch.slice(0, count), derivedId })
   }
   return E.right(out)
 }

@@ -23,9 +23,18 @@ import type { Arch } from '../input/sandbox.ts'
 import { parseParams } from '../kernel.ts'
 import { parseOpts } from '../opts.ts'
 import type { ArchState, Knobs, MachineFacts, MachineOpt, Plan } from '../vm.ts'
-import { parseBackends, parseDevices, firstUnused, unusedBackend, type Backends, type Located, type Placed } from './devices.ts'
+import {
+  parseBackends,
+  parseDevices,
+  firstUnused,
+  unusedBackend,
+  UsedBackends,
+  type Backends,
+  type Located,
+  type Placed,
+} from './devices.ts'
 import { parseProps, toOptions, type Option } from './options.ts'
-import { parseSize, parseUInt, reader } from './reader.ts'
+import { parseSize, parseUInt, reader, readerOfProps } from './reader.ts'
 import { lineToArgv } from './shell.ts'
 
 // -------------------------------------------------------------------------------------
@@ -113,7 +122,7 @@ const mib = (v: string | undefined): number | undefined => {
 }
 
 const memoryOf = (o: Option): E.Either<ParseError, Plan['memory']> => {
-  const r = reader(o, parseProps(o.value, 'size'))
+  const r = reader(o, 'size')
   const sizeMiB = mib(r.head)
   const slots = r.int('slots') ?? 0
   const max = r.str('maxmem')
@@ -124,7 +133,7 @@ const memoryOf = (o: Option): E.Either<ParseError, Plan['memory']> => {
 
 const smpOf = (o: Option | undefined): E.Either<ParseError, Plan['smp']> => {
   if (o === undefined) return E.right({ cpus: 0, cores: 0, threads: 0, sockets: 0, maxCpus: 0 })
-  const r = reader(o, parseProps(o.value, 'cpus'))
+  const r = reader(o, 'cpus')
   const cpus = r.head === undefined ? undefined : parseUInt(r.head)
   if (cpus === undefined || cpus === 0) r.fail('the CPU count is not a positive number')
   const smp = {
@@ -143,7 +152,7 @@ const qmpOf = (o: Option): E.Either<ParseError, { path: string; dialect: Dialect
   const [first, ...rest] = parseOpts(o.value)
   const head = first === undefined ? undefined : first[1] === undefined ? first[0] : `${first[0]}=${first[1]}`
   const p = parseProps(o.value, 'addr')
-  const r = reader(o, { head, props: p.head === undefined ? p.props.slice(1) : p.props })
+  const r = readerOfProps(o, { head, props: p.head === undefined ? p.props.slice(1) : p.props })
   const bare = rest.some(([k, v]) => k === 'server' && v === undefined)
   if (!r.head?.startsWith('unix:')) r.fail('only unix: QMP sockets are in the device model')
   if (r.bool('server') !== true || r.bool('wait') !== false) r.fail('the QMP socket in the device model is a server with wait=off')
@@ -155,7 +164,7 @@ const fixedValue = (o: Option | undefined, allowed: ReadonlyArray<string>): Pars
 
 const mlockOf = (o: Option | undefined): E.Either<ParseError, { realtime: boolean; mlock: boolean }> => {
   if (o === undefined) return E.right({ realtime: false, mlock: true })
-  const r = reader(o, parseProps(o.value, undefined))
+  const r = reader(o, undefined)
   const on = r.bool(o.flag === '-realtime' ? 'mlock' : 'mem-lock')
   if (on === undefined) r.fail(`${o.flag === '-realtime' ? 'mlock' : 'mem-lock'}= is missing`)
   return r.done({ realtime: on === true, mlock: on === true })
@@ -188,40 +197,33 @@ const knobsOf = (
 /** Bridges and root-bus slots rebuilt from explicit placements. Linear in the number of devices. */
 const stateOf = (devices: ReadonlyArray<Device>, transport: Transport): Pick<ArchState, 'bridges' | 'rootSlots'> => {
   const bridgeDevs = devices.flatMap((d) => (d._tag === 'Bridge' ? [d] : []))
-  const byBus = new Map<string, Record<number, string>>()
-  const ccw = new Map<number, Record<number, string>>()
+  // (slot, id) pairs per bus and per subchannel set, in device order (a later device in a slot wins)
+  const byBus = new Map<string, Array<readonly [number, string]>>()
+  const ccw = new Map<number, Array<readonly [number, string]>>()
+  const add = <K>(m: Map<K, Array<readonly [number, string]>>, k: K, slot: number, id: string): void => {
+    const xs = m.get(k)
+    if (xs === undefined) m.set(k, [[slot, id]])
+    else xs.push([slot, id])
+  }
   let firstBus: string | undefined
   const ids = new Set(bridgeDevs.map((b) => b.id))
   for (const d of devices) {
     if (d._tag === 'Bridge' || !onBus(d)) continue
     const p = placementOf(d)
-    if (p._tag === 'Ccw') {
-      const set = ccwSet(p.devno)
-      const slots = ccw.get(set) ?? {}
-      slots[ccwNumber(p.devno)] = d.id
-      ccw.set(set, slots)
-    }
+    if (p._tag === 'Ccw') add(ccw, ccwSet(p.devno), ccwNumber(p.devno), d.id)
     if (p._tag !== 'Pci') continue
-    const slots = byBus.get(p.bus) ?? {}
-    slots[p.slot] = d.id
-    byBus.set(p.bus, slots)
+    add(byBus, p.bus, p.slot, d.id)
     if (firstBus === undefined && !ids.has(p.bus)) firstBus = p.bus
   }
-  const bridges: Array<Bridge> = bridgeDevs.map((b) => newBridge(b.type, b.id, b.addr, byBus.get(b.id) ?? {}))
+  const bridges: Array<Bridge> = bridgeDevs.map((b) => newBridge(b.type, b.id, b.addr, byBus.get(b.id) ?? []))
   // a CCW bridge per subchannel set the devnos use (set i is ccw-bridge-i), at least the first
   if (transport === 'ccw')
     for (const set of [...new Set([0, ...ccw.keys()])].sort((a, b) => a - b))
-      bridges.push(newBridge('ccw', `ccw-bridge-${set}`, set, ccw.get(set) ?? {}))
+      bridges.push(newBridge('ccw', `ccw-bridge-${set}`, set, ccw.get(set) ?? []))
   const root = bridgeDevs[0]?.bus ?? firstBus
-  const rootSlots: Record<number, string> = root === undefined ? {} : { ...byBus.get(root) }
-  for (const b of bridgeDevs) if (b.bus === root) rootSlots[b.addr] = b.id
-  return {
-    bridges,
-    rootSlots: S.fromEntries(
-      0,
-      Object.entries(rootSlots).map(([k, v]) => [Number(k), v] as const),
-    ),
-  }
+  const rootSlots: Array<readonly [number, string]> = root === undefined ? [] : [...(byBus.get(root) ?? [])]
+  for (const b of bridgeDevs) if (b.bus === root) rootSlots.push([b.addr, b.id])
+  return { bridges, rootSlots: S.fromEntries(0, rootSlots) }
 }
 
 /**
@@ -336,12 +338,12 @@ const stopsOf = (c: Ctx): E.Either<ParseError, { readonly incoming: boolean; rea
 /** Devices with their backends, the iothreads, and the RAM backend `-numa` names; no backend left over. */
 const devicesOf = (c: Ctx, transport: Transport) =>
   E.flatMap((backends: Backends) => {
-    const used = new Set<Located>()
+    const used = new UsedBackends(backends)
     return pipe(
       parseDevices(c.options, backends, transport, used),
       E.flatMap((placed) => {
         const numa = c.one('-numa')
-        const dimm = numa === undefined ? undefined : backends.get('object')?.get('dimm1')
+        const dimm = numa === undefined ? undefined : backends.byId.get('object')?.get('dimm1')
         if (numa !== undefined && dimm?.backend._tag !== 'MemoryBackend')
           return E.left(err(numa, 'memdev dimm1 is not a memory backend on the command line'))
         if (dimm !== undefined) used.add(dimm)

@@ -7,7 +7,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { parseError, type ParseError } from '../errors.ts'
-import type { Option, Prop, Props } from './options.ts'
+import { forEachOpt } from '../opts.ts'
+import type { Option, Props } from './options.ts'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -71,50 +72,49 @@ export const parseSize = (v: string, unit: number): number | undefined => {
 const listed = 16
 
 /**
- * The reader of one option: the properties not yet taken, methods on the prototype. A typical
- * option is searched as a short list — no map built per option, which is most of what parsing a
- * large command line allocates — and a long adversarial one through a map, so no input is
+ * The reader of one option: the properties not yet taken, methods on the prototype. The
+ * properties are one flat array of keys and values (a key at 2i, its value at 2i + 1; a taken
+ * key is `undefined`), filled straight from the option string: no object per property and no
+ * copy, which is most of what parsing a large command line would otherwise allocate. A typical
+ * option is searched as a short list and a long adversarial one through a map, so no input is
  * quadratic.
  */
 class OptionReader implements Reader {
-  readonly head: string | undefined
   private problem: string | undefined = undefined
-  /** Properties not yet taken (`undefined` once taken), in option order. */
-  private readonly props: Array<Prop | undefined>
   private readonly index: Map<string, number> | undefined
   private size: number
   constructor(
     private readonly opt: Option,
-    p: Props,
+    readonly head: string | undefined,
+    /** Keys (`undefined` once taken) and values, interleaved, in option order. */
+    private readonly kv: Array<string | undefined>,
   ) {
-    this.head = p.head
-    this.props = p.props.slice()
-    this.size = this.props.length
+    this.size = kv.length >> 1
     if (this.size > listed) {
       const index = new Map<string, number>()
-      this.props.forEach((x, i) => {
-        if (x === undefined) return
-        if (index.has(x.key)) this.fail(`property ${x.key} is given twice`)
-        index.set(x.key, i)
-      })
+      for (let i = 0; i < kv.length; i += 2) {
+        const key = kv[i] as string
+        if (index.has(key)) this.fail(`property ${key} is given twice`)
+        index.set(key, i)
+      }
       this.index = index
     } else {
       this.index = undefined
-      for (let i = 1; i < this.size; i++)
-        for (let j = 0; j < i; j++)
-          if ((this.props[j] as Prop).key === (this.props[i] as Prop).key) {
-            this.fail(`property ${(this.props[i] as Prop).key} is given twice`)
+      for (let i = 2; i < kv.length; i += 2)
+        for (let j = 0; j < i; j += 2)
+          if (kv[j] === kv[i]) {
+            this.fail(`property ${kv[i] as string} is given twice`)
             break
           }
     }
   }
-  /** Where `key` is among the properties not yet taken (the last one given, as a map keeps it), or -1. */
+  /** Where `key` is among the keys not yet taken (the last one given, as a map keeps it), or -1. */
   private find(key: string): number {
     if (this.index !== undefined) {
       const i = this.index.get(key)
-      return i === undefined || this.props[i] === undefined ? -1 : i
+      return i === undefined || this.kv[i] === undefined ? -1 : i
     }
-    for (let i = this.props.length - 1; i >= 0; i--) if (this.props[i]?.key === key) return i
+    for (let i = this.kv.length - 2; i >= 0; i -= 2) if (this.kv[i] === key) return i
     return -1
   }
   fail(reason: string): void {
@@ -126,15 +126,15 @@ class OptionReader implements Reader {
   str(key: string): string | undefined {
     const i = this.find(key)
     if (i < 0) return undefined
-    const x = this.props[i] as Prop
+    const v = this.kv[i + 1] as string
     // a key given twice is already a problem; taking it takes every copy, as the map did
-    for (let j = 0; j < this.props.length && this.index === undefined; j++) if (this.props[j]?.key === key) this.drop(j)
     if (this.index !== undefined) this.drop(i)
-    return x.value
+    else for (let j = 0; j < this.kv.length; j += 2) if (this.kv[j] === key) this.drop(j)
+    return v
   }
   private drop(i: number): void {
-    if (this.props[i] === undefined) return
-    this.props[i] = undefined
+    if (this.kv[i] === undefined) return
+    this.kv[i] = undefined
     this.size--
   }
   req(key: string): string {
@@ -165,7 +165,7 @@ class OptionReader implements Reader {
   }
   done<A>(a: A): E.Either<ParseError, A> {
     if (this.problem === undefined && this.size > 0)
-      this.fail(`unknown property ${this.props.find((x) => x !== undefined)?.key ?? ''} (parse does not understand it)`)
+      this.fail(`unknown property ${this.kv.find((x, i) => i % 2 === 0 && x !== undefined) ?? ''} (parse does not understand it)`)
     return this.problem === undefined
       ? E.right(a)
       : E.left(parseError({ position: this.opt.position + 1, token: this.opt.value, reason: this.problem }))
@@ -173,9 +173,34 @@ class OptionReader implements Reader {
 }
 
 /**
- * A reader for `opt` (at argv index `opt.position + 1`, its value) with properties `p`.
+ * A reader of `opt`'s option string (at argv index `opt.position + 1`), read as `parseProps`
+ * reads it: `implied` is the key of the first element (`driver`, `type` …), which is the head.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const reader = (opt: Option, p: Props): Reader => new OptionReader(opt, p)
+export const reader = (opt: Option, implied: string | undefined): Reader => {
+  let head: string | undefined
+  const kv: Array<string | undefined> = []
+  forEachOpt(opt.value, (k, v, i) => {
+    if (v === undefined && i === 0 && implied !== undefined) head = k
+    else if (v !== undefined && implied !== undefined && k === implied && head === undefined) head = v
+    else if (v !== undefined) kv.push(k, v)
+    else if (k.startsWith('no') && k.length > 2) kv.push(k.slice(2), 'off')
+    else kv.push(k, 'on')
+  })
+  return new OptionReader(opt, head, kv)
+}
+
+/**
+ * A reader of `opt` with a head and properties the caller parsed (`-qmp`'s compat form).
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const readerOfProps = (opt: Option, p: Props): Reader =>
+  new OptionReader(
+    opt,
+    p.head,
+    p.props.flatMap((x) => [x.key, x.value]),
+  )

@@ -203,6 +203,18 @@ describe('typed errors name the argv token', () => {
     )
     fails(['-fsdev', 'local,id=f,path=/a,security_model=mapped'], 19, /security_model=none/)
   })
+  it('a backend taken twice, whether it comes right before the device or elsewhere', () => {
+    const drive = ['-drive', 'id=d,file=/f,aio=threads,format=raw,if=none']
+    const disk = (id: string) => ['-device', `virtio-blk-pci,drive=d,scsi=off,config-wce=off,id=${id}`]
+    // the second device's drive is two options back: found by id
+    fails([...drive, ...disk('d'), ...disk('d')], 23, /drive d is already used by another device/)
+    // the second device's drive is right before it
+    fails([...disk('d'), ...drive, ...disk('d')], 23, /drive d is already used by another device/)
+    // right before it, but another id: found by id, and the one before is left unused
+    fails(['-drive', 'id=e,file=/e,aio=threads,format=raw,if=none', ...drive, ...disk('d')], 19, /drive e is not used/)
+    fails([...drive, '-drive', 'id=e,file=/e,aio=threads,format=raw,if=none', ...disk('d')], 21, /drive e is not used/)
+    fails([...drive, ...disk('d'), '-device', 'virtio-serial-pci,id=d'], 23, /id d is already used by another device/)
+  })
   it('values the model cannot hold', () => {
     fails(['-device', 'virtio-blk-pci,drive=d', '-drive', 'id=d,file=/f,aio=threads,format=raw,if=none'], 19, /scsi=off/)
     fails(['-device', 'virtio-serial-pci,id=s,addr=0x3'], 19, /bus= and addr= go together/)
