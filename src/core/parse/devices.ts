@@ -142,9 +142,16 @@ export const parseDevices = (
     transport,
     use: <K extends Backend['_tag']>(rd: Reader, id: string, ns: Namespace, kinds: ReadonlyArray<K>): BackendOf<K> | undefined => {
       if (id === '') return undefined
-      // a rendered command line gives a device's backend right before it: no lookup then
-      const near = backends.at[current - 1]
-      const b = near !== undefined && near.ns === ns && near.backend.id === id ? near : backends.byId.get(ns)?.get(id)
+      // a rendered command line gives a device's backend right after it (a drive) or right
+      // before it (an RNG object): no lookup then
+      const after = backends.at[current + 1]
+      const before = backends.at[current - 1]
+      const b =
+        after !== undefined && after.ns === ns && after.backend.id === id
+          ? after
+          : before !== undefined && before.ns === ns && before.backend.id === id
+            ? before
+            : backends.byId.get(ns)?.get(id)
       if (b === undefined || !(kinds as ReadonlyArray<string>).includes(b.backend._tag)) {
         rd.fail(`no ${ns} ${id} of the right kind (${kinds.join(' or ')}) on the command line`)
         return undefined

@@ -208,8 +208,9 @@ describe('typed errors name the argv token', () => {
     const disk = (id: string) => ['-device', `virtio-blk-pci,drive=d,scsi=off,config-wce=off,id=${id}`]
     // the second device's drive is two options back: found by id
     fails([...drive, ...disk('d'), ...disk('d')], 23, /drive d is already used by another device/)
-    // the second device's drive is right before it
+    // the second device's drive is right before it, or right after it
     fails([...disk('d'), ...drive, ...disk('d')], 23, /drive d is already used by another device/)
+    fails([...disk('d'), ...disk('d'), ...drive], 21, /drive d is already used by another device/)
     // right before it, but another id: found by id, and the one before is left unused
     fails(['-drive', 'id=e,file=/e,aio=threads,format=raw,if=none', ...drive, ...disk('d')], 19, /drive e is not used/)
     fails([...drive, '-drive', 'id=e,file=/e,aio=threads,format=raw,if=none', ...disk('d')], 21, /drive e is not used/)
