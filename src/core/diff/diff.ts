@@ -53,10 +53,15 @@ export interface Diff {
 // utils
 // -------------------------------------------------------------------------------------
 
-const props = (a: Props, b: Props): ReadonlyArray<Change> =>
-  [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .sort()
-    .flatMap((key) => (a[key] === b[key] ? [] : [{ key, from: a[key], to: b[key] }]))
+const noChanges: ReadonlyArray<Change> = []
+
+const props = (a: Props, b: Props): ReadonlyArray<Change> => {
+  // the usual case, two devices alike, answered without building the key union
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k])) return noChanges
+  return [...new Set([...ka, ...kb])].sort().flatMap((key) => (a[key] === b[key] ? [] : [{ key, from: a[key], to: b[key] }]))
+}
 
 /** Multiset difference `xs − ys`, in `xs` order. */
 const minus = (xs: ReadonlyArray<string>, ys: ReadonlyArray<string>): ReadonlyArray<string> => {
@@ -82,75 +87,103 @@ const comparable = (v: View, mixed: boolean): View =>
     : v
 
 /**
- * Queues of B's devices under a key, in B's order: `take` gives the first one not yet paired.
- * Paired devices only accumulate, so each queue's cursor only moves forward and matching stays
- * linear in the device count.
+ * Queues of B's devices (by index) under a kind and a key, in B's order: `take` gives the first
+ * one not yet paired, or -1. Built on first use, so a pass with nothing left to pair builds
+ * nothing. Paired devices only accumulate, so each queue's cursor only moves forward and
+ * matching stays linear in the device count.
  */
-const queues = (b: ReadonlyArray<DeviceView>, taken: ReadonlySet<DeviceView>, keyOf: (x: DeviceView) => string | undefined) => {
-  const byKey = new Map<string, { readonly xs: Array<DeviceView>; at: number }>()
-  for (const x of b) {
-    const k = keyOf(x)
-    if (k === undefined) continue
-    const q = byKey.get(k)
-    if (q === undefined) byKey.set(k, { xs: [x], at: 0 })
-    else q.xs.push(x)
+const queues = (b: ReadonlyArray<DeviceView>, taken: Uint8Array, keyOf: (x: DeviceView) => string | undefined) => {
+  let byKind: Map<string, Map<string, { readonly xs: Array<number>; at: number }>> | undefined
+  const build = (): Map<string, Map<string, { readonly xs: Array<number>; at: number }>> => {
+    const m = new Map<string, Map<string, { readonly xs: Array<number>; at: number }>>()
+    for (let i = 0; i < b.length; i++) {
+      const x = b[i] as DeviceView
+      const k = keyOf(x)
+      if (k === undefined) continue
+      let byKey = m.get(x.kind)
+      if (byKey === undefined) m.set(x.kind, (byKey = new Map()))
+      const q = byKey.get(k)
+      if (q === undefined) byKey.set(k, { xs: [i], at: 0 })
+      else q.xs.push(i)
+    }
+    return m
   }
-  return (k: string): DeviceView | undefined => {
-    const q = byKey.get(k)
-    if (q === undefined) return undefined
-    while (q.at < q.xs.length && taken.has(q.xs[q.at] as DeviceView)) q.at++
-    return q.xs[q.at]
+  return (kind: string, k: string): number => {
+    byKind ??= build()
+    const q = byKind.get(kind)?.get(k)
+    if (q === undefined) return -1
+    while (q.at < q.xs.length && taken[q.xs[q.at] as number] === 1) q.at++
+    return q.at < q.xs.length ? (q.xs[q.at] as number) : -1
   }
 }
 
-const match = (a: ReadonlyArray<DeviceView>, b: ReadonlyArray<DeviceView>): ReadonlyArray<readonly [DeviceView, DeviceView]> => {
-  const pairs: Array<readonly [DeviceView, DeviceView]> = []
-  const takenA = new Set<DeviceView>()
-  const takenB = new Set<DeviceView>()
-  const pass = (okA: (d: DeviceView) => boolean, pick: (d: DeviceView) => DeviceView | undefined): void => {
-    for (const d of a) {
-      if (takenA.has(d) || !okA(d)) continue
-      const m = pick(d)
-      if (m === undefined) continue
-      pairs.push([d, m])
-      takenA.add(d)
-      takenB.add(m)
+/** Pairs of indices into `a` and `b`, and which devices of each side are paired. */
+interface Matching {
+  readonly pairs: ReadonlyArray<readonly [number, number]>
+  readonly takenA: Uint8Array
+  readonly takenB: Uint8Array
+}
+
+const match = (a: ReadonlyArray<DeviceView>, b: ReadonlyArray<DeviceView>): Matching => {
+  const pairs: Array<readonly [number, number]> = []
+  const takenA = new Uint8Array(a.length)
+  const takenB = new Uint8Array(b.length)
+  const pass = (okA: (d: DeviceView) => boolean, pick: (d: DeviceView) => number): void => {
+    for (let i = 0; i < a.length; i++) {
+      const d = a[i] as DeviceView
+      if (takenA[i] === 1 || !okA(d)) continue
+      const j = pick(d)
+      if (j < 0) continue
+      pairs.push([i, j])
+      takenA[i] = 1
+      takenB[j] = 1
     }
   }
-  const idsA = new Set(a.map((d) => `${d.kind}|${d.id}`))
-  const at = (x: DeviceView): string | undefined => (x.placement === undefined ? undefined : `${x.kind}|${x.placement}`)
-  const realId = queues(b, takenB, (x) => (x.derivedId ? undefined : `${x.kind}|${x.id}`))
-  const anyAt = queues(b, takenB, at)
-  const derivedAt = queues(b, takenB, (x) => (x.derivedId ? at(x) : undefined))
-  const unplaced = queues(b, takenB, (x) => (x.derivedId && x.placement === undefined ? x.kind : undefined))
-  const newIdAt = queues(b, takenB, (x) => (idsA.has(`${x.kind}|${x.id}`) ? undefined : at(x)))
-  const anyId = queues(b, takenB, (x) => `${x.kind}|${x.id}`)
+  // A's ids by kind, for the rename pass (made only if that pass runs)
+  let idsA: Map<string, Set<string>> | undefined
+  const inA = (x: DeviceView): boolean => {
+    if (idsA === undefined) {
+      idsA = new Map()
+      for (const d of a) {
+        const ids = idsA.get(d.kind)
+        if (ids === undefined) idsA.set(d.kind, new Set([d.id]))
+        else ids.add(d.id)
+      }
+    }
+    return idsA.get(x.kind)?.has(x.id) === true
+  }
+  const realId = queues(b, takenB, (x) => (x.derivedId ? undefined : x.id))
+  const anyAt = queues(b, takenB, (x) => x.placement)
+  const derivedAt = queues(b, takenB, (x) => (x.derivedId ? x.placement : undefined))
+  const unplaced = queues(b, takenB, (x) => (x.derivedId && x.placement === undefined ? '' : undefined))
+  const newIdAt = queues(b, takenB, (x) => (inA(x) ? undefined : x.placement))
+  const anyId = queues(b, takenB, (x) => x.id)
   // 1. real ids
   pass(
     (d) => !d.derivedId,
-    (d) => realId(`${d.kind}|${d.id}`),
+    (d) => realId(d.kind, d.id),
   )
   // 2. a derived id says where a device was in the argv, not which device it is: its placement does
   pass(
     (d) => d.placement !== undefined,
-    (d) => (d.derivedId ? anyAt : derivedAt)(at(d) as string),
+    (d) => (d.derivedId ? anyAt : derivedAt)(d.kind, d.placement as string),
   )
   // 3. devices QEMU places that had no id pair up in order, kind by kind
   pass(
     (d) => d.derivedId && d.placement === undefined,
-    (d) => unplaced(d.kind),
+    (d) => unplaced(d.kind, ''),
   )
   // 4. an id changed at the same placement: a rename
   pass(
     (d) => d.placement !== undefined,
-    (d) => newIdAt(at(d) as string),
+    (d) => newIdAt(d.kind, d.placement as string),
   )
   // 5. last resort for derived ids
   pass(
     (d) => d.derivedId,
-    (d) => anyId(`${d.kind}|${d.id}`),
+    (d) => anyId(d.kind, d.id),
   )
-  return pairs
+  return { pairs, takenA, takenB }
 }
 
 // -------------------------------------------------------------------------------------
@@ -167,10 +200,10 @@ export const diff = (va: View, vb: View): Diff => {
   const mixed = va.dialect !== vb.dialect
   const a = comparable(va, mixed)
   const b = comparable(vb, mixed)
-  const pairs = match(a.devices, b.devices)
-  const inA = new Set(pairs.map(([x]) => x))
-  const inB = new Set(pairs.map(([, y]) => y))
-  const changed = pairs.flatMap(([x, y]): ReadonlyArray<DeviceChange> => {
+  const { pairs, takenA, takenB } = match(a.devices, b.devices)
+  const changed = pairs.flatMap(([i, j]): ReadonlyArray<DeviceChange> => {
+    const x = a.devices[i] as DeviceView
+    const y = b.devices[j] as DeviceView
     const changes = props(x.props, y.props)
     const moved = x.placement === y.placement ? undefined : { from: x.placement, to: y.placement }
     // a derived id is no name: a new one is not a rename
@@ -179,12 +212,11 @@ export const diff = (va: View, vb: View): Diff => {
       ? []
       : [{ id: y.id, kind: y.kind, renamedFrom, moved, changes }]
   })
-  const implicit = pairs.filter(([x, y]) => x.placement === undefined && y.placement === undefined)
-  const posA = new Map(a.devices.map((d, i) => [d, i]))
-  const posB = new Map(b.devices.map((d, i) => [d, i]))
-  const pos = (m: ReadonlyMap<DeviceView, number>, d: DeviceView): number => m.get(d) ?? -1
-  const implicitA = [...implicit].sort(([x], [y]) => pos(posA, x) - pos(posA, y)).map(([, y]) => y.id)
-  const orderB = [...implicit].sort(([, x], [, y]) => pos(posB, x) - pos(posB, y)).map(([, y]) => y.id)
+  // the pairs QEMU places on both sides, as (index in A, index in B): their order is argv order
+  const implicit = pairs.filter(([i, j]) => a.devices[i]?.placement === undefined && b.devices[j]?.placement === undefined)
+  const idOfB = ([, j]: readonly [number, number]): string => (b.devices[j] as DeviceView).id
+  const implicitA = [...implicit].sort(([x], [y]) => x - y).map(idOfB)
+  const orderB = [...implicit].sort(([, x], [, y]) => x - y).map(idOfB)
   const added = minus(b.kernelParams, a.kernelParams)
   const removed = minus(a.kernelParams, b.kernelParams)
   return {
@@ -200,8 +232,8 @@ export const diff = (va: View, vb: View): Diff => {
     },
     other: props(a.other, b.other),
     devices: {
-      added: b.devices.filter((d) => !inB.has(d)),
-      removed: a.devices.filter((d) => !inA.has(d)),
+      added: b.devices.filter((_, j) => takenB[j] === 0),
+      removed: a.devices.filter((_, i) => takenA[i] === 0),
       changed,
       reordered: implicitA.join(' ') === orderB.join(' ') ? undefined : { from: implicitA, to: orderB },
     },
