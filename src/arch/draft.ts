@@ -105,12 +105,18 @@ export const firstDuplicate = (list: ReadonlyArray<Device>): { readonly id: stri
   for (let i = 0; i < list.length; i++) {
     const d = list[i] as Device
     const claims = claimsOf(d)
-    for (let j = 0; j < claims.length; j++) {
-      const [ns, id] = claims[j] as Claim
-      const bit = namespaceBit[ns]
+    for (let j = 0; j < claims.length;) {
+      const id = (claims[j] as Claim)[1]
+      // the claims of one id in a row (a disk's device and drive) take one lookup
+      let bits = 0
+      for (; j < claims.length && (claims[j] as Claim)[1] === id; j++) {
+        const bit = namespaceBit[(claims[j] as Claim)[0]]
+        if ((bits & bit) !== 0) return { id, field: sourceOf(d) }
+        bits |= bit
+      }
       const had = seen.get(id) ?? 0
-      if ((had & bit) !== 0) return { id, field: sourceOf(d) }
-      seen.set(id, had | bit)
+      if ((had & bits) !== 0) return { id, field: sourceOf(d) }
+      seen.set(id, had | bits)
     }
   }
   return undefined

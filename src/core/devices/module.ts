@@ -96,7 +96,12 @@ export interface DeviceModule<D, R = D> {
 /** Props for the diff view: `undefined` dropped, booleans `on`/`off`. @since 0.3.0 @category utils */
 export const props = (r: Readonly<Record<string, string | number | boolean | undefined>>): Props => {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(r)) if (v !== undefined) out[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)
+  // for…in over the record's own keys (no entry pairs per device: a diff views every device)
+  for (const k in r) {
+    if (!Object.hasOwn(r, k)) continue
+    const v = r[k]
+    if (v !== undefined) out[k] = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)
+  }
   return out
 }
 

@@ -6,7 +6,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { spec as amd64Spec } from '../../../src/arch/amd64.ts'
 import { baseArch, bridgePCIStartAddr, genericMemoryTopology, newState } from '../../../src/arch/base.ts'
-import { placed, push } from '../../../src/arch/draft.ts'
+import { firstDuplicate, placed, push } from '../../../src/arch/draft.ts'
+import { claimsOf } from '../../../src/core/devices/registry.ts'
+import type { Device } from '../../../src/core/devices/model.ts'
+import fc from 'fast-check'
 import {
   kernelParamsDebug,
   kernelParamsNonDebug,
@@ -158,6 +161,30 @@ describe('push', () => {
     })
     const blk = unplacedDisk('rng0')
     expect(unsafeLeft(E.flatMap(checkDuplicates)(push(blk)(d)))).toMatchObject({ _tag: 'DuplicateId', id: 'rng0' })
+  })
+  it('finds the first repeat in a namespace as a set per namespace does, over any list', () => {
+    // the reference: a set per namespace, every claim in order
+    const reference = (list: ReadonlyArray<Device>): string | undefined => {
+      const seen = new Map<string, Set<string>>()
+      for (const d of list)
+        for (const [ns, id] of claimsOf(d)) {
+          const ids = seen.get(ns) ?? new Set<string>()
+          if (ids.has(id)) return id
+          seen.set(ns, ids.add(id))
+        }
+      return undefined
+    }
+    const id = fc.constantFrom('a', 'b', 'rng0')
+    const device = fc.oneof(
+      id.map((x): Device => unplacedDisk(x)),
+      id.map((x): Device => ({ ...rng, id: x })),
+    )
+    fc.assert(
+      fc.property(fc.array(device, { maxLength: 8 }), (list) => {
+        expect(firstDuplicate(list)?.id).toBe(reference(list))
+      }),
+      { numRuns: 500 },
+    )
   })
   it('allows the same string in different namespaces (a drive and a chardev)', () => {
     const blk = unplacedDisk('x')
