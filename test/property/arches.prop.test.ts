@@ -12,7 +12,7 @@ import { toMessage, type PlanError } from '../../src/core/errors.ts'
 import { seededIds } from '../../src/core/ids.ts'
 import { decodeConfig } from '../../src/core/input/config.ts'
 import { decodeSandbox } from '../../src/core/input/sandbox.ts'
-import { render } from '../../src/core/render.ts'
+import { render, renderWith } from '../../src/core/render.ts'
 import { allArches, arbitraryScenario } from '../../src/testing/index.ts'
 
 const plan = (s: { config: unknown; sandbox: unknown; imageSizeBytes: number }, seed: number) => {
@@ -46,6 +46,8 @@ describe.each(allArches)('%s plans', (arch) => {
           const r = render(a.right, d)
           if (E.isLeft(r)) expectRefusal(r.left, renderRefusals)
           else expect(render(a.right, d)).toEqual(r)
+          // option strings built flat (large command lines) or by concatenation: the same argv
+          expect(renderWith(a.right, d, true)).toEqual(renderWith(a.right, d, false))
         }
       }),
       { numRuns: 150 },
