@@ -5,7 +5,7 @@
 //
 //   node bench/ab-op.mjs <js root> <op> [ms=1500]
 //
-// ops: typical, typical-plan, typical-render, large, pairs-empty, pairs-busy, s15, s150, s1500,
+// ops: typical, typical-plan, typical-render, large-render, large, pairs-empty, pairs-busy, s15, s150, s1500,
 // service, first-duplicate-large, first-duplicate-10k, make-bridges-1, make-bridges-5,
 // plan-1k|10k|100k, parse-1k|10k|100k, diff-1k|10k (the scaling rows' inputs, `wide(n)`)
 const [root, what, msArg] = process.argv.slice(2)
@@ -28,6 +28,10 @@ const load = async (root) => {
     typical: () => v.planAndRenderVector(typical),
     'typical-plan': () => v.planVector(typical),
     'typical-render': () => render(planned, 'govmm'),
+    'large-render': (() => {
+      const p = v.planVector(large)
+      return () => render(p, 'govmm')
+    })(),
     large: () => v.planAndRenderVector(large),
     'pairs-empty': () => inp.pairs(inp.emptyBridges),
     'pairs-busy': () => inp.pairs(inp.busyBridges),

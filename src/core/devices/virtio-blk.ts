@@ -14,12 +14,14 @@ import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArguments, type Switch } from './profile.ts'
+import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArguments, type Item, type Switch } from './profile.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
-/** The driver role, made once (an option list is built on every render). */
+/** The driver role and the fixed options, made once (an option list is built on every render). */
 const blkDriver = driver('virtio-blk', { alias: true })
+const scsiOff: Item = ['scsi', false]
+const configWceOff: Item = ['config-wce', false]
 
 /** @since 0.1.0 @category model */
 export interface Block {
@@ -66,8 +68,8 @@ const device = (d: Block): Switch => ({
     blkDriver,
     disableModern(d.disableModern, 'govmm'),
     ['drive', d.id],
-    ['scsi', false],
-    ['config-wce', false],
+    scsiOff,
+    configWceOff,
     qemuId(d.id),
     disableModern(d.disableModern, 'qemu'),
     romfile,

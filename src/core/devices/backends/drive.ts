@@ -7,7 +7,7 @@
  */
 import { command, execute, type Action } from '../../qmp/action.ts'
 import type { Reader } from '../../parse/reader.ts'
-import type { Switch } from '../profile.ts'
+import type { Item, Switch } from '../profile.ts'
 
 /** @since 0.3.0 @category model */
 export interface Cache {
@@ -25,6 +25,9 @@ export interface Drive {
   readonly cache: Cache | undefined
 }
 
+/** Made once: an option list is built on every render. */
+const ifNone: Item = ['if', 'none']
+
 /** @since 0.3.0 @category render */
 export const render = (d: Omit<Drive, '_tag'>): Switch => ({
   flag: '-drive',
@@ -33,7 +36,7 @@ export const render = (d: Omit<Drive, '_tag'>): Switch => ({
     ['file', d.file],
     ['aio', d.aio],
     ['format', d.format],
-    ['if', 'none'],
+    ifNone,
     ['cache.direct', d.cache?.direct],
     ['cache.no-flush', d.cache?.noFlush],
   ],
