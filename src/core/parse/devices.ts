@@ -57,7 +57,7 @@ export class UsedBackends {
   }
 }
 
-/** A placed device with the argv positions of its options (frontend and backends). @since 0.1.0 @category model */
+/** A device with the argv positions of its options (frontend and backends). @since 0.1.0 @category model */
 export interface Placed {
   readonly device: Device
   readonly positions: ReadonlyArray<number>
@@ -133,11 +133,11 @@ export const parseDevices = (
   const out: Array<Placed> = []
   const ids = new Set<string>()
   const counts = new Map<string, number>()
-  // one context for the whole parse; the current device's positions are the first `count` of
+  // one context for the whole parse; the current device's positions are the first `taken` of
   // `scratch`, copied out at its end at their exact size (an array grown by push would keep
   // room for 17 numbers per device for the whole parse)
   const scratch: Array<number> = []
-  let count = 0
+  let taken = 0
   const ctx: ParseContext = {
     transport,
     use: <K extends Backend['_tag']>(rd: Reader, id: string, ns: Namespace, kinds: ReadonlyArray<K>): BackendOf<K> | undefined => {
@@ -158,7 +158,7 @@ export const parseDevices = (
       }
       if (used.has(b)) rd.fail(`${ns} ${id} is already used by another device`)
       used.add(b)
-      scratch[count++] = b.opt.position
+      scratch[taken++] = b.opt.position
       return b.backend as BackendOf<K>
     },
     count: (tag) => counts.get(tag) ?? 0,
@@ -170,7 +170,7 @@ export const parseDevices = (
     if (opt.flag !== '-device') continue
     const r = reader(opt, 'driver')
     scratch[0] = opt.position
-    count = 1
+    taken = 1
     const driver = r.head ?? ''
     const derivedId = mayLackId(r.head) && !r.has('id')
     const parse = readerOf(driver)
@@ -187,7 +187,7 @@ export const parseDevices = (
         parseError({ position: opt.position + 1, token: opt.value, reason: `-device: id ${id} is already used by another device` }),
       )
     counts.set(done.right._tag, (counts.get(done.right._tag) ?? 0) + 1)
-    out.push({ device: done.right, positions: scratch.slice(0, count), derivedId })
+    out.push({ device: done.right, positions: scratch.slice(0, taken), derivedId })
   }
   return E.right(out)
 }
