@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { guestRam } from './devices/backends/memory-backend.ts'
 import * as IoThread from './devices/backends/iothread.ts'
 import type { Device, Vfio } from './devices/model.ts'
-import { resolveText, type Dialect, type Switch, type Where } from './devices/profile.ts'
+import { resolveText, type Dialect, type Filled, type Switch, type Where } from './devices/profile.ts'
 import { problemOf, renderingOf } from './devices/registry.ts'
 import { invalidConfig, invalidDevice, unsupported, type InvalidConfig, type InvalidDevice, type Unsupported } from './errors.ts'
 import { kernelCmdline } from './kernel.ts'
@@ -143,9 +143,21 @@ export const qemuProblem = (p: Plan): RenderError | undefined => {
   return undefined
 }
 
-const pushSwitch = (args: Array<string>, s: Switch, dialect: Dialect, p: Pick<Plan, 'transport'>, fdBase: number, flat = false): void => {
-  args.push(s.flag, resolveText(s.items, dialect, { transport: p.transport, fdBase }, flat))
+/** How option strings are built: flat or by concatenation (`resolveText`), and from compiled templates where a module has them. @since 0.3.0 @category render */
+export interface How {
+  readonly flat: boolean
+  readonly compiled: boolean
 }
+
+const isFilled = (s: Switch | Filled): s is Filled => typeof s.items === 'function'
+
+const pushSwitch = (args: Array<string>, s: Switch | Filled, dialect: Dialect, w: Where, how: How): void => {
+  if (!isFilled(s)) args.push(s.flag, resolveText(s.items, dialect, w, how.flat))
+  else if (how.compiled) args.push(s.flag, s.text(dialect, w, true))
+  else args.push(s.flag, resolveText(s.items(), dialect, w, how.flat))
+}
+
+const plainly: How = { flat: false, compiled: true }
 
 /**
  * From this many devices on, option strings are built flat (`resolveText`): such a command line
@@ -168,7 +180,7 @@ export const renderDevice = (
 ): { readonly args: ReadonlyArray<string>; readonly fds: ReadonlyArray<FdSource> } => {
   const r = renderingOf(d)
   const args: Array<string> = []
-  for (const s of r.switches) pushSwitch(args, s, dialect, where, where.fdBase)
+  for (const s of r.switches) pushSwitch(args, s, dialect, where, plainly)
   return { args, fds: r.fds }
 }
 
@@ -179,16 +191,17 @@ export const renderDevice = (
  * @category render
  */
 export const render = (p: Plan, dialect: Dialect = 'qemu'): E.Either<RenderError, Rendered> =>
-  renderWith(p, dialect, p.devices.length >= flatFrom)
+  renderWith(p, dialect, { flat: p.devices.length >= flatFrom, compiled: true })
 
 /**
- * `render`, with the way option strings are built chosen by the caller (the text is the same
- * either way; a test holds the two to it).
+ * `render`, with the way option strings are built chosen by the caller: flat or by
+ * concatenation, from compiled templates or by walking every item. The text is the same every
+ * way; a property test holds them to it.
  *
  * @since 0.3.0
  * @category render
  */
-export const renderWith = (p: Plan, dialect: Dialect, flat: boolean): E.Either<RenderError, Rendered> => {
+export const renderWith = (p: Plan, dialect: Dialect, how: How): E.Either<RenderError, Rendered> => {
   const refused = dialect === 'qemu' ? qemuProblem(p) : undefined
   if (refused !== undefined) return E.left(refused)
   const warnings: Array<string> = p.warnings.slice()
@@ -224,7 +237,8 @@ export const renderWith = (p: Plan, dialect: Dialect, flat: boolean): E.Either<R
     }
     const r = renderingOf(d)
     const fdBase = firstChildFd + fds.length
-    for (const s of r.switches) pushSwitch(args, s, dialect, p, fdBase, flat)
+    const w: Where = { transport: p.transport, fdBase }
+    for (const s of r.switches) pushSwitch(args, s, dialect, w, how)
     for (const fd of r.fds) {
       if (!isHostFd(fd))
         return E.left(
@@ -246,7 +260,7 @@ export const renderWith = (p: Plan, dialect: Dialect, flat: boolean): E.Either<R
   const kernelParams = kernelCmdline(p.kernel.params)
   if (kernelParams !== '') args.push('-append', kernelParams)
   if (p.bios !== undefined) args.push('-bios', p.bios)
-  for (const id of ioThreadsOf(p.devices)) pushSwitch(args, IoThread.render(id), dialect, p, 0)
+  for (const id of ioThreadsOf(p.devices)) pushSwitch(args, IoThread.render(id), dialect, { transport: p.transport, fdBase: 0 }, how)
   if (p.incoming === 'defer') args.push('-S', '-incoming', 'defer')
   args.push('-pidfile', p.pidFile)
   if (p.logFile !== undefined) args.push('-D', p.logFile)

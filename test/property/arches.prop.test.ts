@@ -46,8 +46,11 @@ describe.each(allArches)('%s plans', (arch) => {
           const r = render(a.right, d)
           if (E.isLeft(r)) expectRefusal(r.left, renderRefusals)
           else expect(render(a.right, d)).toEqual(r)
-          // option strings built flat (large command lines) or by concatenation: the same argv
-          expect(renderWith(a.right, d, true)).toEqual(renderWith(a.right, d, false))
+          // option strings from compiled templates, walked flat (large command lines) or walked
+          // by concatenation: the same argv
+          const compiled = renderWith(a.right, d, { flat: false, compiled: true })
+          expect(renderWith(a.right, d, { flat: true, compiled: false })).toEqual(compiled)
+          expect(renderWith(a.right, d, { flat: false, compiled: false })).toEqual(compiled)
         }
       }),
       { numRuns: 150 },

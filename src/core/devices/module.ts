@@ -11,7 +11,7 @@ import type * as t from 'io-ts'
 import type { Action, FdSource } from '../qmp/action.ts'
 import type { Reader } from '../parse/reader.ts'
 import type { Placement, Transport } from './placement.ts'
-import type { Switch } from './profile.ts'
+import type { Filled, Switch } from './profile.ts'
 import type { Backend, BackendOf } from './backends/index.ts'
 
 // -------------------------------------------------------------------------------------
@@ -32,7 +32,8 @@ export interface Problem {
 
 /** A device's switches in argv order, and the host fds it passes (the i-th gets fd base + i). @since 0.3.0 @category model */
 export interface Rendering {
-  readonly switches: ReadonlyArray<Switch>
+  /** A switch as its option list, or from its module's template. */
+  readonly switches: ReadonlyArray<Switch | Filled>
   readonly fds: ReadonlyArray<FdSource>
 }
 
@@ -106,6 +107,6 @@ export const props = (r: Readonly<Record<string, string | number | boolean | und
 }
 
 /** A rendering without fds. @since 0.3.0 @category constructors */
-export const switches = (...s: ReadonlyArray<Switch>): Rendering => ({ switches: s, fds: none })
+export const switches = (...s: ReadonlyArray<Switch | Filled>): Rendering => ({ switches: s, fds: none })
 
 const none: ReadonlyArray<FdSource> = []

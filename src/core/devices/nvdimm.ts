@@ -12,7 +12,7 @@ import { Text, UInt } from '../input/decode.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { command, execute } from '../qmp/action.ts'
 import * as MemoryBackend from './backends/memory-backend.ts'
-import { resolve, toArguments, type Switch } from './profile.ts'
+import { filled, itemsOf, pairOf, resolve, template, toArguments } from './profile.ts'
 import { noPlacement } from './placement.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 
@@ -49,7 +49,8 @@ export const disk = (b: { readonly id: string; readonly file: string; readonly s
   share: true,
 })
 
-const device = (d: Nvdimm): Switch => ({ flag: '-device', items: ['nvdimm', ['id', d.id], ['memdev', d.memdev]] })
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<Nvdimm>('-device', ['nvdimm', pairOf('id', (d) => d.id), pairOf('memdev', (d) => d.memdev)])
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Nvdimm> = t.type({
@@ -73,7 +74,7 @@ export const module: DeviceModule<Nvdimm> = {
   ],
   source: () => 'image',
   problem: (d) => (d.size > 0 ? undefined : { field: 'image', reason: `image ${d.memPath} has size 0` }),
-  render: (d) => switches(device(d), MemoryBackend.file(d.memdev, d.memPath, d.size, d.share)),
+  render: (d) => switches(filled(device, d), MemoryBackend.file(d.memdev, d.memPath, d.size, d.share)),
   parse: {
     drivers: (drv) => drv === 'nvdimm',
     read: (r, c) => {
@@ -90,7 +91,7 @@ export const module: DeviceModule<Nvdimm> = {
       execute('object-add', { 'qom-type': 'memory-backend-file', id: d.memdev, 'mem-path': d.memPath, size: d.size, share: d.share }, [
         command('object-del', { id: d.memdev }),
       ]),
-      execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver')),
+      execute('device_add', toArguments(resolve(itemsOf(device, d), 'qmp', { transport, fdBase: 0 }), 'driver')),
     ],
     removeBackend: (d) => [execute('object-del', { id: d.memdev })],
   },

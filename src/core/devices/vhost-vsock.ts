@@ -9,7 +9,7 @@ import * as t from 'io-ts'
 import { Text, UInt } from '../input/decode.ts'
 import { PlacementCodec, optional } from './codecs.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, fds, place, romfile } from './profile.ts'
+import { devnoOf, driver, fds, filled, itemOf, modernOf, pairOf, placeOf, romfile, template } from './profile.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
@@ -48,6 +48,18 @@ export const make = (
   placement: at.placement,
 })
 
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<Vsock>('-device', [
+  vsockDriver,
+  modernOf(),
+  itemOf((d) => fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1)),
+  pairOf('id', (d) => d.id),
+  pairOf('guest-cid', (d) => d.contextId),
+  romfile,
+  devnoOf(),
+  placeOf(),
+])
+
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Vsock> = t.type({
   _tag: t.literal('Vsock'),
@@ -71,21 +83,7 @@ export const module: DeviceModule<Vsock> = {
       ? { field: 'contextId', reason: `guest CID ${d.contextId} is outside ${minGuestCid}..${maxGuestCid}` }
       : undefined,
   render: (d) => ({
-    switches: [
-      {
-        flag: '-device',
-        items: [
-          vsockDriver,
-          disableModern(d.disableModern),
-          fds('vhostfd', 0, d.vhostFd === undefined ? 0 : 1),
-          ['id', d.id],
-          ['guest-cid', d.contextId],
-          romfile,
-          devno(d.placement),
-          place(d.placement),
-        ],
-      },
-    ],
+    switches: [filled(device, d)],
     fds: d.vhostFd === undefined ? [] : [d.vhostFd],
   }),
   parse: {

@@ -10,7 +10,7 @@ import { PlacementCodec } from './codecs.ts'
 import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import * as Fsdev from './backends/fsdev-local.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, place, qemuId, romfile } from './profile.ts'
+import { devnoOf, driver, filled, modernOf, pairOf, placeOf, qemuIdOf, romfile, template } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
@@ -44,6 +44,18 @@ export const make = (
   placement: at.placement,
 })
 
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<Share>('-device', [
+  ninepDriver,
+  modernOf(),
+  pairOf('fsdev', (d) => d.id),
+  pairOf('mount_tag', (d) => d.mountTag),
+  qemuIdOf(),
+  romfile,
+  devnoOf(),
+  placeOf(),
+])
+
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Share> = t.type({
   _tag: t.literal('Fs9p'),
@@ -66,23 +78,7 @@ export const module: DeviceModule<Share> = {
   ],
   source: () => 'volume',
   problem: () => undefined,
-  render: (d) =>
-    switches(
-      {
-        flag: '-device',
-        items: [
-          ninepDriver,
-          disableModern(d.disableModern),
-          ['fsdev', d.id],
-          ['mount_tag', d.mountTag],
-          qemuId(d.id),
-          romfile,
-          devno(d.placement),
-          place(d.placement),
-        ],
-      },
-      Fsdev.render(d.id, d.path),
-    ),
+  render: (d) => switches(filled(device, d), Fsdev.render(d.id, d.path)),
   parse: {
     drivers: isFamily('virtio-9p'),
     read: (r, c, drv) => {

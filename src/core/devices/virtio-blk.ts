@@ -14,14 +14,28 @@ import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArguments, type Item, type Switch } from './profile.ts'
+import {
+  devno,
+  disableModern,
+  driver,
+  filled,
+  itemOf,
+  itemsOf,
+  pairOf,
+  place,
+  qemuId,
+  resolve,
+  romfile,
+  template,
+  textOf,
+  toArguments,
+  when,
+} from './profile.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
-/** The driver role and the fixed options, made once (an option list is built on every render). */
+/** The driver role, made once. */
 const blkDriver = driver('virtio-blk', { alias: true })
-const scsiOff: Item = ['scsi', false]
-const configWceOff: Item = ['config-wce', false]
 
 /** @since 0.1.0 @category model */
 export interface Block {
@@ -62,22 +76,20 @@ export const make = (b: BlockInput, at: { readonly placement: Placement; readonl
   placement: at.placement,
 })
 
-const device = (d: Block): Switch => ({
-  flag: '-device',
-  items: [
-    blkDriver,
-    disableModern(d.disableModern, 'govmm'),
-    ['drive', d.id],
-    scsiOff,
-    configWceOff,
-    qemuId(d.id),
-    disableModern(d.disableModern, 'qemu'),
-    romfile,
-    devno(d.placement),
-    ['share-rw', d.shareRW ? true : undefined],
-    place(d.placement),
-  ],
-})
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<Block>('-device', [
+  blkDriver,
+  when((d) => d.disableModern, disableModern(true, 'govmm'), disableModern(false, 'govmm')),
+  pairOf('drive', (d) => d.id),
+  ['scsi', false],
+  ['config-wce', false],
+  textOf(qemuId, (d) => d.id),
+  when((d) => d.disableModern, disableModern(true, 'qemu'), disableModern(false, 'qemu')),
+  romfile,
+  itemOf((d) => devno(d.placement)),
+  pairOf('share-rw', (d) => (d.shareRW ? true : undefined)),
+  itemOf((d) => place(d.placement)),
+])
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Block> = t.type({
@@ -104,7 +116,7 @@ export const module: DeviceModule<Block> = {
   ],
   source: () => 'block',
   problem: () => undefined,
-  render: (d) => ({ switches: [device(d), Drive.render(d)], fds: [] }),
+  render: (d) => ({ switches: [filled(device, d), Drive.render(d)], fds: [] }),
   parse: {
     drivers: isFamily('virtio-blk', true),
     read: (r, c, drv) => {
@@ -133,7 +145,7 @@ export const module: DeviceModule<Block> = {
   hotplug: {
     add: (d, transport) => [
       Drive.add(d),
-      execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver')),
+      execute('device_add', toArguments(resolve(itemsOf(device, d), 'qmp', { transport, fdBase: 0 }), 'driver')),
     ],
     removeBackend: (d) => [Drive.remove(d.id)],
   },

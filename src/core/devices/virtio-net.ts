@@ -15,7 +15,22 @@ import { invalidDevice, type InvalidDevice } from '../errors.ts'
 import { execute, sendFd, type FdSource } from '../qmp/action.ts'
 import * as Tap from './backends/netdev-tap.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, pciOnly, place, qemuId, resolve, romfile, toArguments, type Item, type Switch } from './profile.ts'
+import {
+  devnoOf,
+  driver,
+  filled,
+  itemOf,
+  itemsOf,
+  modernOf,
+  pairOf,
+  pciOnly,
+  placeOf,
+  qemuIdOf,
+  resolve,
+  romfile,
+  template,
+  toArguments,
+} from './profile.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 import * as VhostUser from './vhost-user.ts'
@@ -100,22 +115,19 @@ export const make = (
 
 const passedVhost = (d: Nic): ReadonlyArray<number> => (d.vhost ? d.vhostFds : [])
 
-const mq = (queues: number): ReadonlyArray<Item> => (queues > 0 ? [['mq', true], pciOnly('vectors', 2 * queues + 2)] : [])
-
-const device = (d: Nic): Switch => ({
-  flag: '-device',
-  items: [
-    netDriver,
-    ['netdev', d.id],
-    ['mac', d.mac],
-    qemuId(d.id),
-    disableModern(d.disableModern),
-    ...mq(d.fds.length),
-    romfile,
-    devno(d.placement),
-    place(d.placement),
-  ],
-})
+/** The `-device` option list, compiled once per dialect and transport (`template`); multiqueue with passed fds. */
+const device = template<Nic>('-device', [
+  netDriver,
+  pairOf('netdev', (d) => d.id),
+  pairOf('mac', (d) => d.mac),
+  qemuIdOf(),
+  modernOf(),
+  pairOf('mq', (d) => (d.fds.length > 0 ? true : undefined)),
+  itemOf((d) => pciOnly('vectors', d.fds.length > 0 ? 2 * d.fds.length + 2 : undefined)),
+  romfile,
+  devnoOf(),
+  placeOf(),
+])
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Nic> = t.type({
@@ -147,7 +159,10 @@ export const module: DeviceModule<Nic, Nic | VhostUser.VhostUser> = {
   render: (d) => {
     const vhost = passedVhost(d)
     return {
-      switches: [Tap.render({ id: d.id, ifName: d.ifName, vhost: d.vhost, queues: d.fds.length, vhostQueues: vhost.length }), device(d)],
+      switches: [
+        Tap.render({ id: d.id, ifName: d.ifName, vhost: d.vhost, queues: d.fds.length, vhostQueues: vhost.length }),
+        filled(device, d),
+      ],
       fds: [...vhost, ...d.fds],
     }
   },
@@ -193,7 +208,7 @@ export const module: DeviceModule<Nic, Nic | VhostUser.VhostUser> = {
         ...d.fds.map((s, i) => sendFd(names[i] as string, s)),
         ...vhost.map((fd, i) => sendFd(vhostNames[i] as string, fd)),
         Tap.add(d.id, names, vhostNames),
-        execute('device_add', toArguments(resolve(device(d).items, 'qmp', { transport, fdBase: 0 }), 'driver')),
+        execute('device_add', toArguments(resolve(itemsOf(device, d), 'qmp', { transport, fdBase: 0 }), 'driver')),
       ]
     },
     removeBackend: (d) => [Tap.remove(d.id)],

@@ -9,7 +9,7 @@ import { Text } from '../input/decode.ts'
 import { PlacementCodec } from './codecs.ts'
 import * as Rng from './backends/rng-random.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, driver, place, qemuId, romfile } from './profile.ts'
+import { devnoOf, driver, filled, pairOf, placeOf, qemuIdOf, romfile, template } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, sameId, sameTransport } from './read.ts'
 
@@ -33,6 +33,9 @@ export const make = (rng: { readonly id: string; readonly filename: string }, pl
   placement,
 })
 
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<Entropy>('-device', [rngDriver, pairOf('rng', (d) => d.id), qemuIdOf(), romfile, devnoOf(), placeOf()])
+
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Entropy> = t.type({ _tag: t.literal('Rng'), id: Text, filename: Text, placement: PlacementCodec })
 
@@ -48,11 +51,7 @@ export const module: DeviceModule<Entropy> = {
   ],
   source: () => 'entropy_source',
   problem: () => undefined,
-  render: (d) =>
-    switches(Rng.render(d.id, d.filename), {
-      flag: '-device',
-      items: [rngDriver, ['rng', d.id], qemuId(d.id), romfile, devno(d.placement), place(d.placement)],
-    }),
+  render: (d) => switches(Rng.render(d.id, d.filename), filled(device, d)),
   parse: {
     drivers: isFamily('virtio-rng', true),
     read: (r, c, drv) => {

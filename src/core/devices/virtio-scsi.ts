@@ -9,7 +9,7 @@ import * as t from 'io-ts'
 import { Text } from '../input/decode.ts'
 import { PlacementCodec, optional } from './codecs.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, place, romfile } from './profile.ts'
+import { devnoOf, driver, filled, modernOf, pairOf, placeOf, romfile, template } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
@@ -33,6 +33,17 @@ export const make = (ioThreadHex: string | undefined, at: { readonly placement: 
   disableModern: at.nested,
   placement: at.placement,
 })
+
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<ScsiController>('-device', [
+  scsiDriver,
+  pairOf('id', (d) => d.id),
+  modernOf(),
+  pairOf('iothread', (d) => d.ioThread),
+  romfile,
+  devnoOf(),
+  placeOf(),
+])
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, ScsiController> = t.type({
@@ -58,19 +69,7 @@ export const module: DeviceModule<ScsiController> = {
         ],
   source: () => 'block_device_driver',
   problem: () => undefined,
-  render: (d) =>
-    switches({
-      flag: '-device',
-      items: [
-        scsiDriver,
-        ['id', d.id],
-        disableModern(d.disableModern),
-        ['iothread', d.ioThread],
-        romfile,
-        devno(d.placement),
-        place(d.placement),
-      ],
-    }),
+  render: (d) => switches(filled(device, d)),
   parse: {
     drivers: isFamily('virtio-scsi'),
     read: (r, c, drv) => {

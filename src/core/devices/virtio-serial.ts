@@ -8,7 +8,7 @@ import * as t from 'io-ts'
 import { Text } from '../input/decode.ts'
 import { PlacementCodec } from './codecs.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, place, romfile } from './profile.ts'
+import { devnoOf, driver, filled, modernOf, pairOf, placeOf, romfile, template } from './profile.ts'
 import { props, switches, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameTransport } from './read.ts'
 
@@ -31,6 +31,9 @@ export const make = (id: string, at: { readonly placement: Placement; readonly n
   placement: at.placement,
 })
 
+/** The `-device` option list, compiled once per dialect and transport (`template`). */
+const device = template<Serial>('-device', [serialDriver, modernOf(), pairOf('id', (d) => d.id), romfile, devnoOf(), placeOf()])
+
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
 export const codec: t.Decoder<unknown, Serial> = t.type({
   _tag: t.literal('Serial'),
@@ -48,11 +51,7 @@ export const module: DeviceModule<Serial> = {
   claims: (d) => [['device', d.id]],
   source: () => 'console',
   problem: () => undefined,
-  render: (d) =>
-    switches({
-      flag: '-device',
-      items: [serialDriver, disableModern(d.disableModern), ['id', d.id], romfile, devno(d.placement), place(d.placement)],
-    }),
+  render: (d) => switches(filled(device, d)),
   parse: {
     drivers: isFamily('virtio-serial'),
     read: (r, c, drv) => {

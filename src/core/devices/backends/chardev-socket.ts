@@ -6,7 +6,7 @@
  * @since 0.3.0
  */
 import type { Reader } from '../../parse/reader.ts'
-import { flag, type Switch } from '../profile.ts'
+import { filled, flag, pairOf, template, type Filled } from '../profile.ts'
 
 /** @since 0.3.0 @category model */
 export interface SocketChardev {
@@ -17,10 +17,21 @@ export interface SocketChardev {
 }
 
 /** @since 0.3.0 @category render */
-export const render = (id: string, path: string, server: boolean): Switch => ({
-  flag: '-chardev',
-  items: server ? ['socket', ['id', id], ['path', path], flag('server'), flag('wait', false)] : ['socket', ['id', id], ['path', path]],
-})
+export const render = (id: string, path: string, server: boolean): Filled => filled(server ? listening : connecting, { id, path })
+
+// the two option lists, compiled once per dialect and transport (`template`)
+const listening = template<{ readonly id: string; readonly path: string }>('-chardev', [
+  'socket',
+  pairOf('id', (c) => c.id),
+  pairOf('path', (c) => c.path),
+  flag('server'),
+  flag('wait', false),
+])
+const connecting = template<{ readonly id: string; readonly path: string }>('-chardev', [
+  'socket',
+  pairOf('id', (c) => c.id),
+  pairOf('path', (c) => c.path),
+])
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader): SocketChardev => {

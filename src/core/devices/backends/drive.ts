@@ -7,7 +7,7 @@
  */
 import { command, execute, type Action } from '../../qmp/action.ts'
 import type { Reader } from '../../parse/reader.ts'
-import type { Item, Switch } from '../profile.ts'
+import { filled, pairOf, template, type Filled } from '../profile.ts'
 
 /** @since 0.3.0 @category model */
 export interface Cache {
@@ -25,22 +25,19 @@ export interface Drive {
   readonly cache: Cache | undefined
 }
 
-/** Made once: an option list is built on every render. */
-const ifNone: Item = ['if', 'none']
+/** The `-drive` option list, compiled once per dialect and transport (`template`). */
+const drive = template<Omit<Drive, '_tag'>>('-drive', [
+  pairOf('id', (d) => d.id),
+  pairOf('file', (d) => d.file),
+  pairOf('aio', (d) => d.aio),
+  pairOf('format', (d) => d.format),
+  ['if', 'none'],
+  pairOf('cache.direct', (d) => d.cache?.direct),
+  pairOf('cache.no-flush', (d) => d.cache?.noFlush),
+])
 
 /** @since 0.3.0 @category render */
-export const render = (d: Omit<Drive, '_tag'>): Switch => ({
-  flag: '-drive',
-  items: [
-    ['id', d.id],
-    ['file', d.file],
-    ['aio', d.aio],
-    ['format', d.format],
-    ifNone,
-    ['cache.direct', d.cache?.direct],
-    ['cache.no-flush', d.cache?.noFlush],
-  ],
-})
+export const render = (d: Omit<Drive, '_tag'>): Filled => filled(drive, d)
 
 /** `blockdev-add` of the drive as node `id`, undone by `blockdev-del`. @since 0.3.0 @category hotplug */
 export const add = (d: Omit<Drive, '_tag'>): Action =>

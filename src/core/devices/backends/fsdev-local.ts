@@ -4,7 +4,7 @@
  * @since 0.3.0
  */
 import type { Reader } from '../../parse/reader.ts'
-import type { Switch } from '../profile.ts'
+import { filled, pairOf, template, type Filled } from '../profile.ts'
 
 /** @since 0.3.0 @category model */
 export interface LocalFsdev {
@@ -14,10 +14,15 @@ export interface LocalFsdev {
 }
 
 /** @since 0.3.0 @category render */
-export const render = (id: string, path: string): Switch => ({
-  flag: '-fsdev',
-  items: ['local', ['id', id], ['path', path], ['security_model', 'none']],
-})
+export const render = (id: string, path: string): Filled => filled(fsdev, { id, path })
+
+/** The option list, compiled once per dialect and transport (`template`). */
+const fsdev = template<{ readonly id: string; readonly path: string }>('-fsdev', [
+  'local',
+  pairOf('id', (f) => f.id),
+  pairOf('path', (f) => f.path),
+  ['security_model', 'none'],
+])
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader): LocalFsdev => {
