@@ -531,15 +531,33 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
         return hole((d) => (test(d) ? yes : no))
       }
       case 'placed': {
-        // a dialect that spells it for none of the three kinds of placement never does
-        const samples: ReadonlyArray<Placement> = [
-          { _tag: 'Pci', bus: 'b', slot: 1 },
-          { _tag: 'Ccw', devno: 'fe.0.0001' },
-          { _tag: 'None' },
-        ]
+        // spelled once per kind of placement (and per PCI slot), with a marker for the bus or
+        // device number, which the device's own fills in escaped
         const item = part.item
-        if (samples.every((x) => pieceOf(item(x), i, p, fixed, at) === undefined)) return
-        return hole(perDevice)
+        const get = part.of
+        const cut = (pl: Placement): readonly [string, string] | undefined | 'as is' => {
+          const t = pieceOf(item(pl), i, p, fixed, at)
+          if (t === undefined) return undefined
+          const [before, after, more] = t.split(marker)
+          return before === undefined || after === undefined || more !== undefined ? 'as is' : [before, after]
+        }
+        const none = pieceOf(item({ _tag: 'None' }), i, p, fixed, at)
+        const ccw = cut({ _tag: 'Ccw', devno: marker })
+        const pci = Array.from({ length: 32 }, (_, slot) => cut({ _tag: 'Pci', bus: marker, slot }))
+        if (none === undefined && ccw === undefined && pci.every((x) => x === undefined)) return
+        if (ccw === 'as is' || pci.some((x) => x === 'as is')) return hole(perDevice)
+        const filledIn = (t: readonly [string, string] | undefined, v: string): string | undefined =>
+          t === undefined ? undefined : `${t[0]}${escape(v)}${t[1]}`
+        return hole((d, fdBase) => {
+          const pl = get(d)
+          if (pl._tag === 'None') return none
+          if (pl._tag === 'Ccw') return filledIn(ccw as readonly [string, string] | undefined, pl.devno)
+          const t = pci[pl.slot]
+          // a slot the table does not hold (not 0–31) is spelled as the walk spells it
+          return t === undefined && !(Number.isInteger(pl.slot) && pl.slot >= 0 && pl.slot < 32)
+            ? perDevice(d, fdBase)
+            : filledIn(t as readonly [string, string] | undefined, pl.bus)
+        })
       }
       case 'item':
         return hole(perDevice)

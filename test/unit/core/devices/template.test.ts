@@ -55,6 +55,9 @@ const devices: ReadonlyArray<Dev> = [
   { id: 'net0', file: '/a', on: false, placement: { _tag: 'Pci', bus: 'pci.0', slot: 3 }, queues: 0 },
   { id: 'x,y,,z', file: 'p,q', on: true, placement: { _tag: 'Ccw', devno: 'fe.0.0001' }, queues: 2 },
   { id: '', file: undefined, on: true, placement: { _tag: 'None' }, queues: 1 },
+  // a bus that needs escaping, and a slot beyond the compiled table of 32
+  { id: 'n3', file: '/c', on: false, placement: { _tag: 'Pci', bus: 'pcie,0', slot: 40 }, queues: 0 },
+  { id: 'n4', file: '/d', on: true, placement: { _tag: 'Pci', bus: 'pci.1', slot: 31 }, queues: 3 },
 ]
 
 describe('template', () => {
