@@ -11,7 +11,8 @@ import type * as t from 'io-ts'
 import type { Action, FdSource } from '../qmp/action.ts'
 import type { Reader } from '../parse/reader.ts'
 import type { Placement, Transport } from './placement.ts'
-import type { Filled, Switch } from './profile.ts'
+import type { Switch } from './profile.ts'
+import type { Filled } from './template.ts'
 import type { Backend, BackendOf } from './backends/index.ts'
 
 // -------------------------------------------------------------------------------------

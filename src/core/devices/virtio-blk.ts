@@ -14,23 +14,8 @@ import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import {
-  devno,
-  disableModern,
-  driver,
-  filled,
-  itemOf,
-  itemsOf,
-  pairOf,
-  place,
-  qemuId,
-  resolve,
-  romfile,
-  template,
-  textOf,
-  toArguments,
-  when,
-} from './profile.ts'
+import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArguments } from './profile.ts'
+import { filled, itemOf, itemsOf, pairOf, template, textOf, when } from './template.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 

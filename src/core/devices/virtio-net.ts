@@ -15,22 +15,8 @@ import { invalidDevice, type InvalidDevice } from '../errors.ts'
 import { execute, sendFd, type FdSource } from '../qmp/action.ts'
 import * as Tap from './backends/netdev-tap.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import {
-  devnoOf,
-  driver,
-  filled,
-  itemOf,
-  itemsOf,
-  modernOf,
-  pairOf,
-  pciOnly,
-  placeOf,
-  qemuIdOf,
-  resolve,
-  romfile,
-  template,
-  toArguments,
-} from './profile.ts'
+import { driver, pciOnly, resolve, romfile, toArguments } from './profile.ts'
+import { devnoOf, filled, itemOf, itemsOf, modernOf, pairOf, placeOf, qemuIdOf, template } from './template.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 import * as VhostUser from './vhost-user.ts'

@@ -7,7 +7,7 @@
  */
 import { command, execute, type Action } from '../../qmp/action.ts'
 import type { Reader } from '../../parse/reader.ts'
-import { filled, pairOf, template, type Filled } from '../profile.ts'
+import { filled, pairOf, template, type Filled } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface Cache {

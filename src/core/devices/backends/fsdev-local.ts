@@ -4,7 +4,7 @@
  * @since 0.3.0
  */
 import type { Reader } from '../../parse/reader.ts'
-import { filled, pairOf, template, type Filled } from '../profile.ts'
+import { filled, pairOf, template, type Filled } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface LocalFsdev {

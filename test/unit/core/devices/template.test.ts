@@ -6,25 +6,17 @@
 import { describe, expect, it } from 'vitest'
 import {
   devno,
-  devnoOf,
   disableModern,
   driver,
   fds,
-  filled,
-  itemOf,
-  itemsOf,
-  pairOf,
   place,
-  placeOf,
   qemuId,
   resolveText,
   romfile,
-  template,
-  textOf,
-  when,
   type Dialect,
   type Where,
 } from '../../../../src/core/devices/profile.ts'
+import { devnoOf, filled, itemOf, itemsOf, pairOf, placeOf, template, textOf, when } from '../../../../src/core/devices/template.ts'
 import type { Placement, Transport } from '../../../../src/core/devices/placement.ts'
 
 interface Dev {

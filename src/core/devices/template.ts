@@ -1,0 +1,266 @@
+/**
+ * Templates: a module's option list written once, with holes for what differs from device to
+ * device, and compiled once per dialect and transport for the command line (see `Template`). The
+ * profile (`profile.ts`) still spells every item; a template only decides, once, which of its
+ * items do not depend on the device.
+ *
+ * @since 0.3.0
+ */
+import { appendPair, escape, type OptValue } from '../opts.ts'
+import type { Placement, Transport } from './placement.ts'
+import {
+  devno,
+  disableModern,
+  place,
+  qemuId,
+  resolveText,
+  spellItem,
+  type Dialect,
+  type Item,
+  type Role,
+  type Target,
+  type Where,
+} from './profile.ts'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A hole in a template: what one device puts there.
+ * - `pair`: a plain `key=value` (no role: every dialect spells it alike; `undefined` drops it);
+ * - `text`: a role built from one string of the device (`qemuId(d.id)`): spelled once with a
+ *   marker where the string goes, then filled with the escaped string;
+ * - `when`: one of two fixed items, by a test of the device (both spelled once);
+ * - `placed`: a role of the device's placement, dropped when the dialect spells it for no
+ *   placement, otherwise spelled for each device;
+ * - `item`: any item, spelled for each device as the walk spells it.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export type Hole<D> =
+  | { readonly hole: 'pair'; readonly key: string; readonly of: (d: D) => OptValue }
+  | { readonly hole: 'text'; readonly of: (d: D) => string; readonly item: (v: string) => Item }
+  | { readonly hole: 'when'; readonly test: (d: D) => boolean; readonly yes: Item; readonly no: Item }
+  | { readonly hole: 'placed'; readonly of: (d: D) => Placement; readonly item: (p: Placement) => Item }
+  | { readonly hole: 'item'; readonly of: (d: D) => Item }
+
+/** A piece of a template: an item every device of the module has, or a hole. @since 0.3.0 @category model */
+export type Part<D> = Item | Hole<D>
+
+/** @since 0.3.0 @category constructors */
+export const pairOf = <D>(key: string, of: (d: D) => OptValue): Hole<D> => ({ hole: 'pair', key, of })
+/** @since 0.3.0 @category constructors */
+export const textOf = <D>(item: (v: string) => Item, of: (d: D) => string): Hole<D> => ({ hole: 'text', of, item })
+/** @since 0.3.0 @category constructors */
+export const when = <D>(test: (d: D) => boolean, yes: Item, no: Item): Hole<D> => ({ hole: 'when', test, yes, no })
+/** @since 0.3.0 @category constructors */
+export const itemOf = <D>(of: (d: D) => Item): Hole<D> => ({ hole: 'item', of })
+
+/** `disable-modern=` from the device's own flag (`only`: as for `disableModern`). @since 0.3.0 @category constructors */
+export const modernOf = <D extends { readonly disableModern: boolean }>(only?: Dialect): Hole<D> =>
+  when((d) => d.disableModern, disableModern(true, only), disableModern(false, only))
+/** An `id=` only QEMU is told, from the device's id. @since 0.3.0 @category constructors */
+export const qemuIdOf = <D extends { readonly id: string }>(): Hole<D> => textOf(qemuId, (d) => d.id)
+/** govmm's `devno=` of the device's placement. @since 0.3.0 @category constructors */
+export const devnoOf = <D extends { readonly placement: Placement }>(): Hole<D> => ({ hole: 'placed', of: (d) => d.placement, item: devno })
+/** The device's explicit placement. @since 0.3.0 @category constructors */
+export const placeOf = <D extends { readonly placement: Placement }>(): Hole<D> => ({ hole: 'placed', of: (d) => d.placement, item: place })
+
+const isHole = <D>(x: Part<D>): x is Hole<D> => typeof x === 'object' && !Array.isArray(x) && 'hole' in x
+
+/** The item a part is for one device. */
+const fill = <D>(x: Part<D>, d: D): Item => {
+  if (!isHole(x)) return x
+  switch (x.hole) {
+    case 'pair':
+      return [x.key, x.of(d)]
+    case 'text':
+      return x.item(x.of(d))
+    case 'when':
+      return x.test(d) ? x.yes : x.no
+    case 'placed':
+      return x.item(x.of(d))
+    case 'item':
+      return x.of(d)
+  }
+}
+
+/** One device's text in a dialect, from a template compiled for that dialect and a transport. */
+type Compiled<D> = (d: D, fdBase: number) => string
+
+/** A compiled hole: its text for one device, `undefined` when it spells nothing. */
+type Filler<D> = (d: D, fdBase: number) => string | undefined
+
+/**
+ * A module's option list written once, with holes for what differs from device to device. It is
+ * the same list as a `Switch` (`itemsOf` gives one device's), and the profile still decides every
+ * role; but for the command line each (dialect, transport) is compiled once, when the module is
+ * loaded: the items between two holes are spelled then, as one piece of literal text, and so is
+ * every hole that allows it (`pair`, `text`, `when`), so a device's text is a few concatenations.
+ * A template whose head (driver or type) is not fixed is not compiled: its text is the walk of
+ * its items. A hole must not name the driver (the items after it are spelled for the driver the
+ * head names); a property test holds every compiled text to the walk of the same items.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export interface Template<D> {
+  readonly flag: string
+  readonly parts: ReadonlyArray<Part<D>>
+  readonly compiled: Readonly<Record<Dialect, Readonly<Record<Transport, Compiled<D> | undefined>>>>
+}
+
+/** The text of one item, or `undefined` when it spells nothing. */
+const pieceOf = (it: Item, i: number, target: Target, w: Where, drv: string): string | undefined => spellItem(it, i, target, w, drv).text
+
+/** Stands for the string of a `text` hole while its role is spelled at compile time. */
+const marker = '\u0001'
+
+const isFds = (it: Item): boolean => typeof it === 'object' && !Array.isArray(it) && (it as Role).role === 'fds'
+
+const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: Transport): Compiled<D> | undefined => {
+  const head = parts[0]
+  // the head names the driver, which govmm's rules read: it must be fixed (or a plain pair)
+  if (head === undefined || (isHole(head) && head.hole !== 'pair')) return undefined
+  const fixed: Where = { transport, fdBase: 0 }
+  const segments: Array<string | Filler<D>> = []
+  // the text of the fixed items since the last hole
+  let run: string | undefined
+  let drv = ''
+  const hole = (f: Filler<D>): void => {
+    if (run !== undefined) segments.push(run)
+    run = undefined
+    segments.push(f)
+  }
+  parts.forEach((part, i) => {
+    // fd numbers depend on the device's place among the passers: spelled per device
+    if (!isHole(part) && !isFds(part)) {
+      const spelled = spellItem(part, i, dialect, fixed, drv)
+      drv = spelled.drv
+      if (spelled.text !== undefined) run = run === undefined ? spelled.text : `${run},${spelled.text}`
+      return
+    }
+    const at = drv
+    const perDevice: Filler<D> = (d, fdBase) => pieceOf(fill(part, d), i, dialect, { transport, fdBase }, at)
+    if (!isHole(part)) return hole(perDevice)
+    switch (part.hole) {
+      case 'pair': {
+        const key = part.key
+        const get = part.of
+        return hole((d) => {
+          const v = get(d)
+          return v === undefined ? undefined : appendPair(undefined, key, v)
+        })
+      }
+      case 'text': {
+        const spelled = pieceOf(part.item(marker), i, dialect, fixed, at)
+        if (spelled === undefined) return // this dialect spells nothing for it
+        const [before, after, more] = spelled.split(marker)
+        if (before === undefined || after === undefined || more !== undefined) return hole(perDevice)
+        const get = part.of
+        return hole((d) => `${before}${escape(get(d))}${after}`)
+      }
+      case 'when': {
+        const yes = pieceOf(part.yes, i, dialect, fixed, at)
+        const no = pieceOf(part.no, i, dialect, fixed, at)
+        if (yes === undefined && no === undefined) return
+        const test = part.test
+        return hole((d) => (test(d) ? yes : no))
+      }
+      case 'placed': {
+        // spelled once per kind of placement (and per PCI slot), with a marker for the bus or
+        // device number, which the device's own fills in escaped
+        const item = part.item
+        const get = part.of
+        const cut = (pl: Placement): readonly [string, string] | undefined | 'as is' => {
+          const t = pieceOf(item(pl), i, dialect, fixed, at)
+          if (t === undefined) return undefined
+          const [before, after, more] = t.split(marker)
+          return before === undefined || after === undefined || more !== undefined ? 'as is' : [before, after]
+        }
+        const none = pieceOf(item({ _tag: 'None' }), i, dialect, fixed, at)
+        const ccw = cut({ _tag: 'Ccw', devno: marker })
+        const pci = Array.from({ length: 32 }, (_, slot) => cut({ _tag: 'Pci', bus: marker, slot }))
+        if (none === undefined && ccw === undefined && pci.every((x) => x === undefined)) return
+        if (ccw === 'as is' || pci.some((x) => x === 'as is')) return hole(perDevice)
+        const filledIn = (t: readonly [string, string] | undefined, v: string): string | undefined =>
+          t === undefined ? undefined : `${t[0]}${escape(v)}${t[1]}`
+        return hole((d, fdBase) => {
+          const pl = get(d)
+          if (pl._tag === 'None') return none
+          if (pl._tag === 'Ccw') return filledIn(ccw as readonly [string, string] | undefined, pl.devno)
+          const t = pci[pl.slot]
+          // a slot the table does not hold (not 0–31) is spelled as the walk spells it
+          return t === undefined && !(Number.isInteger(pl.slot) && pl.slot >= 0 && pl.slot < 32)
+            ? perDevice(d, fdBase)
+            : filledIn(t as readonly [string, string] | undefined, pl.bus)
+        })
+      }
+      case 'item':
+        return hole(perDevice)
+    }
+  })
+  if (run !== undefined) segments.push(run)
+  return (d, fdBase) => {
+    let out: string | undefined
+    for (let k = 0; k < segments.length; k++) {
+      const seg = segments[k] as string | Filler<D>
+      const text = typeof seg === 'string' ? seg : seg(d, fdBase)
+      if (text !== undefined) out = out === undefined ? text : `${out},${text}`
+    }
+    return out ?? ''
+  }
+}
+
+/**
+ * A template, compiled for both dialects and both transports.
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const template = <D>(flag: string, parts: ReadonlyArray<Part<D>>): Template<D> => ({
+  flag,
+  parts,
+  compiled: {
+    govmm: { pci: compile(parts, 'govmm', 'pci'), ccw: compile(parts, 'govmm', 'ccw') },
+    qemu: { pci: compile(parts, 'qemu', 'pci'), ccw: compile(parts, 'qemu', 'ccw') },
+  },
+})
+
+/** One device's option list from a template. @since 0.3.0 @category utils */
+export const itemsOf = <D>(t: Template<D>, d: D): ReadonlyArray<Item> => t.parts.map((x) => fill(x, d))
+
+/**
+ * A switch of one device from a template: its text in a dialect (compiled, or walked when the
+ * template is not compiled or `compiled` is false), and its items.
+ *
+ * @since 0.3.0
+ * @category model
+ */
+export interface Filled {
+  readonly flag: string
+  readonly items: () => ReadonlyArray<Item>
+  readonly text: (dialect: Dialect, w: Where, compiled: boolean) => string
+}
+
+class FilledSwitch<D> implements Filled {
+  constructor(
+    private readonly t: Template<D>,
+    private readonly d: D,
+  ) {}
+  get flag(): string {
+    return this.t.flag
+  }
+  items(): ReadonlyArray<Item> {
+    return itemsOf(this.t, this.d)
+  }
+  text(dialect: Dialect, w: Where, compiled: boolean): string {
+    const c = compiled ? this.t.compiled[dialect][w.transport] : undefined
+    return c !== undefined ? c(this.d, w.fdBase) : resolveText(this.items(), dialect, w)
+  }
+}
+
+/** A device's switch from a template. @since 0.3.0 @category constructors */
+export const filled = <D>(t: Template<D>, d: D): Filled => new FilledSwitch(t, d)
