@@ -401,6 +401,13 @@ export const spellItem = (
   return { text: sink.text, drv: after }
 }
 
+/** `spellItem`'s text alone (what a template's hole spells for each device). @since 0.3.0 @category render */
+export const spellText = (it: Item, i: number, target: Target, w: Where, drv: string): string | undefined => {
+  const sink = new TextSink()
+  step(it, i, profiles[target], w, sink, drv)
+  return sink.text
+}
+
 /** `n:n+1:…` for `count` fds. */
 const fdList = (from: number, count: number): string => {
   let s = String(from)

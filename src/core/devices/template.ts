@@ -15,10 +15,10 @@ import {
   qemuId,
   resolveText,
   spellItem,
+  spellText,
   type Dialect,
   type Item,
   type Role,
-  type Target,
   type Where,
 } from './profile.ts'
 
@@ -112,9 +112,6 @@ export interface Template<D> {
   readonly compiled: Readonly<Record<Dialect, Readonly<Record<Transport, Compiled<D> | undefined>>>>
 }
 
-/** The text of one item, or `undefined` when it spells nothing. */
-const pieceOf = (it: Item, i: number, target: Target, w: Where, drv: string): string | undefined => spellItem(it, i, target, w, drv).text
-
 /** Stands for the string of a `text` hole while its role is spelled at compile time. */
 const marker = '\u0001'
 
@@ -143,7 +140,7 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
       return
     }
     const at = drv
-    const perDevice: Filler<D> = (d, fdBase) => pieceOf(fill(part, d), i, dialect, { transport, fdBase }, at)
+    const perDevice: Filler<D> = (d, fdBase) => spellText(fill(part, d), i, dialect, { transport, fdBase }, at)
     if (!isHole(part)) return hole(perDevice)
     switch (part.hole) {
       case 'pair': {
@@ -155,7 +152,7 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
         })
       }
       case 'text': {
-        const spelled = pieceOf(part.item(marker), i, dialect, fixed, at)
+        const spelled = spellText(part.item(marker), i, dialect, fixed, at)
         if (spelled === undefined) return // this dialect spells nothing for it
         const [before, after, more] = spelled.split(marker)
         if (before === undefined || after === undefined || more !== undefined) return hole(perDevice)
@@ -163,8 +160,8 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
         return hole((d) => `${before}${escape(get(d))}${after}`)
       }
       case 'when': {
-        const yes = pieceOf(part.yes, i, dialect, fixed, at)
-        const no = pieceOf(part.no, i, dialect, fixed, at)
+        const yes = spellText(part.yes, i, dialect, fixed, at)
+        const no = spellText(part.no, i, dialect, fixed, at)
         if (yes === undefined && no === undefined) return
         const test = part.test
         return hole((d) => (test(d) ? yes : no))
@@ -175,12 +172,12 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
         const item = part.item
         const get = part.of
         const cut = (pl: Placement): readonly [string, string] | undefined | 'as is' => {
-          const t = pieceOf(item(pl), i, dialect, fixed, at)
+          const t = spellText(item(pl), i, dialect, fixed, at)
           if (t === undefined) return undefined
           const [before, after, more] = t.split(marker)
           return before === undefined || after === undefined || more !== undefined ? 'as is' : [before, after]
         }
-        const none = pieceOf(item({ _tag: 'None' }), i, dialect, fixed, at)
+        const none = spellText(item({ _tag: 'None' }), i, dialect, fixed, at)
         const ccw = cut({ _tag: 'Ccw', devno: marker })
         const pci = Array.from({ length: 32 }, (_, slot) => cut({ _tag: 'Pci', bus: marker, slot }))
         if (none === undefined && ccw === undefined && pci.every((x) => x === undefined)) return
