@@ -154,7 +154,7 @@ const isFilled = (s: Switch | Filled): s is Filled => typeof s.items === 'functi
 
 const pushSwitch = (args: Array<string>, s: Switch | Filled, dialect: Dialect, w: Where, how: How): void => {
   if (!isFilled(s)) args.push(s.flag, resolveText(s.items, dialect, w, how.flat))
-  else if (how.compiled) args.push(s.flag, s.text(dialect, w, true))
+  else if (how.compiled) args.push(s.flag, s.text(dialect, w, true, how.flat))
   else args.push(s.flag, resolveText(s.items(), dialect, w, how.flat))
 }
 

@@ -50,6 +50,7 @@ describe.each(allArches)('%s plans', (arch) => {
           // by concatenation: the same argv
           const compiled = renderWith(a.right, d, { flat: false, compiled: true })
           expect(renderWith(a.right, d, { flat: true, compiled: false })).toEqual(compiled)
+          expect(renderWith(a.right, d, { flat: true, compiled: true })).toEqual(compiled)
           expect(renderWith(a.right, d, { flat: false, compiled: false })).toEqual(compiled)
         }
       }),

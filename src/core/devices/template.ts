@@ -88,7 +88,7 @@ const fill = <D>(x: Part<D>, d: D): Item => {
 }
 
 /** One device's text in a dialect, from a template compiled for that dialect and a transport. */
-type Compiled<D> = (d: D, fdBase: number) => string
+type Compiled<D> = (d: D, fdBase: number, flat: boolean) => string
 
 /** A compiled hole: its text for one device, `undefined` when it spells nothing. */
 type Filler<D> = (d: D, fdBase: number) => string | undefined
@@ -200,7 +200,17 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
     }
   })
   if (run !== undefined) segments.push(run)
-  return (d, fdBase) => {
+  return (d, fdBase, flat) => {
+    if (flat) {
+      // one flat string for a large command line (see `resolveText`)
+      const pieces: Array<string> = []
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k] as string | Filler<D>
+        const text = typeof seg === 'string' ? seg : seg(d, fdBase)
+        if (text !== undefined) pieces.push(text)
+      }
+      return pieces.join(',')
+    }
     let out: string | undefined
     for (let k = 0; k < segments.length; k++) {
       const seg = segments[k] as string | Filler<D>
@@ -239,7 +249,7 @@ export const itemsOf = <D>(t: Template<D>, d: D): ReadonlyArray<Item> => t.parts
 export interface Filled {
   readonly flag: string
   readonly items: () => ReadonlyArray<Item>
-  readonly text: (dialect: Dialect, w: Where, compiled: boolean) => string
+  readonly text: (dialect: Dialect, w: Where, compiled: boolean, flat?: boolean) => string
 }
 
 class FilledSwitch<D> implements Filled {
@@ -253,9 +263,9 @@ class FilledSwitch<D> implements Filled {
   items(): ReadonlyArray<Item> {
     return itemsOf(this.t, this.d)
   }
-  text(dialect: Dialect, w: Where, compiled: boolean): string {
+  text(dialect: Dialect, w: Where, compiled: boolean, flat = false): string {
     const c = compiled ? this.t.compiled[dialect][w.transport] : undefined
-    return c !== undefined ? c(this.d, w.fdBase) : resolveText(this.items(), dialect, w)
+    return c !== undefined ? c(this.d, w.fdBase, flat) : resolveText(this.items(), dialect, w, flat)
   }
 }
 

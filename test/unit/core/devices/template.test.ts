@@ -62,6 +62,7 @@ describe('template', () => {
             const w: Where = { transport, fdBase }
             const walked = resolveText(itemsOf(every, d), dialect, w)
             expect(filled(every, d).text(dialect, w, true)).toBe(walked)
+            expect(filled(every, d).text(dialect, w, true, true)).toBe(walked)
             expect(filled(every, d).text(dialect, w, false)).toBe(walked)
           }
       })
