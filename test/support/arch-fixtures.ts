@@ -139,3 +139,21 @@ export const runSteps = (d: Draft, ...steps: ReadonlyArray<(d: Draft) => E.Eithe
 /** The `-device` (or other `flag`) values of an argv that start with `prefix`. */
 export const switchesStarting = (args: ReadonlyArray<string>, flag: string, prefix: string): ReadonlyArray<string> =>
   values(args, flag).filter((v) => v.startsWith(prefix))
+
+/** A sandbox with one device of every kind that goes on a PCI bus, in the order Kata adds them. */
+export const everyPciKind: ReadonlyArray<Record<string, unknown>> = [
+  { kind: 'vsock', contextId: 3054198027, vhostFd: 10 },
+  { kind: 'volume', mountTag: 'kataShared', hostPath: '/shared' },
+  { kind: 'socket', id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' },
+  { kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11] },
+  { kind: 'block', id: 'drive-0', file: '/d', format: 'raw' },
+  { kind: 'vhostUser', type: 'net', devId: 'abcdef', socketPath: '/vu.sock', mac: '02:00:00:00:00:01' },
+  { kind: 'vfio', bdf: '02:10.0' },
+]
+
+/** Where each device landed: `id@bus:slot` (a bridge at its own address), `id@-` off the PCI buses. */
+export const landings = (ds: ReadonlyArray<Device>): ReadonlyArray<string> =>
+  ds.map(
+    (d) =>
+      `${d.id}@${d._tag === 'Bridge' ? `${d.bus}:${d.addr}` : 'placement' in d && d.placement._tag === 'Pci' ? `${d.placement.bus}:${d.placement.slot}` : '-'}`,
+  )

@@ -28,6 +28,8 @@ import {
   unsafeLeft,
   unsafeRight,
   values,
+  everyPciKind,
+  landings,
 } from '../../support/arch-fixtures.ts'
 
 const { sandbox, stateFor, draftFor, planFor, argvFor } = fixturesFor('arm64')
@@ -290,23 +292,10 @@ describe('sandbox devices (qemuArchBase: arm64 overrides none)', () => {
   it('land on pcie.0 in creation order around the bridge (planSandbox)', () => {
     const p = unsafeRight(
       planFor(firmware, {
-        devices: [
-          { kind: 'vsock', contextId: 3054198027, vhostFd: 10 },
-          { kind: 'volume', mountTag: 'kataShared', hostPath: '/shared' },
-          { kind: 'socket', id: 'charch0', deviceId: 'channel0', hostPath: '/k.sock', name: 'agent.channel.0' },
-          { kind: 'network', endpoint: 'veth', tapName: 'tap0_kata', mac: '02:42:ac:11:00:02', fds: [12], vhostFds: [11] },
-          { kind: 'block', id: 'drive-0', file: '/d', format: 'raw' },
-          { kind: 'vhostUser', type: 'net', devId: 'abcdef', socketPath: '/vu.sock', mac: '02:00:00:00:00:01' },
-          { kind: 'vfio', bdf: '02:10.0' },
-        ],
+        devices: everyPciKind,
       }),
     )
-    expect(
-      p.devices.map(
-        (d) =>
-          `${d.id}@${d._tag === 'Bridge' ? `${d.bus}:${d.addr}` : 'placement' in d && d.placement._tag === 'Pci' ? `${d.placement.bus}:${d.placement.slot}` : '-'}`,
-      ),
-    ).toEqual([
+    expect(landings(p.devices)).toEqual([
       'pcie-bridge-0@pcie.0:2',
       'serial0@pcie.0:1',
       'console0@-',
