@@ -3,12 +3,15 @@
  * two CCW bridges) for each n, a few times after a warm-up, and print per n the median time and
  * how much of it was garbage collection (PerformanceObserver `gc` entries, by kind).
  *
- *   node --import tsx bench/scale.ts plan|render|parse [n…] [--runs 5]
+ * `render` builds option strings as `render` chooses (flat from 5,000 devices on);
+ * `render-concat` and `render-flat` force one way.
+ *
+ *   node --import tsx bench/scale.ts plan|render|render-concat|render-flat|parse [n…] [--runs 5]
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import { constants } from 'node:perf_hooks'
 import { parseArgv } from '../src/core/parse/plan.ts'
-import { render } from '../src/core/render.ts'
+import { render, renderWith } from '../src/core/render.ts'
 import { ok, plan, wide } from './inputs.ts'
 
 const what = process.argv[2] ?? 'plan'
@@ -42,7 +45,14 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
     const r = ok(render(planned, 'qemu'))
     return [r.binary, ...r.args]
   })()
-  const once = what === 'render' ? () => render(planned, 'govmm') : what === 'parse' ? () => ok(parseArgv(argv)) : () => plan(x)
+  const once =
+    what === 'render'
+      ? () => render(planned, 'govmm')
+      : what === 'render-concat' || what === 'render-flat'
+        ? () => renderWith(planned, 'govmm', { flat: what === 'render-flat', compiled: true })
+        : what === 'parse'
+          ? () => ok(parseArgv(argv))
+          : () => plan(x)
   once()
   await tick()
   for (const k of Object.keys(gcMs)) delete gcMs[k]
