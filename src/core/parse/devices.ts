@@ -26,7 +26,7 @@ export interface Located {
   readonly backend: Backend
   readonly ns: Namespace
   readonly opt: Option
-  /** Its place among the command line's backends, in argv order. */
+  /** The index of its option (among the options given to `parseBackends`). */
   readonly index: number
 }
 
@@ -35,7 +35,6 @@ export interface Backends {
   readonly byId: ReadonlyMap<Namespace, ReadonlyMap<string, Located>>
   /** For each option (index as in the options given to `parseBackends`), the backend it is, if any. */
   readonly at: ReadonlyArray<Located | undefined>
-  readonly count: number
 }
 
 /**
@@ -47,7 +46,7 @@ export interface Backends {
 export class UsedBackends {
   private readonly taken: Uint8Array
   constructor(backends: Backends) {
-    this.taken = new Uint8Array(backends.count)
+    this.taken = new Uint8Array(backends.at.length)
   }
   has(l: Located): boolean {
     return this.taken[l.index] === 1
@@ -78,7 +77,6 @@ export interface Placed {
 export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseError, Backends> => {
   const byId = new Map<Namespace, Map<string, Located>>()
   const at: Array<Located | undefined> = []
-  let count = 0
   for (const opt of options) {
     const ns = backendFlags[opt.flag]
     if (ns === undefined) {
@@ -90,7 +88,7 @@ export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseErr
     if (E.isLeft(done)) return done
     let ids = byId.get(ns[0])
     if (ids === undefined) byId.set(ns[0], (ids = new Map()))
-    const l: Located = { backend: done.right, ns: ns[0], opt, index: count++ }
+    const l: Located = { backend: done.right, ns: ns[0], opt, index: at.length }
     // one hash operation: an id already there leaves the size as it was
     const before = ids.size
     ids.set(done.right.id, l)
@@ -104,7 +102,7 @@ export const parseBackends = (options: ReadonlyArray<Option>): E.Either<ParseErr
       )
     at.push(l)
   }
-  return E.right({ byId, at, count })
+  return E.right({ byId, at })
 }
 
 /** The first backend in argv order that no device took. @since 0.3.0 @category utils */
