@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { bounded, io as ioError, toMessage, type PlanError } from '../core/errors.ts'
 import { errnoCode } from '../effects/files.ts'
@@ -122,6 +123,20 @@ export const flags = <A>(io: Io, usage: string, parse: () => A): A | Exit => {
     return usageError(io, e instanceof Error ? e.message : String(e), usage)
   }
 }
+
+/**
+ * A command's flags, strictly (`parseArgs` with `strict: true`, no positional arguments), or the
+ * exit status of the usage error.
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const flagValues = <O extends NonNullable<ParseArgsConfig['options']>>(
+  io: Io,
+  usage: string,
+  args: ReadonlyArray<string>,
+  options: O,
+) => flags(io, usage, () => parseArgs({ args: [...args], options, strict: true }).values)
 
 /** The flag every command takes: `--json`. @since 0.2.0 @category utils */
 export const jsonFlag = { json: { type: 'boolean' } } as const

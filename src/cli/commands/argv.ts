@@ -3,7 +3,6 @@
  *
  * @since 0.1.0
  */
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { render } from '../../core/render.ts'
@@ -11,7 +10,7 @@ import { loadPlan } from '../../effects/load.ts'
 import { missingBinary } from '../../effects/host.ts'
 import { nodeFileSystem } from '../../effects/ports.ts'
 import type { Dialect } from '../../core/devices/profile.ts'
-import { files, flags, jsonFlag, oneStdin, report, shellQuote, usageError, warn, type Command, type Exit, type Io } from '../io.ts'
+import { files, flagValues, jsonFlag, oneStdin, report, shellQuote, usageError, warn, type Command, type Exit, type Io } from '../io.ts'
 
 const usage =
   'qemu-plan argv --config FILE --sandbox FILE [--dialect qemu|govmm] [--format shell|json|lines] [--json] [--seed N] [--image-size BYTES]'
@@ -77,16 +76,7 @@ export const argvCommand: Command = {
 --format json    one JSON array whose first element is the QEMU binary (--json is the same)
 Host fds named in the sandbox are listed on stderr in the order QEMU sees them (fd 3, 4, …).`,
   run: async (args, io) => {
-    const v = flags(
-      io,
-      usage,
-      () =>
-        parseArgs({
-          args: [...args],
-          options: { ...planFlags, ...jsonFlag, dialect: { type: 'string' }, format: { type: 'string' } },
-          strict: true,
-        }).values,
-    )
+    const v = flagValues(io, usage, args, { ...planFlags, ...jsonFlag, dialect: { type: 'string' }, format: { type: 'string' } })
     if (typeof v === 'number') return v
     if (!v.config || !v.sandbox) return usageError(io, '--config and --sandbox are required', usage)
     const dialect = v.dialect ?? 'qemu'

@@ -5,14 +5,13 @@
  *
  * @since 0.2.0
  */
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { decodeConfig } from '../../core/input/config.ts'
 import { configJson, configToml } from '../../core/input/config-view.ts'
 import { parseConfigText } from '../../effects/load.ts'
-import { files, flags, jsonFlag, report, usageError, warn, type Command } from '../io.ts'
+import { files, flagValues, jsonFlag, report, usageError, warn, type Command } from '../io.ts'
 
 const usage = 'qemu-plan config --config FILE|- [--json]'
 
@@ -21,11 +20,7 @@ export const configCommand: Command = {
   summary: "print the configuration after katautils' defaults",
   usage,
   run: async (args, io) => {
-    const v = flags(
-      io,
-      usage,
-      () => parseArgs({ args: [...args], options: { config: { type: 'string' }, ...jsonFlag }, strict: true }).values,
-    )
+    const v = flagValues(io, usage, args, { config: { type: 'string' }, ...jsonFlag })
     if (typeof v === 'number') return v
     const path = v.config
     if (!path) return usageError(io, '--config is required', usage)

@@ -14,7 +14,7 @@ import { addCpus, addMemory, checkAgainstQemu, execute, type Failed } from '../.
 import { connect, type QmpClient } from '../../effects/qmp-client.ts'
 import { nodeFileSystem } from '../../effects/ports.ts'
 import { lockWaitMs, readState, withStateLock, writeState } from '../../effects/state.ts'
-import { flags, jsonFlag, report as reportError, usageError, warn, type Command, type Io } from '../io.ts'
+import { flags, flagValues, jsonFlag, report as reportError, usageError, warn, type Command, type Io } from '../io.ts'
 import { intFlag } from './argv.ts'
 
 const hotUsage =
@@ -200,22 +200,13 @@ export const unplugCommand: Command = {
   usage: unUsage,
   details: stateDetails,
   run: async (args, io) => {
-    const v = flags(
-      io,
-      unUsage,
-      () =>
-        parseArgs({
-          args: [...args],
-          options: {
-            state: { type: 'string' },
-            id: { type: 'string' },
-            'timeout-ms': { type: 'string' },
-            'lock-wait-ms': { type: 'string' },
-            ...jsonFlag,
-          },
-          strict: true,
-        }).values,
-    )
+    const v = flagValues(io, unUsage, args, {
+      state: { type: 'string' },
+      id: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'lock-wait-ms': { type: 'string' },
+      ...jsonFlag,
+    })
     if (typeof v === 'number') return v
     const sf = stateFlags(io, unUsage, v)
     if (typeof sf === 'number') return sf

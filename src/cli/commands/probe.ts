@@ -6,11 +6,10 @@
  * @since 0.1.0
  */
 import { basename } from 'node:path'
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { prepareWrite } from '../../effects/files.ts'
 import { probeBinary } from '../../effects/probe.ts'
-import { flags, jsonFlag, report, usageError, type Command } from '../io.ts'
+import { flagValues, jsonFlag, report, usageError, type Command } from '../io.ts'
 
 const usage = 'qemu-plan probe --qemu PATH [--name NAME] [--out FILE] [--json]'
 
@@ -23,16 +22,7 @@ export const probeCommand: Command = {
 or, on failure, the file as it was); the place is checked before the probe runs. --name sets the
 binary name recorded (default: the file name of --qemu).`,
   run: async (args, io) => {
-    const v = flags(
-      io,
-      usage,
-      () =>
-        parseArgs({
-          args: [...args],
-          options: { qemu: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, ...jsonFlag },
-          strict: true,
-        }).values,
-    )
+    const v = flagValues(io, usage, args, { qemu: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' }, ...jsonFlag })
     if (typeof v === 'number') return v
     if (!v.qemu) return usageError(io, '--qemu is required', usage)
     // where the document goes is known before the probe runs: a directory, a missing or

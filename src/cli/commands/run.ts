@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import { dirname } from 'node:path'
-import { parseArgs } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { toMessage, type PlanError } from '../../core/errors.ts'
 import { render } from '../../core/render.ts'
@@ -15,7 +14,7 @@ import { exitedError, launch, waitForSocket } from '../../effects/launcher.ts'
 import { loadPlan } from '../../effects/load.ts'
 import { connect, waitForQmp } from '../../effects/qmp-client.ts'
 import { statePath, writeState } from '../../effects/state.ts'
-import { files, flags, jsonFlag, oneStdin, report, usageError, warn, type Command } from '../io.ts'
+import { files, flagValues, jsonFlag, oneStdin, report, usageError, warn, type Command } from '../io.ts'
 import { intFlag, planFlags } from './argv.ts'
 
 const usage = 'qemu-plan run --config FILE --sandbox FILE [--seed N] [--image-size BYTES] [--timeout-ms N] [--json]'
@@ -28,11 +27,7 @@ export const runCommand: Command = {
 --timeout-ms bounds the wait for QEMU's QMP socket (default 15000). --json prints events as
 JSON lines: {"event": "running", …}, {"event": "stopping"}, {"event": "stopped", …}.`,
   run: async (args, io) => {
-    const v = flags(
-      io,
-      usage,
-      () => parseArgs({ args: [...args], options: { ...planFlags, ...jsonFlag, 'timeout-ms': { type: 'string' } }, strict: true }).values,
-    )
+    const v = flagValues(io, usage, args, { ...planFlags, ...jsonFlag, 'timeout-ms': { type: 'string' } })
     if (typeof v === 'number') return v
     const seed = intFlag(v.seed)
     const size = intFlag(v['image-size'])
