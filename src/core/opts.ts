@@ -29,7 +29,9 @@ export type Opt = readonly [string, OptValue] | string
 /** Escape a value for QEMU's option parser (`,` → `,,`). @since 0.1.0 @category render */
 export const escape = (v: string): string => (v.includes(',') ? v.replace(/,/g, ',,') : v)
 
-const value = (v: string | number | boolean): string => (typeof v === 'boolean' ? (v ? 'on' : 'off') : escape(String(v)))
+/** A value's text in an option string: escaped, booleans `on`/`off`. @since 0.3.0 @category render */
+export const valueText = (v: string | number | boolean): string =>
+  typeof v === 'string' ? escape(v) : typeof v === 'boolean' ? (v ? 'on' : 'off') : escape(String(v))
 
 /**
  * Render an option string.
@@ -63,7 +65,7 @@ export const appendBare = (out: string | undefined, s: string): string => (out =
 
 /** An option string with one more `key=value` (see `appendBare`). @since 0.3.0 @category render */
 export const appendPair = (out: string | undefined, key: string, v: string | number | boolean): string => {
-  const piece = `${key}=${typeof v === 'string' ? escape(v) : value(v)}`
+  const piece = `${key}=${valueText(v)}`
   return out === undefined ? piece : `${out},${piece}`
 }
 

@@ -19,7 +19,7 @@ import * as IoThread from './devices/backends/iothread.ts'
 import type { Device, Vfio } from './devices/model.ts'
 import { resolveText, type Dialect, type Switch, type Where } from './devices/profile.ts'
 import { type Filled } from './devices/template.ts'
-import { problemOf, renderingOf } from './devices/registry.ts'
+import { moduleOf, renderingOf } from './devices/registry.ts'
 import { invalidConfig, invalidDevice, unsupported, type InvalidConfig, type InvalidDevice, type Unsupported } from './errors.ts'
 import { kernelCmdline } from './kernel.ts'
 import { escape, opts } from './opts.ts'
@@ -229,17 +229,22 @@ export const renderWith = (p: Plan, dialect: Dialect, how: How): E.Either<Render
     opts([`${p.memory.sizeMiB}M`, ['slots', p.memory.slots > 0 ? p.memory.slots : undefined], ['maxmem', `${maxMemMiB}M`]]),
   )
   const fds: Array<number> = []
-  for (const d of p.devices) {
-    const bad = problemOf(d)
+  // where the next device renders: its fds are numbered after those passed so far
+  let w: Where = { transport: p.transport, fdBase: firstChildFd }
+  const devices = p.devices
+  for (let i = 0; i < devices.length; i++) {
+    const d = devices[i] as Device
+    const m = moduleOf(d)
+    const bad = m.problem(d)
     if (bad !== undefined) {
       if (!g) return E.left(invalidDevice({ device: d.id || d._tag, field: bad.field, reason: bad.reason }))
       warnings.push(`dropped device ${d.id || d._tag} as govmm does: ${bad.field}: ${bad.reason}`)
       continue
     }
-    const r = renderingOf(d)
-    const fdBase = firstChildFd + fds.length
-    const w: Where = { transport: p.transport, fdBase }
-    for (const s of r.switches) pushSwitch(args, s, dialect, w, how)
+    const r = m.render(d)
+    const switches = r.switches
+    for (let k = 0; k < switches.length; k++) pushSwitch(args, switches[k] as Switch | Filled, dialect, w, how)
+    if (r.fds.length === 0) continue
     for (const fd of r.fds) {
       if (!isHostFd(fd))
         return E.left(
@@ -247,6 +252,7 @@ export const renderWith = (p: Plan, dialect: Dialect, how: How): E.Either<Render
         )
       fds.push(fd)
     }
+    w = { transport: p.transport, fdBase: firstChildFd + fds.length }
   }
   const smpArgs = smp(p)
   if (smpArgs._tag === 'Left') return smpArgs

@@ -6,7 +6,7 @@
  *
  * @since 0.3.0
  */
-import { appendPair, escape, type OptValue } from '../opts.ts'
+import { escape, valueText, type OptValue } from '../opts.ts'
 import type { Placement, Transport } from './placement.ts'
 import {
   devno,
@@ -90,8 +90,94 @@ const fill = <D>(x: Part<D>, d: D): Item => {
 /** One device's text in a dialect, from a template compiled for that dialect and a transport. */
 type Compiled<D> = (d: D, fdBase: number, flat: boolean) => string
 
-/** A compiled hole: its text for one device, `undefined` when it spells nothing. */
+/** A hole spelled for each device as the walk spells it: its text, `undefined` when it spells nothing. */
 type Filler<D> = (d: D, fdBase: number) => string | undefined
+
+/** What a piece of compiled text is (see `Piece`). */
+const enum Op {
+  /** fixed text */
+  Text,
+  /** `key=` and the value (`undefined`: nothing) */
+  Pair,
+  /** the text, the escaped string, the text after it */
+  Fill,
+  /** one of two texts by the test (either may be nothing) */
+  Choose,
+  /** the text for the placement: none, CCW or the PCI slot's, with the number or bus filled in */
+  Place,
+  /** the walk's text for the device */
+  Walk,
+}
+
+/**
+ * One piece of compiled text: fixed text, or a hole the runner fills from the device. Every piece
+ * has the same fields (those its kind does not use are empty), so the one loop that reads them
+ * sees one shape, and a hole is one call of its getter at most.
+ */
+interface Piece<D> {
+  readonly op: Op
+  /** What the hole reads of the device: the value, the string, the test or the placement. */
+  readonly get: (d: D) => unknown
+  /** `Text`: the text; `Pair`: `key=`; `Fill`: the text before the string. */
+  readonly text: string
+  /** `Fill`: the text after the string. */
+  readonly after: string
+  /** `Choose`: the text when the test holds, and when it does not. */
+  readonly yes: string | undefined
+  readonly no: string | undefined
+  /** `Place`: the text for no placement; before and after the device number on CCW; before and after the bus by PCI slot (0–31). */
+  readonly none: string | undefined
+  readonly ccw: Around
+  readonly pci: ReadonlyArray<Around>
+  /** `Walk`, and `Place` for a slot beyond the table: the walk's text. */
+  readonly walk: Filler<D>
+}
+
+/** The text before and after a value, or nothing at all. */
+type Around = readonly [string, string] | undefined
+
+const noGet = (): undefined => undefined
+const noWalk = (): undefined => undefined
+const piece = <D>(op: Op, p: Partial<Piece<D>>): Piece<D> => ({
+  op,
+  get: p.get ?? noGet,
+  text: p.text ?? '',
+  after: p.after ?? '',
+  yes: p.yes,
+  no: p.no,
+  none: p.none,
+  ccw: p.ccw,
+  pci: p.pci ?? [],
+  walk: p.walk ?? noWalk,
+})
+
+const around = (a: Around, v: string): string | undefined => (a === undefined ? undefined : a[0] + escape(v) + a[1])
+
+/** One piece's text for a device, `undefined` when it spells nothing. */
+const textOfPiece = <D>(x: Piece<D>, d: D, fdBase: number): string | undefined => {
+  switch (x.op) {
+    case Op.Text:
+      return x.text
+    case Op.Pair: {
+      const v = x.get(d) as OptValue
+      return v === undefined ? undefined : x.text + valueText(v)
+    }
+    case Op.Fill:
+      return x.text + escape(x.get(d) as string) + x.after
+    case Op.Choose:
+      return x.get(d) ? x.yes : x.no
+    case Op.Place: {
+      const pl = x.get(d) as Placement
+      if (pl._tag === 'None') return x.none
+      if (pl._tag === 'Ccw') return around(x.ccw, pl.devno)
+      const slot = pl.slot
+      // a slot the table does not hold (not 0–31) is spelled as the walk spells it
+      return slot >= 0 && slot < 32 && Number.isInteger(slot) ? around(x.pci[slot], pl.bus) : x.walk(d, fdBase)
+    }
+    case Op.Walk:
+      return x.walk(d, fdBase)
+  }
+}
 
 /**
  * A module's option list written once, with holes for what differs from device to device. It is
@@ -122,14 +208,14 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
   // the head names the driver, which govmm's rules read: it must be fixed (or a plain pair)
   if (head === undefined || (isHole(head) && head.hole !== 'pair')) return undefined
   const fixed: Where = { transport, fdBase: 0 }
-  const segments: Array<string | Filler<D>> = []
+  const pieces: Array<Piece<D>> = []
   // the text of the fixed items since the last hole
   let run: string | undefined
   let drv = ''
-  const hole = (f: Filler<D>): void => {
-    if (run !== undefined) segments.push(run)
+  const hole = (x: Piece<D>): void => {
+    if (run !== undefined) pieces.push(piece(Op.Text, { text: run }))
     run = undefined
-    segments.push(f)
+    pieces.push(x)
   }
   parts.forEach((part, i) => {
     // fd numbers depend on the device's place among the passers: spelled per device
@@ -140,37 +226,28 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
       return
     }
     const at = drv
-    const perDevice: Filler<D> = (d, fdBase) => spellText(fill(part, d), i, dialect, { transport, fdBase }, at)
-    if (!isHole(part)) return hole(perDevice)
+    const walk: Filler<D> = (d, fdBase) => spellText(fill(part, d), i, dialect, { transport, fdBase }, at)
+    if (!isHole(part)) return hole(piece(Op.Walk, { walk }))
     switch (part.hole) {
-      case 'pair': {
-        const key = part.key
-        const get = part.of
-        return hole((d) => {
-          const v = get(d)
-          return v === undefined ? undefined : appendPair(undefined, key, v)
-        })
-      }
+      case 'pair':
+        return hole(piece(Op.Pair, { get: part.of, text: `${part.key}=` }))
       case 'text': {
         const spelled = spellText(part.item(marker), i, dialect, fixed, at)
         if (spelled === undefined) return // this dialect spells nothing for it
         const [before, after, more] = spelled.split(marker)
-        if (before === undefined || after === undefined || more !== undefined) return hole(perDevice)
-        const get = part.of
-        return hole((d) => `${before}${escape(get(d))}${after}`)
+        if (before === undefined || after === undefined || more !== undefined) return hole(piece(Op.Walk, { walk }))
+        return hole(piece(Op.Fill, { get: part.of, text: before, after }))
       }
       case 'when': {
         const yes = spellText(part.yes, i, dialect, fixed, at)
         const no = spellText(part.no, i, dialect, fixed, at)
         if (yes === undefined && no === undefined) return
-        const test = part.test
-        return hole((d) => (test(d) ? yes : no))
+        return hole(piece(Op.Choose, { get: part.test, yes, no }))
       }
       case 'placed': {
         // spelled once per kind of placement (and per PCI slot), with a marker for the bus or
         // device number, which the device's own fills in escaped
         const item = part.item
-        const get = part.of
         const cut = (pl: Placement): readonly [string, string] | undefined | 'as is' => {
           const t = spellText(item(pl), i, dialect, fixed, at)
           if (t === undefined) return undefined
@@ -181,40 +258,27 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
         const ccw = cut({ _tag: 'Ccw', devno: marker })
         const pci = Array.from({ length: 32 }, (_, slot) => cut({ _tag: 'Pci', bus: marker, slot }))
         if (none === undefined && ccw === undefined && pci.every((x) => x === undefined)) return
-        if (ccw === 'as is' || pci.some((x) => x === 'as is')) return hole(perDevice)
-        const filledIn = (t: readonly [string, string] | undefined, v: string): string | undefined =>
-          t === undefined ? undefined : `${t[0]}${escape(v)}${t[1]}`
-        return hole((d, fdBase) => {
-          const pl = get(d)
-          if (pl._tag === 'None') return none
-          if (pl._tag === 'Ccw') return filledIn(ccw as readonly [string, string] | undefined, pl.devno)
-          const t = pci[pl.slot]
-          // a slot the table does not hold (not 0–31) is spelled as the walk spells it
-          return t === undefined && !(Number.isInteger(pl.slot) && pl.slot >= 0 && pl.slot < 32)
-            ? perDevice(d, fdBase)
-            : filledIn(t as readonly [string, string] | undefined, pl.bus)
-        })
+        if (ccw === 'as is' || pci.some((x) => x === 'as is')) return hole(piece(Op.Walk, { walk }))
+        return hole(piece(Op.Place, { get: part.of, none, ccw: ccw as Around, pci: pci as ReadonlyArray<Around>, walk }))
       }
       case 'item':
-        return hole(perDevice)
+        return hole(piece(Op.Walk, { walk }))
     }
   })
-  if (run !== undefined) segments.push(run)
+  if (run !== undefined) pieces.push(piece(Op.Text, { text: run }))
   return (d, fdBase, flat) => {
     if (flat) {
       // one flat string for a large command line (see `resolveText`)
-      const pieces: Array<string> = []
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k] as string | Filler<D>
-        const text = typeof seg === 'string' ? seg : seg(d, fdBase)
-        if (text !== undefined) pieces.push(text)
+      const texts: Array<string> = []
+      for (let k = 0; k < pieces.length; k++) {
+        const text = textOfPiece(pieces[k] as Piece<D>, d, fdBase)
+        if (text !== undefined) texts.push(text)
       }
-      return pieces.join(',')
+      return texts.join(',')
     }
     let out: string | undefined
-    for (let k = 0; k < segments.length; k++) {
-      const seg = segments[k] as string | Filler<D>
-      const text = typeof seg === 'string' ? seg : seg(d, fdBase)
+    for (let k = 0; k < pieces.length; k++) {
+      const text = textOfPiece(pieces[k] as Piece<D>, d, fdBase)
       if (text !== undefined) out = out === undefined ? text : `${out},${text}`
     }
     return out ?? ''
@@ -252,6 +316,12 @@ export interface Filled {
   readonly text: (dialect: Dialect, w: Where, compiled: boolean, flat?: boolean) => string
 }
 
+/** A template's compiled text for a dialect and a transport (named reads: every device's text starts here). */
+const compiledFor = <D>(t: Template<D>, dialect: Dialect, transport: Transport): Compiled<D> | undefined => {
+  const byTransport = dialect === 'govmm' ? t.compiled.govmm : t.compiled.qemu
+  return transport === 'pci' ? byTransport.pci : byTransport.ccw
+}
+
 class FilledSwitch<D> implements Filled {
   constructor(
     private readonly t: Template<D>,
@@ -264,7 +334,7 @@ class FilledSwitch<D> implements Filled {
     return itemsOf(this.t, this.d)
   }
   text(dialect: Dialect, w: Where, compiled: boolean, flat = false): string {
-    const c = compiled ? this.t.compiled[dialect][w.transport] : undefined
+    const c = compiled ? compiledFor(this.t, dialect, w.transport) : undefined
     return c !== undefined ? c(this.d, w.fdBase, flat) : resolveText(this.items(), dialect, w, flat)
   }
 }

@@ -14,8 +14,8 @@ import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { devno, disableModern, driver, place, qemuId, resolve, romfile, toArguments } from './profile.ts'
-import { filled, itemOf, itemsOf, pairOf, template, textOf, when } from './template.ts'
+import { disableModern, driver, qemuId, resolve, romfile, toArguments } from './profile.ts'
+import { devnoOf, filled, itemsOf, pairOf, placeOf, template, textOf, when } from './template.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
@@ -71,9 +71,9 @@ const device = template<Block>('-device', [
   textOf(qemuId, (d) => d.id),
   when((d) => d.disableModern, disableModern(true, 'qemu'), disableModern(false, 'qemu')),
   romfile,
-  itemOf((d) => devno(d.placement)),
+  devnoOf(),
   pairOf('share-rw', (d) => (d.shareRW ? true : undefined)),
-  itemOf((d) => place(d.placement)),
+  placeOf(),
 ])
 
 /** The model's codec: a plan read back from disk is decoded, never cast. @since 0.3.0 @category codecs */
