@@ -11,6 +11,7 @@ import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import * as Chardev from './backends/chardev-socket.ts'
 import { noPlacement } from './placement.ts'
 import { props, switches, type DeviceModule } from './module.ts'
+import { filled, pairOf, template, type Template } from './template.ts'
 
 /** @since 0.1.0 @category model */
 export interface Port {
@@ -55,6 +56,12 @@ export const codec: t.Decoder<unknown, Port> = t.type({
   name: optional(Text),
 })
 
+/** The `-device` option list of each driver, compiled once per dialect and transport (`template`). */
+const deviceOf = (driver: Port['driver']): Template<Port> =>
+  template<Port>('-device', [driver, pairOf('chardev', (d) => d.chardev), pairOf('id', (d) => d.id), pairOf('name', (d) => d.name)])
+const consoleDevice = deviceOf('virtconsole')
+const portDevice = deviceOf('virtserialport')
+
 /** @since 0.3.0 @category model */
 export const module: DeviceModule<Port> = {
   codec,
@@ -67,11 +74,7 @@ export const module: DeviceModule<Port> = {
   ],
   source: (d) => (d.driver === 'virtconsole' ? 'console' : 'socket'),
   problem: () => undefined,
-  render: (d) =>
-    switches(
-      { flag: '-device', items: [d.driver, ['chardev', d.chardev], ['id', d.id], ['name', d.name]] },
-      Chardev.render(d.chardev, d.path, true),
-    ),
+  render: (d) => switches(filled(d.driver === 'virtconsole' ? consoleDevice : portDevice, d), Chardev.render(d.chardev, d.path, true)),
   parse: {
     drivers: (drv) => drv === 'virtconsole' || drv === 'virtserialport',
     read: (r, c, drv) => {

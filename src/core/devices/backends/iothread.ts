@@ -3,7 +3,7 @@
  *
  * @since 0.3.0
  */
-import type { Switch } from '../profile.ts'
+import { filled, pairOf, template, type Filled } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface IoThread {
@@ -11,8 +11,11 @@ export interface IoThread {
   readonly id: string
 }
 
+// compiled once per dialect and transport (`template`)
+const object = template<string>('-object', ['iothread', pairOf('id', (id) => id)])
+
 /** @since 0.3.0 @category render */
-export const render = (id: string): Switch => ({ flag: '-object', items: ['iothread', ['id', id]] })
+export const render = (id: string): Filled => filled(object, id)
 
 /** @since 0.3.0 @category parse */
 export const parse = (id: string): IoThread => ({ _tag: 'IoThread', id })

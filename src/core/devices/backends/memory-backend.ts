@@ -6,6 +6,7 @@
  */
 import { parseSize, type Reader } from '../../parse/reader.ts'
 import type { Switch } from '../profile.ts'
+import { filled, pairOf, template, type Filled } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface MemoryBackend {
@@ -18,11 +19,21 @@ export interface MemoryBackend {
   readonly prealloc: boolean
 }
 
+// compiled once per dialect and transport (`template`)
+const fileObject = template<{ readonly id: string; readonly path: string; readonly sizeBytes: number; readonly share: boolean }>(
+  '-object',
+  [
+    'memory-backend-file',
+    pairOf('id', (f) => f.id),
+    pairOf('mem-path', (f) => f.path),
+    pairOf('size', (f) => f.sizeBytes),
+    pairOf('share', (f) => (f.share ? true : undefined)),
+  ],
+)
+
 /** An NVDIMM's backend: a file, `size` in bytes, mapped shared or not. @since 0.3.0 @category render */
-export const file = (id: string, path: string, sizeBytes: number, share: boolean): Switch => ({
-  flag: '-object',
-  items: ['memory-backend-file', ['id', id], ['mem-path', path], ['size', sizeBytes], ['share', share ? true : undefined]],
-})
+export const file = (id: string, path: string, sizeBytes: number, share: boolean): Filled =>
+  filled(fileObject, { id, path, sizeBytes, share })
 
 /** Guest RAM (`size` in MiB), from a file or anonymous, shared and preallocated as asked. @since 0.3.0 @category render */
 export const guestRam = (id: string, sizeMiB: number, file: string | undefined, share: boolean, prealloc: boolean): Switch => ({
