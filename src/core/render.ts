@@ -61,50 +61,53 @@ export const ioThreadsOf = (devices: ReadonlyArray<Device>): ReadonlyArray<strin
 // -------------------------------------------------------------------------------------
 
 const machineArg = (p: Plan, dialect: Dialect): string => {
-  if (dialect === 'govmm') return [p.machine.type, ...p.machine.options.map(([k, v]) => (v === undefined ? k : `${k}=${v}`))].join(',')
-  const tcg = p.state.host.accelerator === 'tcg'
+  let out = p.machine.type
   const options = p.machine.options
+  if (dialect === 'govmm') {
+    for (const [k, v] of options) out += v === undefined ? `,${k}` : `,${k}=${v}`
+    return out
+  }
+  const tcg = p.state.host.accelerator === 'tcg'
+  let accel = false
+  for (const [k, v] of options) {
     // kernel_irqchip only means something to KVM
-    .filter(([k]) => !(tcg && k === 'kernel_irqchip'))
-    .map(([k, v]): readonly [string, string] => {
-      if (k === 'accel') return [k, tcg ? 'tcg' : (v ?? 'kvm')]
-      // gic-version=host needs KVM; TCG emulates GICv3
-      if (k === 'gic-version' && v === 'host' && tcg) return [k, '3']
-      return [k, v ?? 'on']
-    })
-  const withAccel = options.some(([k]) => k === 'accel') || !tcg ? options : [...options, ['accel', 'tcg'] as const]
-  return [p.machine.type, ...withAccel.map(([k, v]) => `${k}=${v}`)].join(',')
+    if (tcg && k === 'kernel_irqchip') continue
+    if (k === 'accel') accel = true
+    // gic-version=host needs KVM; TCG emulates GICv3
+    const value = k === 'accel' ? (tcg ? 'tcg' : (v ?? 'kvm')) : k === 'gic-version' && v === 'host' && tcg ? '3' : (v ?? 'on')
+    out += `,${k}=${value}`
+  }
+  return tcg && !accel ? `${out},accel=tcg` : out
 }
 
-const memoryBackend = (p: Plan): ReadonlyArray<string> => {
-  if (!p.dimmSupported) return []
+/** The `-object`/`-numa` of the guest RAM, when the machine takes DIMMs. */
+const pushMemoryBackend = (args: Array<string>, p: Plan, how: How): void => {
+  if (!p.dimmSupported) return
   const k = p.knobs
   const file = k.hugePages ? '/dev/hugepages' : k.fileBackedMem ? k.memPath : undefined
-  const s = guestRam('dimm1', p.memory.sizeMiB, file, k.memShared, k.memPrealloc)
-  return [s.flag, resolveText(s.items, 'qemu', { transport: p.transport, fdBase: 0 }), '-numa', 'node,memdev=dimm1']
+  pushSwitch(
+    args,
+    guestRam('dimm1', p.memory.sizeMiB, file, k.memShared, k.memPrealloc),
+    'qemu',
+    { transport: p.transport, fdBase: 0 },
+    how,
+  )
+  args.push('-numa', 'node,memdev=dimm1')
 }
 
-const knobs = (p: Plan, dialect: Dialect): ReadonlyArray<string> => {
+/** The knobs' switches, in govmm's order (`appendKnobs`). */
+const pushKnobs = (args: Array<string>, p: Plan, dialect: Dialect, how: How): void => {
   const k = p.knobs
-  const realtime =
-    dialect === 'govmm'
-      ? k.realtime
-        ? ['-realtime', `mlock=${k.mlock ? 'on' : 'off'}`]
-        : !k.mlock
-          ? ['-realtime', 'mlock=off']
-          : []
-      : k.realtime || !k.mlock
-        ? ['-overcommit', `mem-lock=${k.mlock ? 'on' : 'off'}`]
-        : []
-  return [
-    ...(k.noUserConfig ? ['-no-user-config'] : []),
-    ...(k.noDefaults ? ['-nodefaults'] : []),
-    ...(k.noGraphic ? ['-nographic'] : []),
-    ...(k.daemonize ? ['-daemonize'] : []),
-    ...memoryBackend(p),
-    ...realtime,
-    ...(k.stopped ? ['-S'] : []),
-  ]
+  if (k.noUserConfig) args.push('-no-user-config')
+  if (k.noDefaults) args.push('-nodefaults')
+  if (k.noGraphic) args.push('-nographic')
+  if (k.daemonize) args.push('-daemonize')
+  pushMemoryBackend(args, p, how)
+  const mlock = k.mlock ? 'on' : 'off'
+  if (dialect === 'govmm') {
+    if (k.realtime || !k.mlock) args.push('-realtime', `mlock=${mlock}`)
+  } else if (k.realtime || !k.mlock) args.push('-overcommit', `mem-lock=${mlock}`)
+  if (k.stopped) args.push('-S')
 }
 
 const smp = (p: Plan): E.Either<InvalidConfig, ReadonlyArray<string>> => {
@@ -261,7 +264,7 @@ export const renderWith = (p: Plan, dialect: Dialect, how: How): E.Either<Render
   // govmm printed it on every arch
   if (g || p.facts.kvmPit) args.push('-global', 'kvm-pit.lost_tick_policy=discard')
   args.push('-vga', 'none')
-  for (const a of knobs(p, dialect)) args.push(a)
+  pushKnobs(args, p, dialect, how)
   args.push('-kernel', p.kernel.path)
   if (p.kernel.initrd !== undefined) args.push('-initrd', p.kernel.initrd)
   const kernelParams = kernelCmdline(p.kernel.params)

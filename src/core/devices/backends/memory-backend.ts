@@ -5,8 +5,7 @@
  * @since 0.3.0
  */
 import { parseSize, type Reader } from '../../parse/reader.ts'
-import type { Switch } from '../profile.ts'
-import { filled, pairOf, template, type Filled } from '../template.ts'
+import { filled, pairOf, template, type Filled, type Template } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface MemoryBackend {
@@ -35,18 +34,31 @@ const fileObject = template<{ readonly id: string; readonly path: string; readon
 export const file = (id: string, path: string, sizeBytes: number, share: boolean): Filled =>
   filled(fileObject, { id, path, sizeBytes, share })
 
+/** Guest RAM: `size` in MiB, from a file or anonymous, shared and preallocated as asked. */
+interface Ram {
+  readonly id: string
+  readonly sizeMiB: number
+  readonly file: string | undefined
+  readonly share: boolean
+  readonly prealloc: boolean
+}
+
+// each backend type's option list, compiled once per dialect and transport (`template`)
+const ramObject = (type: string): Template<Ram> =>
+  template<Ram>('-object', [
+    type,
+    pairOf('id', (r) => r.id),
+    pairOf('size', (r) => `${r.sizeMiB}M`),
+    pairOf('mem-path', (r) => r.file),
+    pairOf('share', (r) => (r.share ? true : undefined)),
+    pairOf('prealloc', (r) => (r.prealloc ? true : undefined)),
+  ])
+const anonymousRam = ramObject('memory-backend-ram')
+const fileRam = ramObject('memory-backend-file')
+
 /** Guest RAM (`size` in MiB), from a file or anonymous, shared and preallocated as asked. @since 0.3.0 @category render */
-export const guestRam = (id: string, sizeMiB: number, file: string | undefined, share: boolean, prealloc: boolean): Switch => ({
-  flag: '-object',
-  items: [
-    file === undefined ? 'memory-backend-ram' : 'memory-backend-file',
-    ['id', id],
-    ['size', `${sizeMiB}M`],
-    ['mem-path', file],
-    ['share', share ? true : undefined],
-    ['prealloc', prealloc ? true : undefined],
-  ],
-})
+export const guestRam = (id: string, sizeMiB: number, file: string | undefined, share: boolean, prealloc: boolean): Filled =>
+  filled(file === undefined ? anonymousRam : fileRam, { id, sizeMiB, file, share, prealloc })
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader, id: string): MemoryBackend => {
