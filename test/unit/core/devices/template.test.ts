@@ -50,6 +50,9 @@ const devices: ReadonlyArray<Dev> = [
   // a bus that needs escaping, and a slot beyond the compiled table of 32
   { id: 'n3', file: '/c', on: false, placement: { _tag: 'Pci', bus: 'pcie,0', slot: 40 }, queues: 0 },
   { id: 'n4', file: '/d', on: true, placement: { _tag: 'Pci', bus: 'pci.1', slot: 31 }, queues: 3 },
+  // a bus and a device number that need escaping, read from the compiled tables
+  { id: 'n5', file: '/e', on: false, placement: { _tag: 'Pci', bus: 'pcie,1', slot: 5 }, queues: 0 },
+  { id: 'n6', file: '/f', on: true, placement: { _tag: 'Ccw', devno: 'fe,0.0002' }, queues: 1 },
 ]
 
 describe('template', () => {
