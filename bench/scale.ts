@@ -6,10 +6,15 @@
  * `render` builds option strings as `render` chooses (flat from 5,000 devices on);
  * `render-concat` and `render-flat` force one way.
  *
- *   node --import tsx bench/scale.ts plan|render|render-concat|render-flat|parse [n…] [--runs 5]
+ * With `--ms t`, each n runs for t ms (at least 3 runs) after as long a warm-up, instead of
+ * `--runs` runs after one, and the line also gives the mean per run, the collector's share of
+ * it, and the rest per device: what a ×10 step costs with and without the collections it causes.
+ *
+ *   node --import tsx bench/scale.ts plan|render|render-concat|render-flat|parse|diff [n…] [--runs 5] [--ms 3000]
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import { constants } from 'node:perf_hooks'
+import { diffArgv } from '../src/core/diff/index.ts'
 import { parseArgv } from '../src/core/parse/plan.ts'
 import { render, renderWith } from '../src/core/render.ts'
 import { ok, plan, wide } from './inputs.ts'
@@ -17,9 +22,10 @@ import { ok, plan, wide } from './inputs.ts'
 const what = process.argv[2] ?? 'plan'
 const sizes = process.argv
   .slice(3)
-  .filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--runs')
+  .filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--runs' && all[i - 1] !== '--ms')
   .map(Number)
 const runs = process.argv.includes('--runs') ? Number(process.argv[process.argv.indexOf('--runs') + 1]) : 5
+const budgetMs = process.argv.includes('--ms') ? Number(process.argv[process.argv.indexOf('--ms') + 1]) : undefined
 
 const gcMs: Record<string, number> = {}
 const kinds: Record<number, string> = {
@@ -45,6 +51,12 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
     const r = ok(render(planned, 'qemu'))
     return [r.binary, ...r.args]
   })()
+  // the same argv with the last drive's file changed (a one-device diff, as the bench rows)
+  const changed = (() => {
+    let last = argv.length - 1
+    while (last > 0 && !(argv[last] as string).includes('file=')) last--
+    return argv.map((w, i) => (i === last ? w.replace(/file=[^,]*/, 'file=/changed.img') : w))
+  })()
   const once =
     what === 'render'
       ? () => render(planned, 'govmm')
@@ -52,19 +64,32 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
         ? () => renderWith(planned, 'govmm', { flat: what === 'render-flat', compiled: true })
         : what === 'parse'
           ? () => ok(parseArgv(argv))
-          : () => plan(x)
+          : what === 'diff'
+            ? () => ok(diffArgv(argv, changed))
+            : () => plan(x)
   once()
+  if (budgetMs !== undefined) for (const t = performance.now(); performance.now() - t < budgetMs;) once()
   await tick()
   for (const k of Object.keys(gcMs)) delete gcMs[k]
   const ts: Array<number> = []
-  for (let i = 0; i < runs; i++) {
+  const start = performance.now()
+  while (budgetMs === undefined ? ts.length < runs : ts.length < 3 || performance.now() - start < budgetMs) {
     const t = performance.now()
     once()
     ts.push(performance.now() - t)
     await tick() // let the observer record this run's collections
   }
   const gc = Object.entries(gcMs)
-    .map(([k, v]) => `${k} ${(v / runs).toFixed(1)} ms`)
+    .map(([k, v]) => `${k} ${(v / ts.length).toFixed(2)} ms`)
     .join(', ')
-  console.log(`${what} ${n}: median ${median(ts).toFixed(2)} ms per run; GC per run: ${gc || 'none'}`)
+  const line = `${what} ${n}: median ${median(ts).toFixed(2)} ms per run; GC per run: ${gc || 'none'}`
+  if (budgetMs === undefined) console.log(line)
+  else {
+    const mean = ts.reduce((a, b) => a + b, 0) / ts.length
+    const gcMean = Object.values(gcMs).reduce((a, b) => a + b, 0) / ts.length
+    console.log(
+      `${line}; mean ${mean.toFixed(2)} ms over ${ts.length} runs, GC ${((100 * gcMean) / mean).toFixed(0)} % of it, ` +
+        `the rest ${(((mean - gcMean) * 1000) / n).toFixed(3)} µs per device`,
+    )
+  }
 }
