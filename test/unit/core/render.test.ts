@@ -110,6 +110,12 @@ describe('render: -machine and -cpu', () => {
     expect(values(args(p, 'govmm'), '-machine')).toEqual(['pc,accel=kvm,kernel_irqchip,nvdimm'])
     expect(values(args(p, 'govmm'), '-cpu')).toEqual(['host'])
   })
+  it('TCG on a machine without accel= (a parsed or hand-written plan): accel=tcg is added once, in the qemu dialect only', () => {
+    const p = plan({}, { host: { memoryMiB: 4096, nested: false, accelerator: 'tcg' } })
+    const bare: Plan = { ...p, machine: { ...p.machine, options: p.machine.options.filter(([k]) => k !== 'accel') } }
+    expect(values(args(bare, 'qemu'), '-machine')).toEqual(['pc,nvdimm=on,accel=tcg'])
+    expect(values(args(bare, 'govmm'), '-machine')).toEqual(['pc,kernel_irqchip,nvdimm'])
+  })
   it('nested: host,pmu=off in both dialects', () => {
     const p = plan({}, { host: { memoryMiB: 4096, nested: true } })
     expect(values(args(p, 'govmm'), '-cpu')).toEqual(['host,pmu=off'])
