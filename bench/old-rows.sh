@@ -4,7 +4,7 @@
 # .tmp/old-rows/base and .tmp/old-rows/head), then each row is timed by bench/old-row.mjs in the
 # two builds in alternating processes pinned to one CPU, `pairs` times (which goes first
 # alternates too). Prints each pair's head ÷ base, and their median. This is how the device
-# modules are held to fe24100's rows (issue 11: every row within 10 %).
+# modules are held to fe24100's rows (every row within 10 %).
 #
 #   bash bench/old-rows.sh <commit> [pairs=6] [row...]
 #

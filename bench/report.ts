@@ -235,7 +235,7 @@ export const report = (
     `| loadPlan path, example sandbox (read both files, awaited \`stat\`, crypto ids, plan, render; one run) | ${t(ex.effectsUs)} | |`,
     '',
     'The scaling rows of 15 to 1,500 devices plan s390x block drives on one CCW bridge; the rows of 1,000',
-    'to 100,000 devices (issue 14) plan the same drives on two CCW bridges (2 × 65,535 device numbers), parse',
+    'to 100,000 devices plan the same drives on two CCW bridges (2 × 65,535 device numbers), parse',
     "their qemu-dialect argv (`parseArgv`), and diff it against the same argv with the last drive's file",
     'changed (`diffArgv`, which parses both).',
     '',
