@@ -64,7 +64,7 @@ export const scaled = (n: number): { config: HypervisorConfig; sandbox: Sandbox 
 
 /**
  * The same with two CCW bridges (2 × 65535 device numbers), for the rows of 1,000 to 100,000
- * devices of issue 14 (plan, render, parse, diff).
+ * devices (plan, render, parse, diff).
  */
 export const wide = (n: number): { config: HypervisorConfig; sandbox: Sandbox } => ({
   config: ok(decodeConfig({ kernel: '/boot/vmlinuz', initrd: '/boot/initrd', block_device_driver: 'virtio-blk', default_bridges: 2 }))
