@@ -85,6 +85,7 @@ const pushMemoryBackend = (args: Array<string>, p: Plan, how: How): void => {
   if (!p.dimmSupported) return
   const k = p.knobs
   const file = k.hugePages ? '/dev/hugepages' : k.fileBackedMem ? k.memPath : undefined
+  // plain options only: the same text in both dialects
   pushSwitch(
     args,
     guestRam('dimm1', p.memory.sizeMiB, file, k.memShared, k.memPrealloc),
