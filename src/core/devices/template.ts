@@ -151,6 +151,9 @@ const piece = <D>(op: Op, p: Partial<Piece<D>>): Piece<D> => ({
   walk: p.walk ?? noWalk,
 })
 
+/** The PCI slots the compiled placement tables hold (0–31: every slot of a bus). */
+const pciSlots = 32
+
 const around = (a: Around, v: string): string | undefined => (a === undefined ? undefined : a[0] + escape(v) + a[1])
 
 /** One piece's text for a device, `undefined` when it spells nothing. */
@@ -172,7 +175,7 @@ const textOfPiece = <D>(x: Piece<D>, d: D, fdBase: number): string | undefined =
       if (pl._tag === 'Ccw') return around(x.ccw, pl.devno)
       const slot = pl.slot
       // a slot the table does not hold (not 0–31) is spelled as the walk spells it
-      return slot >= 0 && slot < 32 && Number.isInteger(slot) ? around(x.pci[slot], pl.bus) : x.walk(d, fdBase)
+      return slot >= 0 && slot < pciSlots && Number.isInteger(slot) ? around(x.pci[slot], pl.bus) : x.walk(d, fdBase)
     }
     case Op.Walk:
       return x.walk(d, fdBase)
@@ -184,7 +187,9 @@ const textOfPiece = <D>(x: Piece<D>, d: D, fdBase: number): string | undefined =
  * the same list as a `Switch` (`itemsOf` gives one device's), and the profile still decides every
  * role; but for the command line each (dialect, transport) is compiled once, when the module is
  * loaded: the items between two holes are spelled then, as one piece of literal text, and so is
- * every hole that allows it (`pair`, `text`, `when`), so a device's text is a few concatenations.
+ * every hole that allows it (all but `item` and fd numbers: the text around a pair's value, a text
+ * hole's string, a placement's bus or device number; both of a `when`), so a device's text is a
+ * few concatenations.
  * A template whose head (driver or type) is not fixed is not compiled: its text is the walk of
  * its items. A hole must not name the driver (the items after it are spelled for the driver the
  * head names); a property test holds every compiled text to the walk of the same items.
@@ -198,8 +203,14 @@ export interface Template<D> {
   readonly compiled: Readonly<Record<Dialect, Readonly<Record<Transport, Compiled<D> | undefined>>>>
 }
 
-/** Stands for the string of a `text` hole while its role is spelled at compile time. */
+/** Stands for the string of a `text` hole (or a bus or device number) while its role is spelled at compile time. */
 const marker = '\u0001'
+
+/** A text spelled with one marker, as the text before and after it; 'as is' when it has no single marker. */
+const aroundMarker = (t: string): readonly [string, string] | 'as is' => {
+  const [before, after, more] = t.split(marker)
+  return before === undefined || after === undefined || more !== undefined ? 'as is' : [before, after]
+}
 
 const isFds = (it: Item): boolean => typeof it === 'object' && !Array.isArray(it) && (it as Role).role === 'fds'
 
@@ -234,9 +245,9 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
       case 'text': {
         const spelled = spellText(part.item(marker), i, dialect, fixed, at)
         if (spelled === undefined) return // this dialect spells nothing for it
-        const [before, after, more] = spelled.split(marker)
-        if (before === undefined || after === undefined || more !== undefined) return hole(piece(Op.Walk, { walk }))
-        return hole(piece(Op.Fill, { get: part.of, text: before, after }))
+        const cut = aroundMarker(spelled)
+        if (cut === 'as is') return hole(piece(Op.Walk, { walk }))
+        return hole(piece(Op.Fill, { get: part.of, text: cut[0], after: cut[1] }))
       }
       case 'when': {
         const yes = spellText(part.yes, i, dialect, fixed, at)
@@ -248,15 +259,13 @@ const compile = <D>(parts: ReadonlyArray<Part<D>>, dialect: Dialect, transport: 
         // spelled once per kind of placement (and per PCI slot), with a marker for the bus or
         // device number, which the device's own fills in escaped
         const item = part.item
-        const cut = (pl: Placement): readonly [string, string] | undefined | 'as is' => {
+        const cut = (pl: Placement): Around | 'as is' => {
           const t = spellText(item(pl), i, dialect, fixed, at)
-          if (t === undefined) return undefined
-          const [before, after, more] = t.split(marker)
-          return before === undefined || after === undefined || more !== undefined ? 'as is' : [before, after]
+          return t === undefined ? undefined : aroundMarker(t)
         }
         const none = spellText(item({ _tag: 'None' }), i, dialect, fixed, at)
         const ccw = cut({ _tag: 'Ccw', devno: marker })
-        const pci = Array.from({ length: 32 }, (_, slot) => cut({ _tag: 'Pci', bus: marker, slot }))
+        const pci = Array.from({ length: pciSlots }, (_, slot) => cut({ _tag: 'Pci', bus: marker, slot }))
         if (none === undefined && ccw === undefined && pci.every((x) => x === undefined)) return
         if (ccw === 'as is' || pci.some((x) => x === 'as is')) return hole(piece(Op.Walk, { walk }))
         return hole(piece(Op.Place, { get: part.of, none, ccw: ccw as Around, pci: pci as ReadonlyArray<Around>, walk }))

@@ -14,8 +14,8 @@ import { maxDevIdSize, truncateBytes } from '../ids.ts'
 import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
 import { showPlacement, type Placement } from './placement.ts'
-import { disableModern, driver, qemuId, resolve, romfile, toArguments } from './profile.ts'
-import { devnoOf, filled, itemsOf, pairOf, placeOf, template, textOf, when } from './template.ts'
+import { driver, resolve, romfile, toArguments } from './profile.ts'
+import { devnoOf, filled, itemsOf, modernOf, pairOf, placeOf, qemuIdOf, template } from './template.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
@@ -64,12 +64,12 @@ export const make = (b: BlockInput, at: { readonly placement: Placement; readonl
 /** The `-device` option list, compiled once per dialect and transport (`template`). */
 const device = template<Block>('-device', [
   blkDriver,
-  when((d) => d.disableModern, disableModern(true, 'govmm'), disableModern(false, 'govmm')),
+  modernOf('govmm'),
   pairOf('drive', (d) => d.id),
   ['scsi', false],
   ['config-wce', false],
-  textOf(qemuId, (d) => d.id),
-  when((d) => d.disableModern, disableModern(true, 'qemu'), disableModern(false, 'qemu')),
+  qemuIdOf(),
+  modernOf('qemu'),
   romfile,
   devnoOf(),
   pairOf('share-rw', (d) => (d.shareRW ? true : undefined)),
