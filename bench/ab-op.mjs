@@ -48,11 +48,7 @@ const load = async (root) => {
   if (['plan', 'parse', 'diff'].includes(kind) && size in sizes) {
     const x = inp.wide(sizes[size])
     if (kind === 'plan') return () => inp.plan(x)
-    const r = render(inp.plan(x), 'qemu')
-    if (r._tag === 'Left') throw new Error(JSON.stringify(r.left))
-    const a = [r.right.binary, ...r.right.args]
-    const last = a.findLastIndex((w) => w.includes('file='))
-    const b = a.map((w, i) => (i === last ? w.replace(/file=[^,]*/, 'file=/changed.img') : w))
+    const { a, b } = inp.wideArgv(sizes[size])
     return kind === 'parse' ? () => parseArgv(a) : () => diffArgv(a, b)
   }
   if (what === 'service') {

@@ -82,6 +82,19 @@ export const plan = (x: Input): Plan => ok(planSandbox(x.config, x.sandbox, { im
 /** Plan and render one input; the argv length, so nothing is optimised away. */
 export const planAndRender = (x: Input, dialect: 'govmm' | 'qemu' = 'govmm'): number => ok(render(plan(x), dialect)).args.length
 
+/**
+ * The qemu-dialect argv of `wide(n)` (binary first), and the same with the last drive's file
+ * changed: the input of the parse rows, and the pair of the diff rows (a one-device diff).
+ */
+export const wideArgv = (n: number): { readonly a: ReadonlyArray<string>; readonly b: ReadonlyArray<string> } => {
+  const r = ok(render(plan(wide(n)), 'qemu'))
+  const a = [r.binary, ...r.args]
+  let last = a.length - 1
+  while (last > 0 && !(a[last] as string).includes('file=')) last--
+  const b = a.map((x, i) => (i === last ? x.replace(/file=[^,]*/, 'file=/var/lib/disks/changed.img') : x))
+  return { a, b }
+}
+
 // bridge pairs: 5 q35 bridges, empty or with 70 devices (bridges 0 and 1 full, bridge 2 slots 1-10).
 // Built with the data-last form, which every version of the code has (bench/history.sh runs this
 // file against older commits).

@@ -16,7 +16,7 @@ import { diffArgv } from '../src/core/diff/index.ts'
 import { decodeSandbox } from '../src/core/input/sandbox.ts'
 import { parseArgv } from '../src/core/parse/plan.ts'
 import { render } from '../src/core/render.ts'
-import { busyBridges, emptyBridges, ok, pairs, pairsCurried, plan, planAndRender, scaled, wide, type Input } from './inputs.ts'
+import { busyBridges, emptyBridges, ok, pairs, pairsCurried, plan, planAndRender, scaled, wide, wideArgv, type Input } from './inputs.ts'
 import { checkVector, drivePlacement, installGoPlacement, planAndRenderVector, planVector, serviceInput, vectorInput } from './vectors.ts'
 
 export interface Row {
@@ -65,16 +65,9 @@ if (process.argv.includes('--go-placement')) {
 function addTheRest(): void {
   const typicalPlan = planVector(typical)
   const parsedInputs = new Map<number, { readonly a: ReadonlyArray<string>; readonly b: ReadonlyArray<string> }>()
-  /** The qemu-dialect argv of `wide(n)`, and the same with the last drive's file changed (a one-device diff). */
+  /** `wideArgv(n)`, made once per size. */
   const argvOf = (n: number): { readonly a: ReadonlyArray<string>; readonly b: ReadonlyArray<string> } => {
-    const hit = parsedInputs.get(n)
-    if (hit !== undefined) return hit
-    const r = ok(render(plan(wide(n)), 'qemu'))
-    const a = [r.binary, ...r.args]
-    let last = a.length - 1
-    while (last > 0 && !(a[last] as string).includes('file=')) last--
-    const b = a.map((x, i) => (i === last ? x.replace(/file=[^,]*/, 'file=/var/lib/disks/changed.img') : x))
-    const out = { a, b }
+    const out = parsedInputs.get(n) ?? wideArgv(n)
     parsedInputs.set(n, out)
     return out
   }

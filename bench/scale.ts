@@ -17,7 +17,7 @@ import { constants } from 'node:perf_hooks'
 import { diffArgv } from '../src/core/diff/index.ts'
 import { parseArgv } from '../src/core/parse/plan.ts'
 import { render, renderWith } from '../src/core/render.ts'
-import { ok, plan, wide } from './inputs.ts'
+import { ok, plan, wide, wideArgv } from './inputs.ts'
 
 const what = process.argv[2] ?? 'plan'
 const sizes = process.argv
@@ -47,16 +47,7 @@ const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a -
 for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
   const x = wide(n)
   const planned = plan(x)
-  const argv = (() => {
-    const r = ok(render(planned, 'qemu'))
-    return [r.binary, ...r.args]
-  })()
-  // the same argv with the last drive's file changed (a one-device diff, as the bench rows)
-  const changed = (() => {
-    let last = argv.length - 1
-    while (last > 0 && !(argv[last] as string).includes('file=')) last--
-    return argv.map((w, i) => (i === last ? w.replace(/file=[^,]*/, 'file=/changed.img') : w))
-  })()
+  const { a: argv, b: changed } = wideArgv(n)
   const once =
     what === 'render'
       ? () => render(planned, 'govmm')
