@@ -2,8 +2,9 @@
 # A/B of the working tree against a commit (from f05c27a on): compiles the commit's src/ (with
 # today's bench/ and test/support/kata-vectors.ts, so both builds run the same inputs) into
 # .tmp/ab-base/js and the working tree into .tmp/js, then for each op runs bench/ab-op.mjs on the
-# two builds in alternating processes, `pairs` times (which goes first alternates too), and prints
-# each build's median, and the median and range of the per-pair ratio new ÷ base.
+# two builds in alternating processes, `pairs` times (bench/alternate.sh: which goes first
+# alternates too), and prints each build's median, and the median, range and list of the per-pair
+# ratios new ÷ base.
 #
 #   bash bench/ab.sh <commit> <op>... [-- pairs ms-per-process]
 set -euo pipefail
@@ -28,21 +29,7 @@ for d in .tmp/ab-base/js .tmp/js; do
 done
 pairs=${1:-8}
 ms=${2:-1500}
+source bench/alternate.sh
 for op in "${ops[@]}"; do
-  a=() b=()
-  for i in $(seq "$pairs"); do
-    if [ $((i % 2)) -eq 1 ]; then
-      x=$(node bench/ab-op.mjs "$root/.tmp/ab-base/js" "$op" "$ms"); y=$(node bench/ab-op.mjs "$root/.tmp/js" "$op" "$ms")
-    else
-      y=$(node bench/ab-op.mjs "$root/.tmp/js" "$op" "$ms"); x=$(node bench/ab-op.mjs "$root/.tmp/ab-base/js" "$op" "$ms")
-    fi
-    a+=("$x") b+=("$y")
-  done
-  python3 - "$op" "${a[*]}" "${b[*]}" <<'PY'
-import statistics as st, sys
-op, a, b = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
-r = [y / x for x, y in zip(a, b)]
-f = lambda us: f"{us * 1000:.0f} ns" if us < 1 else f"{us:.2f} µs"
-print(f"{op}: base {f(st.median(a))}, new {f(st.median(b))}, new ÷ base {st.median(r):.3f} (range {min(r):.3f}–{max(r):.3f}, {len(r)} pairs of processes)")
-PY
+  alternate "$op" "$pairs" "$root/.tmp/ab-base/js" "$root/.tmp/js" node bench/ab-op.mjs {} "$op" "$ms"
 done

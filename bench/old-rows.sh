@@ -2,9 +2,9 @@
 # The rows of an older commit's `npm run bench`, timed for that commit and for the working tree
 # with the same inputs: that commit's bench/inputs.ts is compiled with each src/ (into
 # .tmp/old-rows/base and .tmp/old-rows/head), then each row is timed by bench/old-row.mjs in the
-# two builds in alternating processes pinned to one CPU, `pairs` times (which goes first
-# alternates too). Prints each pair's head ÷ base, and their median. This is how the device
-# modules are held to fe24100's rows (every row within 10 %).
+# two builds in alternating processes pinned to one CPU, `pairs` times (bench/alternate.sh, which
+# prints each build's median and each pair's head (new) ÷ base). This is how the device modules
+# are held to fe24100's rows (every row within 10 %).
 #
 #   bash bench/old-rows.sh <commit> [pairs=6] [row...]
 #
@@ -35,21 +35,7 @@ JSON
 done
 pin=(taskset -c 1)
 command -v taskset >/dev/null && taskset -c 1 true 2>/dev/null || pin=()
+source bench/alternate.sh
 for row in "${rows[@]}"; do
-  rs=()
-  for i in $(seq "$pairs"); do
-    if [ $((i % 2)) -eq 1 ]; then
-      a=$("${pin[@]}" node bench/old-row.mjs "$root/$out/base/js" "$row"); b=$("${pin[@]}" node bench/old-row.mjs "$root/$out/head/js" "$row")
-    else
-      b=$("${pin[@]}" node bench/old-row.mjs "$root/$out/head/js" "$row"); a=$("${pin[@]}" node bench/old-row.mjs "$root/$out/base/js" "$row")
-    fi
-    rs+=("$a:$b")
-  done
-  python3 - "$row" "${rs[@]}" <<'PY'
-import statistics as st, sys
-row, pairs = sys.argv[1], [tuple(map(float, p.split(':'))) for p in sys.argv[2:]]
-r = [b / a for a, b in pairs]
-print(f"{row}: base {st.median(a for a, _ in pairs):.2f} µs, head {st.median(b for _, b in pairs):.2f} µs, head ÷ base "
-      f"{st.median(r):.3f} (pairs: {' '.join(f'{x:.3f}' for x in r)})")
-PY
+  alternate "$row" "$pairs" "$root/$out/base/js" "$root/$out/head/js" "${pin[@]}" node bench/old-row.mjs {} "$row"
 done
