@@ -1,7 +1,8 @@
 /**
  * Bytes allocated per plan and per render of one input, measured as heap growth over a run with
  * no garbage collection in it. Give V8 a young generation large enough for that; a run during
- * which any GC happens is refused rather than reported.
+ * which any GC happens is refused rather than reported. Also the bytes one plan keeps: the heap's
+ * growth while a plan is held, each side measured after two forced collections.
  *
  *   node --expose-gc --min-semi-space-size=256 --max-semi-space-size=256 --import tsx bench/alloc.ts vtypical|vlarge|typical|large|scaled-<n>
  */
@@ -38,6 +39,21 @@ const n = Math.max(2, Math.floor(20_000 / (which.sandbox.devices.length + 10)))
 const planBytes = await perOp(() => plan(which), n)
 const renderBytes = await perOp(() => render(planned, 'govmm'), n)
 const devices = planned.devices.length
+
+const keptBytes = async (): Promise<number> => {
+  const settle = async (): Promise<number> => {
+    gc()
+    gc()
+    await new Promise((r) => setTimeout(r, 10))
+    return process.memoryUsage().heapUsed
+  }
+  const before = await settle()
+  const held = plan(which)
+  const after = await settle()
+  if (held.devices.length !== devices) throw new Error('a different plan')
+  return after - before
+}
+const kept = await keptBytes()
 console.log(
   JSON.stringify({
     input: arg,
@@ -47,5 +63,6 @@ console.log(
     renderBytes: Math.round(renderBytes),
     planBytesPerDevice: Math.round(planBytes / devices),
     renderBytesPerDevice: Math.round(renderBytes / devices),
+    keptBytesPerDevice: Math.round(kept / devices),
   }),
 )

@@ -8,7 +8,8 @@
  *
  * With `--ms t`, each n runs for t ms (at least 3 runs) after as long a warm-up, instead of
  * `--runs` runs after one, and the line also gives the mean per run, the collector's share of
- * it, and the rest per device: what a ×10 step costs with and without the collections it causes.
+ * it, and the rest per device: what a ×10 step costs with and without the collections it causes;
+ * and the kernel's share of it (system CPU time) with the page faults per device.
  *
  *   node --import tsx bench/scale.ts plan|render|render-concat|render-flat|parse|diff [n…] [--runs 5] [--ms 3000]
  */
@@ -63,6 +64,7 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
   await tick()
   for (const k of Object.keys(gcMs)) delete gcMs[k]
   const ts: Array<number> = []
+  const usage = process.resourceUsage()
   const start = performance.now()
   while (budgetMs === undefined ? ts.length < runs : ts.length < 3 || performance.now() - start < budgetMs) {
     const t = performance.now()
@@ -78,9 +80,14 @@ for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
   else {
     const mean = ts.reduce((a, b) => a + b, 0) / ts.length
     const gcMean = Object.values(gcMs).reduce((a, b) => a + b, 0) / ts.length
+    const after = process.resourceUsage()
+    // the kernel's share (system CPU time, mostly the page faults of memory the heap takes from it)
+    const sysMean = (after.systemCPUTime - usage.systemCPUTime) / 1000 / ts.length
+    const faults = (after.minorPageFault - usage.minorPageFault) / ts.length / n
     console.log(
       `${line}; mean ${mean.toFixed(2)} ms over ${ts.length} runs, GC ${((100 * gcMean) / mean).toFixed(0)} % of it, ` +
-        `the rest ${(((mean - gcMean) * 1000) / n).toFixed(3)} µs per device`,
+        `the rest ${(((mean - gcMean) * 1000) / n).toFixed(3)} µs per device; ` +
+        `kernel ${((100 * sysMean) / mean).toFixed(0)} %, ${faults.toFixed(2)} page faults per device`,
     )
   }
 }
