@@ -104,10 +104,9 @@ const pushKnobs = (args: Array<string>, p: Plan, dialect: Dialect, how: How): vo
   if (k.noGraphic) args.push('-nographic')
   if (k.daemonize) args.push('-daemonize')
   pushMemoryBackend(args, p, how)
+  // govmm's -realtime is QEMU 7.2's -overcommit
   const mlock = k.mlock ? 'on' : 'off'
-  if (dialect === 'govmm') {
-    if (k.realtime || !k.mlock) args.push('-realtime', `mlock=${mlock}`)
-  } else if (k.realtime || !k.mlock) args.push('-overcommit', `mem-lock=${mlock}`)
+  if (k.realtime || !k.mlock) args.push(...(dialect === 'govmm' ? ['-realtime', `mlock=${mlock}`] : ['-overcommit', `mem-lock=${mlock}`]))
   if (k.stopped) args.push('-S')
 }
 

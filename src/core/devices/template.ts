@@ -51,6 +51,8 @@ export type Part<D> = Item | Hole<D>
 
 /** @since 0.3.0 @category constructors */
 export const pairOf = <D>(key: string, of: (d: D) => OptValue): Hole<D> => ({ hole: 'pair', key, of })
+/** `key=on` when the test holds, nothing otherwise. @since 0.3.0 @category constructors */
+export const onWhen = <D>(key: string, test: (d: D) => boolean): Hole<D> => pairOf(key, (d) => (test(d) ? true : undefined))
 /** @since 0.3.0 @category constructors */
 export const textOf = <D>(item: (v: string) => Item, of: (d: D) => string): Hole<D> => ({ hole: 'text', of, item })
 /** @since 0.3.0 @category constructors */
@@ -136,11 +138,11 @@ interface Piece<D> {
 /** The text before and after a value, or nothing at all. */
 type Around = readonly [string, string] | undefined
 
-const noGet = (): undefined => undefined
-const noWalk = (): undefined => undefined
+/** The getter and the walk of a piece whose kind has none. */
+const nothing = (): undefined => undefined
 const piece = <D>(op: Op, p: Partial<Piece<D>>): Piece<D> => ({
   op,
-  get: p.get ?? noGet,
+  get: p.get ?? nothing,
   text: p.text ?? '',
   after: p.after ?? '',
   yes: p.yes,
@@ -148,7 +150,7 @@ const piece = <D>(op: Op, p: Partial<Piece<D>>): Piece<D> => ({
   none: p.none,
   ccw: p.ccw,
   pci: p.pci ?? [],
-  walk: p.walk ?? noWalk,
+  walk: p.walk ?? nothing,
 })
 
 /** The PCI slots the compiled placement tables hold (0–31: every slot of a bus). */

@@ -15,7 +15,7 @@ import { execute } from '../qmp/action.ts'
 import * as Drive from './backends/drive.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { driver, resolve, romfile, toArguments } from './profile.ts'
-import { devnoOf, filled, itemsOf, modernOf, pairOf, placeOf, qemuIdOf, template } from './template.ts'
+import { devnoOf, filled, itemsOf, modernOf, onWhen, pairOf, placeOf, qemuIdOf, template } from './template.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, off, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 
@@ -72,7 +72,7 @@ const device = template<Block>('-device', [
   modernOf('qemu'),
   romfile,
   devnoOf(),
-  pairOf('share-rw', (d) => (d.shareRW ? true : undefined)),
+  onWhen('share-rw', (d) => d.shareRW),
   placeOf(),
 ])
 

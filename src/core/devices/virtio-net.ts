@@ -16,7 +16,7 @@ import { execute, sendFd, type FdSource } from '../qmp/action.ts'
 import * as Tap from './backends/netdev-tap.ts'
 import { showPlacement, type Placement } from './placement.ts'
 import { driver, pciOnly, resolve, romfile, toArguments } from './profile.ts'
-import { devnoOf, filled, itemOf, itemsOf, modernOf, pairOf, placeOf, qemuIdOf, template } from './template.ts'
+import { devnoOf, filled, itemOf, itemsOf, modernOf, onWhen, pairOf, placeOf, qemuIdOf, template } from './template.ts'
 import { props, type DeviceModule } from './module.ts'
 import { isFamily, readPlacement, readVirtio, sameId, sameTransport } from './read.ts'
 import * as VhostUser from './vhost-user.ts'
@@ -108,7 +108,7 @@ const device = template<Nic>('-device', [
   pairOf('mac', (d) => d.mac),
   qemuIdOf(),
   modernOf(),
-  pairOf('mq', (d) => (d.fds.length > 0 ? true : undefined)),
+  onWhen('mq', (d) => d.fds.length > 0),
   itemOf((d) => pciOnly('vectors', d.fds.length > 0 ? 2 * d.fds.length + 2 : undefined)),
   romfile,
   devnoOf(),

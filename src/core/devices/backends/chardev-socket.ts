@@ -7,7 +7,7 @@
  */
 import type { Reader } from '../../parse/reader.ts'
 import { flag } from '../profile.ts'
-import { filled, pairOf, template, type Filled } from '../template.ts'
+import { filled, pairOf, template, type Filled, type Part } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface SocketChardev {
@@ -20,19 +20,12 @@ export interface SocketChardev {
 /** @since 0.3.0 @category render */
 export const render = (id: string, path: string, server: boolean): Filled => filled(server ? listening : connecting, { id, path })
 
-// the two option lists, compiled once per dialect and transport (`template`)
-const listening = template<{ readonly id: string; readonly path: string }>('-chardev', [
-  'socket',
-  pairOf('id', (c) => c.id),
-  pairOf('path', (c) => c.path),
-  flag('server'),
-  flag('wait', false),
-])
-const connecting = template<{ readonly id: string; readonly path: string }>('-chardev', [
-  'socket',
-  pairOf('id', (c) => c.id),
-  pairOf('path', (c) => c.path),
-])
+// the two option lists, compiled once per dialect and transport (`template`): a listening socket
+// is the connecting one with server=on,wait=off
+type Socket = { readonly id: string; readonly path: string }
+const socketParts: ReadonlyArray<Part<Socket>> = ['socket', pairOf('id', (c) => c.id), pairOf('path', (c) => c.path)]
+const connecting = template<Socket>('-chardev', socketParts)
+const listening = template<Socket>('-chardev', [...socketParts, flag('server'), flag('wait', false)])
 
 /** @since 0.3.0 @category parse */
 export const parse = (r: Reader): SocketChardev => {

@@ -5,7 +5,7 @@
  * @since 0.3.0
  */
 import { parseSize, type Reader } from '../../parse/reader.ts'
-import { filled, pairOf, template, type Filled, type Template } from '../template.ts'
+import { filled, onWhen, pairOf, template, type Filled, type Template } from '../template.ts'
 
 /** @since 0.3.0 @category model */
 export interface MemoryBackend {
@@ -26,7 +26,7 @@ const fileObject = template<{ readonly id: string; readonly path: string; readon
     pairOf('id', (f) => f.id),
     pairOf('mem-path', (f) => f.path),
     pairOf('size', (f) => f.sizeBytes),
-    pairOf('share', (f) => (f.share ? true : undefined)),
+    onWhen('share', (f) => f.share),
   ],
 )
 
@@ -50,8 +50,8 @@ const ramObject = (type: string): Template<Ram> =>
     pairOf('id', (r) => r.id),
     pairOf('size', (r) => `${r.sizeMiB}M`),
     pairOf('mem-path', (r) => r.file),
-    pairOf('share', (r) => (r.share ? true : undefined)),
-    pairOf('prealloc', (r) => (r.prealloc ? true : undefined)),
+    onWhen('share', (r) => r.share),
+    onWhen('prealloc', (r) => r.prealloc),
   ])
 const anonymousRam = ramObject('memory-backend-ram')
 const fileRam = ramObject('memory-backend-file')
