@@ -15,12 +15,15 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import { constants } from 'node:perf_hooks'
-import { diffArgv } from '../src/core/diff/index.ts'
-import { parseArgv } from '../src/core/parse/plan.ts'
 import { render, renderWith } from '../src/core/render.ts'
-import { ok, plan, wide, wideArgv } from './inputs.ts'
+import { plan, wide } from './inputs.ts'
+import { isWideOp, wideOp } from './wide-ops.ts'
 
 const what = process.argv[2] ?? 'plan'
+if (!isWideOp(what) && !['render', 'render-concat', 'render-flat'].includes(what)) {
+  console.error('usage: scale.ts plan|render|render-concat|render-flat|parse|diff [n…] [--runs 5] [--ms 3000]')
+  process.exit(2)
+}
 const sizes = process.argv
   .slice(3)
   .filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--runs' && all[i - 1] !== '--ms')
@@ -45,20 +48,16 @@ new PerformanceObserver((list) => {
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number
 
+/** Render `wide(n)`'s plan as the mode says (planned once, here). */
+const renderOp = (n: number): (() => unknown) => {
+  const planned = plan(wide(n))
+  return what === 'render'
+    ? () => render(planned, 'govmm')
+    : () => renderWith(planned, 'govmm', { flat: what === 'render-flat', compiled: true })
+}
+
 for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
-  const x = wide(n)
-  const planned = plan(x)
-  const { a: argv, b: changed } = wideArgv(n)
-  const once =
-    what === 'render'
-      ? () => render(planned, 'govmm')
-      : what === 'render-concat' || what === 'render-flat'
-        ? () => renderWith(planned, 'govmm', { flat: what === 'render-flat', compiled: true })
-        : what === 'parse'
-          ? () => ok(parseArgv(argv))
-          : what === 'diff'
-            ? () => ok(diffArgv(argv, changed))
-            : () => plan(x)
+  const once = isWideOp(what) ? wideOp(what, n) : renderOp(n)
   once()
   if (budgetMs !== undefined) for (const t = performance.now(); performance.now() - t < budgetMs;) once()
   await tick()
