@@ -12,6 +12,7 @@ import { render } from '../src/core/render.ts'
 import { loadPlan } from '../src/effects/load.ts'
 import { exampleConfigDoc, exampleSandboxText } from './inputs.ts'
 import type { Startup } from './startup.ts'
+import { median } from './stats.ts'
 
 export interface Extras {
   readonly effectsUs: number
@@ -21,12 +22,6 @@ export interface Extras {
     | { spawnToReadyMs: number; queryStatusClientMs: number; queryStatusRawMs: number; clientOverRaw: number; hotplugBlockMs: number }
     | string
   readonly startup: Startup | string
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }
 
 const node = (script: string, args: ReadonlyArray<string>, flags: ReadonlyArray<string> = []): string =>

@@ -11,6 +11,8 @@
  *
  *   node .tmp/js/bench/keep-only.js keep|drop [n…] [--junk 0] [--ms 3000]
  */
+import { median } from './stats.ts'
+
 interface Rec {
   readonly _tag: 'Block'
   readonly id: string
@@ -51,7 +53,6 @@ const once = (input: ReadonlyArray<{ readonly id: string; readonly file: string 
   return out
 }
 
-const median = (xs: Array<number>): number => xs.sort((a, b) => a - b)[xs.length >> 1] as number
 const means: Array<number> = []
 for (const n of sizes.length > 0 ? sizes : [1000, 10_000, 100_000]) {
   const input = Array.from({ length: n }, (_, i) => ({ id: `drive-${i}`, file: `/var/lib/disks/d${i}.img` }))

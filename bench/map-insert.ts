@@ -5,6 +5,8 @@
  *
  *   node --import tsx bench/map-insert.ts [rounds=5]
  */
+import { median } from './stats.ts'
+
 const rounds = Number(process.argv[2] ?? 5)
 const perInsert = (n: number, keys: () => ReadonlyArray<string | number>): number => {
   const ks = keys()
@@ -22,7 +24,6 @@ for (const n of [1000, 10_000, 100_000]) {
     strings.push(perInsert(n, () => options.map((s) => s.slice(3, s.indexOf(',')))))
     ints.push(perInsert(n, () => Array.from({ length: n }, (_, i) => i * 7)))
   }
-  const median = (xs: Array<number>): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number
   console.log(
     `${n} inserts: fresh strings ${median(strings).toFixed(0)} ns each, integers ${median(ints).toFixed(0)} ns each (medians of ${rounds})`,
   )

@@ -21,12 +21,8 @@ import type { Plan } from '../src/core/vm.ts'
 import { execute } from '../src/effects/hotplug.ts'
 import { launch, waitForSocket, type Launched } from '../src/effects/launcher.ts'
 import { connect, waitForQmp, type QmpClient } from '../src/effects/qmp-client.ts'
+import { median } from './stats.ts'
 
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
-}
 const ok = <A>(r: E.Either<unknown, A>): A => {
   if (E.isLeft(r)) throw new Error(JSON.stringify(r.left))
   return r.right

@@ -6,17 +6,11 @@
 import { readFileSync } from 'node:fs'
 import type { Extras } from './extra.ts'
 import type { Round } from './run.ts'
+import { median } from './stats.ts'
 
 // -------------------------------------------------------------------------------------
 // figures
 // -------------------------------------------------------------------------------------
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b)
-  if (s.length === 0) return NaN
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
-}
 
 interface Stat {
   readonly median: number

@@ -18,6 +18,7 @@ import { constants } from 'node:perf_hooks'
 import { render, renderWith } from '../src/core/render.ts'
 import { plan, wide } from './inputs.ts'
 import { isWideOp, wideOp } from './wide-ops.ts'
+import { median } from './stats.ts'
 
 const what = process.argv[2] ?? 'plan'
 if (!isWideOp(what) && !['render', 'render-concat', 'render-flat'].includes(what)) {
@@ -46,7 +47,6 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] })
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0))
-const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number
 
 /** Render `wide(n)`'s plan as the mode says (planned once, here). */
 const renderOp = (n: number): (() => unknown) => {
