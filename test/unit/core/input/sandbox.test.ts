@@ -176,4 +176,12 @@ describe('decodeSandbox: errors name the field path', () => {
     const devices = [valid.vsock, , valid.block]
     expect(problemsOf(sandboxDoc({ devices }))[0]?.path).toBe('devices.1.kind')
   })
+  it('warns of 200,000 unknown keys in one part, in order, without growing the stack', () => {
+    const block: Record<string, unknown> = { ...valid.block }
+    for (let i = 0; i < 200_000; i++) block[`x${i}`] = i
+    const { warnings } = unsafeRight(decodeSandbox(sandboxDoc({ devices: [block], extra: true })))
+    expect(warnings).toHaveLength(200_001)
+    expect(warnings[0]).toBe('unknown key devices.0.x0 ignored')
+    expect(warnings[200_000]).toBe('unknown key extra ignored')
+  })
 })
