@@ -4,11 +4,11 @@
 # .tmp/ab-base/js and the working tree into .tmp/js, then for each op runs bench/ab-op.mjs on the
 # two builds in alternating processes, `pairs` times (bench/alternate.sh: which goes first
 # alternates too), and prints each build's median, and the median, range and list of the per-pair
-# ratios new ÷ base. With `-- bursts N`, both builds run in one process instead, in N rounds of
-# alternating 50 ms bursts (bench/ab-burst.mjs): steadier on this machine, whose speed can change
-# between one process and the next.
+# ratios new ÷ base. (Both builds in one process would share Node's and V8's state: tried, and the
+# build loaded second timed 1.5–2.2× slower than an identical copy loaded first, for plan + render
+# and the service op.)
 #
-#   bash bench/ab.sh <commit> <op>... [-- pairs ms-per-process | -- bursts N]
+#   bash bench/ab.sh <commit> <op>... [-- pairs ms-per-process]
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
 cd "$root"
@@ -29,10 +29,6 @@ for d in .tmp/ab-base/js .tmp/js; do
   ln -sfn "$root/examples" "$d/examples"
   ln -sfn "$root/test/fixtures" "$d/test/fixtures"
 done
-if [ "${1:-}" = "bursts" ]; then
-  for op in "${ops[@]}"; do node bench/ab-burst.mjs "$root/.tmp/ab-base/js" "$root/.tmp/js" "$op" "${2:-40}"; done
-  exit 0
-fi
 pairs=${1:-8}
 ms=${2:-1500}
 source bench/alternate.sh
