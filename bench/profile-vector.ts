@@ -1,10 +1,11 @@
 /**
  * A loop to profile or time on the Kata 1.9 vectors' specs: plan + render (govmm) of
- * spec-typical.json or spec-large.json, or the embedded-service op, for a while; prints the mean
- * per operation (µs), wall and CPU time.
+ * spec-typical.json or spec-large.json, the embedded-service op, or the decoding of the typical
+ * sandbox's JSON text, for a while; prints the mean per operation (µs), wall and CPU time.
  *
- *   node --import tsx [--cpu-prof --cpu-prof-dir=.tmp/prof] bench/profile-vector.ts typical|large|service [plan|render] [--ms 4000]
+ *   node --import tsx [--cpu-prof --cpu-prof-dir=.tmp/prof] bench/profile-vector.ts typical|large|service|decode [plan|render] [--ms 4000]
  */
+import { decodeSandbox } from '../src/core/input/sandbox.ts'
 import { render } from '../src/core/render.ts'
 import { planVector, serviceInput, vectorInput } from './vectors.ts'
 
@@ -16,6 +17,7 @@ const service = arg === 'service' ? serviceInput(v) : undefined
 const planned = planVector(v)
 const once = (): void => {
   if (service !== undefined) service.once()
+  else if (arg === 'decode') decodeSandbox(JSON.parse(v.sandboxText))
   else if (only === 'render') render(planned, 'govmm')
   else if (only === 'plan') planVector(v)
   else render(planVector(v), 'govmm')
