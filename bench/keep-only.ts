@@ -11,6 +11,7 @@
  *
  *   node .tmp/js/bench/keep-only.js keep|drop [n…] [--junk 0] [--ms 3000]
  */
+import { flagValue, sizesIn } from './args.ts'
 import { median } from './stats.ts'
 
 interface Rec {
@@ -30,13 +31,9 @@ if (mode !== 'keep' && mode !== 'drop') {
   console.error('usage: keep-only.ts keep|drop [n…] [--junk bytes] [--ms 3000]')
   process.exit(2)
 }
-const flag = (name: string, d: number): number => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : d)
-const junkObjects = Math.round(flag('--junk', 0) / 40)
-const budgetMs = flag('--ms', 3000)
-const sizes = process.argv
-  .slice(3)
-  .filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--junk' && all[i - 1] !== '--ms')
-  .map(Number)
+const junkObjects = Math.round(Number(flagValue('--junk') ?? 0) / 40)
+const budgetMs = Number(flagValue('--ms') ?? 3000)
+const sizes = sizesIn(['--junk', '--ms'])
 
 const ring: Array<Rec | Junk | undefined> = Array.from({ length: 64 }, () => undefined)
 let r = 0

@@ -7,12 +7,13 @@
  */
 import { decodeSandbox } from '../src/core/input/sandbox.ts'
 import { render } from '../src/core/render.ts'
+import { flagValue } from './args.ts'
 import { planVector, serviceInput, vectorInput } from './vectors.ts'
 
 const arg = process.argv[2] ?? 'typical'
 const v = vectorInput(arg === 'large' ? 'large' : 'typical')
 const only = process.argv[3] === 'plan' || process.argv[3] === 'render' ? process.argv[3] : undefined
-const ms = process.argv.includes('--ms') ? Number(process.argv[process.argv.indexOf('--ms') + 1]) : 4000
+const ms = Number(flagValue('--ms') ?? 4000)
 const service = arg === 'service' ? serviceInput(v) : undefined
 const planned = planVector(v)
 const once = (): void => {

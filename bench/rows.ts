@@ -18,6 +18,7 @@ import { parseArgv } from '../src/core/parse/plan.ts'
 import { render } from '../src/core/render.ts'
 import { busyBridges, emptyBridges, ok, pairs, pairsCurried, plan, planAndRender, scaled, wide, wideArgv, type Input } from './inputs.ts'
 import { checkVector, drivePlacement, installGoPlacement, planAndRenderVector, planVector, serviceInput, vectorInput } from './vectors.ts'
+import { flagValue } from './args.ts'
 
 export interface Row {
   readonly name: string
@@ -25,9 +26,8 @@ export interface Row {
   readonly samples: number
 }
 
-const arg = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined)
 const quick = process.argv.includes('--quick')
-const only = arg('--only')
+const only = flagValue('--only')
 const time = quick ? 300 : 1500
 
 // rows of a few µs to a few ms; and rows of 10,000 devices and more, which get more time and fewer

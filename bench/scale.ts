@@ -18,6 +18,7 @@ import { constants } from 'node:perf_hooks'
 import { render, renderWith } from '../src/core/render.ts'
 import { plan, wide } from './inputs.ts'
 import { isWideOp, wideOp } from './wide-ops.ts'
+import { flagValue, sizesIn } from './args.ts'
 import { median } from './stats.ts'
 
 const what = process.argv[2] ?? 'plan'
@@ -25,12 +26,10 @@ if (!isWideOp(what) && !['render', 'render-concat', 'render-flat'].includes(what
   console.error('usage: scale.ts plan|render|render-concat|render-flat|parse|diff [n…] [--runs 5] [--ms 3000]')
   process.exit(2)
 }
-const sizes = process.argv
-  .slice(3)
-  .filter((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== '--runs' && all[i - 1] !== '--ms')
-  .map(Number)
-const runs = process.argv.includes('--runs') ? Number(process.argv[process.argv.indexOf('--runs') + 1]) : 5
-const budgetMs = process.argv.includes('--ms') ? Number(process.argv[process.argv.indexOf('--ms') + 1]) : undefined
+const sizes = sizesIn(['--runs', '--ms'])
+const runs = Number(flagValue('--runs') ?? 5)
+const ms = flagValue('--ms')
+const budgetMs = ms === undefined ? undefined : Number(ms)
 
 const gcMs: Record<string, number> = {}
 const kinds: Record<number, string> = {
