@@ -4,9 +4,10 @@
 # .tmp/ab-base/js and the working tree into .tmp/js, then for each op runs bench/ab-op.mjs on the
 # two builds in alternating processes, `pairs` times (bench/alternate.sh: which goes first
 # alternates too), and prints each build's median, and the median, range and list of the per-pair
-# ratios new ÷ base. (Both builds in one process would share Node's and V8's state: tried, and the
-# build loaded second timed 1.5–2.2× slower than an identical copy loaded first, for plan + render
-# and the service op.)
+# ratios new ÷ base. Separate processes, because both builds in one process favour one of them
+# (bench/notes.md, "Tried and not kept"; tried again in 8d85ade, whose bench/ab-burst.mjs timed a
+# build loaded second 1.5–2.2× slower than an identical copy loaded first, for plan + render and
+# the service op).
 #
 #   bash bench/ab.sh <commit> <op>... [-- pairs ms-per-process]
 set -euo pipefail

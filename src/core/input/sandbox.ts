@@ -218,8 +218,8 @@ export const decodeSandbox = (u: unknown): E.Either<InvalidInput, Decoded<Sandbo
   const template = s.template === undefined ? undefined : bothTemplates(part(Template, s.template, 'template'))
   const hotplug = s.hotplug === undefined ? undefined : part(Hotplug, s.hotplug, 'hotplug')
   const nesting = needsNesting(s.arch, host)
-  // every part in document order, gathered by loops: the spreads and flatMaps they replace were a
-  // fifth of decoding the typical sandbox in a CPU profile (bench/notes.md, embedded service)
+  // every part in document order, gathered by loops: the spreads and flatMaps they replace were
+  // 15 % of decoding the typical sandbox in a CPU profile (bench/notes.md, embedded service)
   const all: Array<Part<unknown>> = [host]
   if (nesting) all.push(nesting)
   if (template) all.push(template)
